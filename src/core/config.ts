@@ -1,0 +1,147 @@
+/**
+ * Model configuration and presets. Field names follow Hugging Face's ElectraConfig in
+ * spirit (camelCase here, snake_case in config.json via `toHuggingFaceConfig`).
+ */
+
+/** One transformer stack: the discriminator's or the generator's. */
+export interface EncoderConfig {
+  hiddenSize: number;
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  intermediateSize: number;
+}
+
+export interface ElectraConfig {
+  vocabSize: number;
+  /** Width of the shared embeddings; each encoder projects it to its own hidden size when they differ. */
+  embeddingSize: number;
+  maxPositionEmbeddings: number;
+  typeVocabSize: number;
+  layerNormEps: number;
+  hiddenDropoutProb: number;
+  attentionProbsDropoutProb: number;
+  /** Sequence length used for training and scoring windows ([CLS] ... [SEP] included). */
+  maxSeqLength: number;
+  discriminator: EncoderConfig;
+  generator: EncoderConfig;
+}
+
+export type PresetName = 'micro' | 'tiny' | 'small' | 'base';
+export const PRESET_NAMES: readonly PresetName[] = ['micro', 'tiny', 'small', 'base'];
+
+const shared = {
+  maxPositionEmbeddings: 512,
+  typeVocabSize: 2,
+  layerNormEps: 1e-12,
+  hiddenDropoutProb: 0.1,
+  attentionProbsDropoutProb: 0.1,
+};
+
+export const PRESETS: Readonly<Record<PresetName, ElectraConfig>> = {
+  // For tests: a few thousand parameters per layer, trains in seconds on wasm.
+  micro: {
+    ...shared,
+    vocabSize: 1024,
+    embeddingSize: 24,
+    maxSeqLength: 64,
+    discriminator: { hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64 },
+    generator: { hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 1, intermediateSize: 32 },
+  },
+  tiny: {
+    ...shared,
+    vocabSize: 8192,
+    embeddingSize: 128,
+    maxSeqLength: 128,
+    discriminator: { hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 2, intermediateSize: 512 },
+    generator: { hiddenSize: 32, numHiddenLayers: 4, numAttentionHeads: 1, intermediateSize: 128 },
+  },
+  // The paper's ELECTRA-Small with its 1/4-width generator.
+  small: {
+    ...shared,
+    vocabSize: 30522,
+    embeddingSize: 128,
+    maxSeqLength: 128,
+    discriminator: { hiddenSize: 256, numHiddenLayers: 12, numAttentionHeads: 4, intermediateSize: 1024 },
+    generator: { hiddenSize: 64, numHiddenLayers: 12, numAttentionHeads: 1, intermediateSize: 256 },
+  },
+  // ELECTRA-Base with its 1/3-width generator.
+  base: {
+    ...shared,
+    vocabSize: 30522,
+    embeddingSize: 768,
+    maxSeqLength: 512,
+    discriminator: { hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072 },
+    generator: { hiddenSize: 256, numHiddenLayers: 12, numAttentionHeads: 4, intermediateSize: 1024 },
+  },
+};
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}
+
+/** A deep copy of a preset, so callers may adjust it freely. */
+export function presetConfig(name: PresetName): ElectraConfig {
+  return structuredClone(PRESETS[name]);
+}
+
+/**
+ * A generator of `fraction` of the discriminator's width, as in the paper
+ * (1/4 for Small, 1/3 for Base). Heads shrink with width, at least one.
+ */
+export function generatorOfWidth(disc: EncoderConfig, fraction: number): EncoderConfig {
+  const headSize = disc.hiddenSize / disc.numAttentionHeads;
+  const hiddenSize = Math.max(1, Math.round(disc.hiddenSize * fraction));
+  const numAttentionHeads = Math.max(1, Math.floor(hiddenSize / Math.max(headSize, 64)));
+  return {
+    hiddenSize,
+    numHiddenLayers: disc.numHiddenLayers,
+    numAttentionHeads: hiddenSize % numAttentionHeads === 0 ? numAttentionHeads : 1,
+    intermediateSize: Math.max(1, Math.round(disc.intermediateSize * fraction)),
+  };
+}
+
+/** Throws a one-line error naming the first field that makes no sense. */
+export function validateConfig(c: ElectraConfig): void {
+  const positive: Array<[string, number]> = [
+    ['vocabSize', c.vocabSize],
+    ['embeddingSize', c.embeddingSize],
+    ['maxSeqLength', c.maxSeqLength],
+    ['maxPositionEmbeddings', c.maxPositionEmbeddings],
+  ];
+  for (const [which, enc] of [['discriminator', c.discriminator], ['generator', c.generator]] as const) {
+    positive.push([`${which}.hiddenSize`, enc.hiddenSize], [`${which}.numHiddenLayers`, enc.numHiddenLayers],
+      [`${which}.numAttentionHeads`, enc.numAttentionHeads], [`${which}.intermediateSize`, enc.intermediateSize]);
+    if (enc.hiddenSize % enc.numAttentionHeads !== 0) {
+      throw new Error(`${which}.hiddenSize (${enc.hiddenSize}) must be divisible by numAttentionHeads (${enc.numAttentionHeads})`);
+    }
+  }
+  for (const [name, v] of positive) {
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`config.${name} must be a positive integer, got ${v}`);
+  }
+  if (c.maxSeqLength > c.maxPositionEmbeddings) {
+    throw new Error(`maxSeqLength (${c.maxSeqLength}) exceeds maxPositionEmbeddings (${c.maxPositionEmbeddings})`);
+  }
+}
+
+/** Hugging Face config.json for one half of the pair (the discriminator or the generator). */
+export function toHuggingFaceConfig(c: ElectraConfig, which: 'discriminator' | 'generator'): Record<string, unknown> {
+  const enc = c[which];
+  return {
+    architectures: [which === 'discriminator' ? 'ElectraForPreTraining' : 'ElectraForMaskedLM'],
+    model_type: 'electra',
+    vocab_size: c.vocabSize,
+    embedding_size: c.embeddingSize,
+    hidden_size: enc.hiddenSize,
+    num_hidden_layers: enc.numHiddenLayers,
+    num_attention_heads: enc.numAttentionHeads,
+    intermediate_size: enc.intermediateSize,
+    hidden_act: 'gelu',
+    hidden_dropout_prob: c.hiddenDropoutProb,
+    attention_probs_dropout_prob: c.attentionProbsDropoutProb,
+    max_position_embeddings: c.maxPositionEmbeddings,
+    type_vocab_size: c.typeVocabSize,
+    layer_norm_eps: c.layerNormEps,
+    initializer_range: 0.02,
+    pad_token_id: 0,
+  };
+}

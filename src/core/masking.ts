@@ -1,0 +1,84 @@
+/**
+ * Dynamic masking for the generator (pretrain_helpers.mask in google-research/electra):
+ * a fresh mask every time a sequence is seen. Of the non-padding tokens, 15% (at least
+ * one, at most max_predictions_per_seq) are chosen among the candidates, which exclude
+ * [CLS], [SEP], [MASK] and padding; 85% of those become [MASK], 15% keep their token.
+ * There is no random-token replacement: the generator provides the replacements.
+ */
+import { Rng } from './random';
+import type { SpecialIds } from './tokenizer';
+
+export interface MaskingOptions {
+  maskProbability: number;
+  /** Fraction of chosen positions that become [MASK]; the rest keep the original token. */
+  maskTokenFraction: number;
+  maxPredictionsPerSeq: number;
+}
+
+/** ELECTRA's defaults for a sequence length: max_predictions = int((0.15 + 0.005) * length). */
+export function defaultMasking(seqLength: number): MaskingOptions {
+  return { maskProbability: 0.15, maskTokenFraction: 0.85, maxPredictionsPerSeq: Math.floor((0.15 + 0.005) * seqLength) };
+}
+
+export interface MaskedBatch {
+  /** Input to the generator: [B*T] ids with chosen positions [MASK]ed (85%) or kept (15%). */
+  maskedIds: Int32Array;
+  /** Flat positions (b*T + t) that were chosen, in increasing order. */
+  positions: Int32Array;
+  /** Original ids at those positions. */
+  targets: Int32Array;
+}
+
+/** Masks a batch of sequences ids [B*T] (row-major). */
+export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialIds, options: MaskingOptions, rng: Rng): MaskedBatch {
+  const maskedIds = ids.slice();
+  const positions: number[] = [];
+  const batch = ids.length / seqLength;
+  const candidates: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const row = b * seqLength;
+    let realTokens = 0;
+    candidates.length = 0;
+    for (let t = 0; t < seqLength; t++) {
+      const id = ids[row + t];
+      if (id === special.pad) continue;
+      realTokens++;
+      if (id !== special.cls && id !== special.sep && id !== special.mask) candidates.push(row + t);
+    }
+    if (candidates.length === 0) continue;
+    const wanted = Math.max(1, Math.min(options.maxPredictionsPerSeq, Math.round(options.maskProbability * realTokens)));
+    const count = Math.min(wanted, candidates.length);
+    // Partial Fisher-Yates: the first `count` entries become a uniform sample without replacement.
+    for (let i = 0; i < count; i++) {
+      const j = i + rng.int(candidates.length - i);
+      const tmp = candidates[i];
+      candidates[i] = candidates[j];
+      candidates[j] = tmp;
+    }
+    const chosen = candidates.slice(0, count).sort((a, c) => a - c);
+    for (const pos of chosen) {
+      if (rng.next() < options.maskTokenFraction) maskedIds[pos] = special.mask;
+      positions.push(pos);
+    }
+  }
+  const pos = Int32Array.from(positions);
+  const targets = new Int32Array(pos.length);
+  for (let i = 0; i < pos.length; i++) targets[i] = ids[pos[i]];
+  return { maskedIds, positions: pos, targets };
+}
+
+/**
+ * The discriminator's input and labels once the generator has sampled: every chosen
+ * position takes the sampled token; a position is labelled replaced (1) only when the
+ * sample differs from the original, so a lucky sample counts as original.
+ */
+export function corrupt(ids: Int32Array, positions: Int32Array, sampled: ArrayLike<number>): { fakeIds: Int32Array; labels: Float32Array } {
+  const fakeIds = ids.slice();
+  const labels = new Float32Array(ids.length);
+  for (let i = 0; i < positions.length; i++) {
+    const pos = positions[i];
+    fakeIds[pos] = sampled[i];
+    labels[pos] = sampled[i] !== ids[pos] ? 1 : 0;
+  }
+  return { fakeIds, labels };
+}

@@ -1,0 +1,113 @@
+/**
+ * Training and evaluation metrics: the records written to metrics.jsonl and the
+ * arithmetic behind them (binary classification counts, ROC-AUC).
+ */
+
+/** One line of metrics.jsonl written after every optimizer step. */
+export interface StepMetrics {
+  type: 'step';
+  step: number;
+  /** Milliseconds since the run (this process) started training. */
+  elapsedMs: number;
+  /** Wall clock, milliseconds since the Unix epoch. */
+  time: number;
+  epoch: number;
+  /** Generator masked-LM cross-entropy (nats), averaged over masked positions. */
+  genLoss: number;
+  /** Fraction of masked positions where the generator's argmax is the original token. */
+  genAccuracy: number;
+  /** Discriminator binary cross-entropy, averaged over non-padding tokens. */
+  discLoss: number;
+  /** gen_weight * genLoss + disc_weight * discLoss. */
+  loss: number;
+  discAccuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  auc: number;
+  /** Fraction of non-padding tokens that the generator actually replaced. */
+  replacedRate: number;
+  learningRate: number;
+  gradNorm: number;
+  tokensPerSec: number;
+}
+
+/** One line of metrics.jsonl written after each evaluation on the held-out split. */
+export interface EvalMetrics {
+  type: 'eval';
+  step: number;
+  elapsedMs: number;
+  time: number;
+  sequences: number;
+  genLoss: number;
+  genAccuracy: number;
+  discLoss: number;
+  discAccuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  auc: number;
+  replacedRate: number;
+}
+
+export type MetricsRecord = StepMetrics | EvalMetrics;
+
+/** Precision, recall, F1 and accuracy of thresholded predictions against 0/1 labels. */
+export interface BinaryCounts {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+export function countBinary(probs: ArrayLike<number>, labels: ArrayLike<number>, threshold = 0.5): BinaryCounts {
+  const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (let i = 0; i < probs.length; i++) {
+    const predicted = probs[i] >= threshold;
+    const actual = labels[i] >= 0.5;
+    if (predicted && actual) c.tp++;
+    else if (predicted) c.fp++;
+    else if (actual) c.fn++;
+    else c.tn++;
+  }
+  return c;
+}
+
+export function addCounts(a: BinaryCounts, b: BinaryCounts): BinaryCounts {
+  return { tp: a.tp + b.tp, fp: a.fp + b.fp, tn: a.tn + b.tn, fn: a.fn + b.fn };
+}
+
+export function summarizeCounts(c: BinaryCounts): { accuracy: number; precision: number; recall: number; f1: number } {
+  const total = c.tp + c.fp + c.tn + c.fn;
+  const precision = c.tp + c.fp > 0 ? c.tp / (c.tp + c.fp) : 0;
+  const recall = c.tp + c.fn > 0 ? c.tp / (c.tp + c.fn) : 0;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return { accuracy: total > 0 ? (c.tp + c.tn) / total : 0, precision, recall, f1 };
+}
+
+/**
+ * Area under the ROC curve by the rank statistic (Mann-Whitney U), ties given half
+ * credit. NaN when only one class is present, since AUC is undefined there.
+ */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let positives = 0;
+  let rankSumPositives = 0;
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const averageRank = (i + j) / 2 + 1; // 1-based rank shared by the tied run
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k]] >= 0.5) {
+        positives++;
+        rankSumPositives += averageRank;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return NaN;
+  return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
+}

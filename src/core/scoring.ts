@@ -1,0 +1,244 @@
+/**
+ * Scoring: the discriminator's probability that each token of a text was replaced, and
+ * the generator's alternatives for any token. Deterministic: no dropout, no sampling.
+ *
+ * Text is cut into windows that follow its paragraphs (blank lines). A paragraph longer
+ * than a window is covered by overlapping windows, and each token takes its score from
+ * the window in which it sits most centrally. Window results are cached by their token
+ * ids, so after an edit only the windows whose tokens changed are computed again.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendPreference } from './backend';
+import { findLatestCheckpoint, loadCheckpoint } from './checkpoint';
+import type { ElectraConfig } from './config';
+import type { ElectraModel } from './model';
+import { WordPieceTokenizer, type Token } from './tokenizer';
+import { modelFromCheckpoint } from './weights';
+
+/** One WordPiece token of the scored text with its character range in that text. */
+export interface TokenScore {
+  /** The WordPiece (e.g. "##able"). */
+  piece: string;
+  id: number;
+  /** UTF-16 offsets into the original text, end exclusive. text.slice(start, end) is the token's source. */
+  start: number;
+  end: number;
+  /** Discriminator's probability that the token was replaced, in [0, 1]. */
+  pReplaced: number;
+}
+
+export interface Alternative {
+  /** The WordPiece the generator proposes (continuation pieces keep their "##"). */
+  piece: string;
+  id: number;
+  probability: number;
+}
+
+export interface ScoreResult {
+  tokens: TokenScore[];
+  /** Step of the checkpoint that produced the scores. */
+  checkpointStep: number;
+  /** Windows computed for this call (the rest came from the cache). */
+  windowsComputed: number;
+  windowsTotal: number;
+}
+
+/** A run of tokens scored together, and the part of it whose scores are kept. */
+export interface ScoringWindow {
+  /** Token index range [start, end) fed to the model (between [CLS] and [SEP]). */
+  start: number;
+  end: number;
+  /** Token index range [keepStart, keepEnd) whose scores this window supplies. */
+  keepStart: number;
+  keepEnd: number;
+}
+
+/**
+ * Windows over `tokens`: one per paragraph when it fits in `maxTokens`, else overlapping
+ * windows with half a window's stride, each keeping the tokens nearest its centre.
+ */
+export function planWindows(text: string, tokens: Token[], maxTokens: number): ScoringWindow[] {
+  const windows: ScoringWindow[] = [];
+  let blockStart = 0;
+  for (let i = 1; i <= tokens.length; i++) {
+    const boundary = i === tokens.length || /\n[^\S\n]*\n/.test(text.slice(tokens[i - 1].end, tokens[i].start));
+    if (!boundary) continue;
+    windows.push(...coverBlock(blockStart, i, maxTokens));
+    blockStart = i;
+  }
+  return windows;
+}
+
+function coverBlock(a: number, b: number, L: number): ScoringWindow[] {
+  if (b - a <= L) return [{ start: a, end: b, keepStart: a, keepEnd: b }];
+  const stride = Math.max(1, Math.floor(L / 2));
+  const starts: number[] = [];
+  for (let s = a; ; s += stride) {
+    if (s + L >= b) {
+      starts.push(b - L);
+      break;
+    }
+    starts.push(s);
+  }
+  return starts.map((s, i) => {
+    const centre = (k: number) => starts[k] + L / 2;
+    return {
+      start: s,
+      end: s + L,
+      keepStart: i === 0 ? a : Math.floor((centre(i - 1) + centre(i)) / 2),
+      keepEnd: i === starts.length - 1 ? b : Math.floor((centre(i) + centre(i + 1)) / 2),
+    };
+  });
+}
+
+const CACHE_LIMIT = 4096;
+/** Windows per forward pass: enough to amortise per-op overhead, small enough to stay responsive. */
+const WINDOWS_PER_BATCH = 8;
+
+export interface ScoreOptions {
+  /** Checked between batches; an aborted signal rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export class Scorer {
+  private readonly cache = new Map<string, Float32Array>();
+
+  private constructor(
+    readonly model: ElectraModel,
+    readonly tokenizer: WordPieceTokenizer,
+    readonly checkpointDir: string,
+    readonly checkpointStep: number,
+  ) {}
+
+  get config(): ElectraConfig {
+    return this.model.config;
+  }
+
+  /** Loads the checkpoint at `path` (a checkpoint, a run folder, or a run's checkpoints folder). */
+  static async load(path: string, options: { backend?: BackendPreference } = {}): Promise<Scorer> {
+    await initBackend(options.backend ?? 'auto');
+    const dir = findLatestCheckpoint(path);
+    if (!dir) throw new Error(`${path}: no checkpoint found (expected a checkpoint folder or a run folder with checkpoints/)`);
+    const ckpt = loadCheckpoint(dir);
+    const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
+    return new Scorer(modelFromCheckpoint(ckpt), tokenizer, dir, ckpt.state.step);
+  }
+
+  tokenize(text: string): Token[] {
+    return this.tokenizer.encode(text);
+  }
+
+  /** Scores every token of `text`. */
+  async score(text: string, options: ScoreOptions = {}): Promise<ScoreResult> {
+    const tokens = this.tokenizer.encode(text);
+    const windows = planWindows(text, tokens, this.config.maxSeqLength - 2);
+    const probs = new Float32Array(tokens.length);
+    const pending: Array<{ w: ScoringWindow; key: string; ids: Int32Array }> = [];
+    const results = new Map<string, Float32Array>();
+    for (const w of windows) {
+      const ids = this.windowIds(tokens, w);
+      const key = ids.join(',');
+      const hit = this.cache.get(key);
+      if (hit) {
+        this.cache.delete(key); // refresh its place in the LRU order
+        this.cache.set(key, hit);
+        results.set(key, hit);
+      } else if (!results.has(key)) {
+        pending.push({ w, key, ids });
+        results.set(key, new Float32Array(0)); // placeholder: same window text twice is computed once
+      }
+    }
+    // Similar lengths together, so that padding wastes little.
+    pending.sort((x, y) => x.ids.length - y.ids.length);
+    for (let i = 0; i < pending.length; i += WINDOWS_PER_BATCH) {
+      if (options.signal?.aborted) throw abortError();
+      const group = pending.slice(i, i + WINDOWS_PER_BATCH);
+      const out = this.discriminate(group.map((g) => g.ids));
+      group.forEach((g, k) => {
+        results.set(g.key, out[k]);
+        this.remember(g.key, out[k]);
+      });
+      await new Promise((r) => setImmediate(r)); // let the caller's messages through
+    }
+    for (const w of windows) {
+      const p = results.get(this.windowIds(tokens, w).join(','))!;
+      for (let t = w.keepStart; t < w.keepEnd; t++) probs[t] = p[1 + t - w.start];
+    }
+    return {
+      tokens: tokens.map((t, i) => ({ piece: t.piece, id: t.id, start: t.start, end: t.end, pReplaced: probs[i] })),
+      checkpointStep: this.checkpointStep,
+      windowsComputed: pending.length,
+      windowsTotal: windows.length,
+    };
+  }
+
+  /**
+   * The generator's top-k tokens for the token at [start, end) of `text` (the first token
+   * overlapping that range), with that token masked and its window as context.
+   */
+  async alternatives(text: string, start: number, end: number, k = 5): Promise<Alternative[]> {
+    const tokens = this.tokenizer.encode(text);
+    const index = tokens.findIndex((t) => t.end > start && t.start < Math.max(end, start + 1));
+    if (index < 0) return [];
+    const window = planWindows(text, tokens, this.config.maxSeqLength - 2).find((w) => index >= w.keepStart && index < w.keepEnd)!;
+    const ids = this.windowIds(tokens, window);
+    const position = 1 + index - window.start;
+    ids[position] = this.tokenizer.specialIds.mask;
+    const { values, indices } = tf.tidy(() => {
+      const idsT = tf.tensor2d(ids, [1, ids.length], 'int32');
+      const logits = this.model.generatorLogits(idsT, tf.ones([1, ids.length]), tf.tensor1d([position], 'int32'));
+      const top = tf.topk(tf.softmax(logits), k + 5); // a few spare, for the special tokens dropped below
+      return { values: top.values.dataSync() as Float32Array, indices: top.indices.dataSync() as Int32Array };
+    });
+    const out: Alternative[] = [];
+    for (let i = 0; i < indices.length && out.length < k; i++) {
+      if (this.tokenizer.isSpecial(indices[i])) continue;
+      out.push({ piece: this.tokenizer.idToToken(indices[i]), id: indices[i], probability: values[i] });
+    }
+    return out;
+  }
+
+  /** Windows cached, for tests and diagnostics. */
+  get cachedWindows(): number {
+    return this.cache.size;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.cache.clear();
+  }
+
+  private windowIds(tokens: Token[], w: ScoringWindow): Int32Array {
+    const { cls, sep } = this.tokenizer.specialIds;
+    const ids = new Int32Array(w.end - w.start + 2);
+    ids[0] = cls;
+    for (let t = w.start; t < w.end; t++) ids[1 + t - w.start] = tokens[t].id;
+    ids[ids.length - 1] = sep;
+    return ids;
+  }
+
+  /** Probabilities of replacement for each sequence of ids (padded together to the longest). */
+  private discriminate(seqs: Int32Array[]): Float32Array[] {
+    const T = Math.max(...seqs.map((s) => s.length));
+    const B = seqs.length;
+    const ids = new Int32Array(B * T).fill(this.tokenizer.specialIds.pad);
+    const mask = new Float32Array(B * T);
+    seqs.forEach((s, b) => {
+      ids.set(s, b * T);
+      mask.fill(1, b * T, b * T + s.length);
+    });
+    const probs = tf.tidy(() => tf.sigmoid(this.model.discriminatorLogits(tf.tensor2d(ids, [B, T], 'int32'), tf.tensor2d(mask, [B, T]))).dataSync() as Float32Array);
+    return seqs.map((s, b) => probs.slice(b * T, b * T + s.length));
+  }
+
+  private remember(key: string, value: Float32Array): void {
+    this.cache.set(key, value);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+  }
+}
+
+function abortError(): Error {
+  const e = new Error('scoring was cancelled');
+  e.name = 'AbortError';
+  return e;
+}

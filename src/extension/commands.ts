@@ -1,0 +1,278 @@
+/**
+ * The commands of the ELECTRA category. Each accepts an optional argument object so tests
+ * and other extensions can script it (`executeCommand('electraStudio.pretrain', {preset:
+ * 'micro', steps: 20, runName: 'smoke', confirm: false})`) and returns what it did.
+ */
+import { isAbsolute, join, relative } from 'node:path';
+import * as vscode from 'vscode';
+import type { PresetName } from '../core/config';
+import type { BackendPreference, PretrainOptions } from '../core/training';
+import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
+import type { CheckpointSelection } from './checkpointSelection';
+import { addIgnoredWord, readSettings } from './config';
+import type { DashboardViewProvider } from './dashboardView';
+import type { ElectraLanguageClient } from './languageClient';
+import type { Log } from './log';
+import { listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
+import type { TokenConfidencePanel } from './tokenConfidencePanel';
+import type { LaunchResult, Trainer } from './trainer';
+import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
+
+export const COMMANDS = {
+  pretrain: 'electraStudio.pretrain',
+  stop: 'electraStudio.stop',
+  resume: 'electraStudio.resume',
+  openDashboard: 'electraStudio.openDashboard',
+  showTokenConfidence: 'electraStudio.showTokenConfidence',
+  selectCheckpoint: 'electraStudio.selectCheckpoint',
+  scoreCurrentFile: 'electraStudio.scoreCurrentFile',
+  exportDashboard: 'electraStudio.exportDashboard',
+  ignoreWord: IGNORE_WORD_COMMAND,
+} as const;
+
+export interface PretrainArgs {
+  preset?: PresetName;
+  steps?: number;
+  /** > 0: train for this many minutes instead of `steps`. */
+  minutes?: number;
+  /** Folder name of the run (default: a timestamp). */
+  runName?: string;
+  /** Show the corpus summary and ask before training (default: electraStudio.confirmBeforeTraining). */
+  confirm?: boolean;
+  /** Resolve when training ends (default true) or as soon as it started. */
+  wait?: boolean;
+  include?: string[];
+  exclude?: string[];
+  maxFileBytes?: number;
+  backend?: BackendPreference;
+  seed?: number;
+  batchSize?: number;
+  checkpointEvery?: number;
+  evalEvery?: number;
+  /** Train on the Brown Corpus instead of the workspace. */
+  corpus?: 'workspace' | 'brown';
+  /** Workspace folder (path) to train on; default: the active editor's or the first. */
+  folder?: string;
+}
+
+export interface ResumeArgs {
+  runName?: string;
+  /** Total steps to reach (default: the run's target if not reached, else that plus electraStudio.steps). */
+  steps?: number;
+  minutes?: number;
+  confirm?: boolean;
+  wait?: boolean;
+}
+
+export interface StopArgs {
+  runName?: string;
+  all?: boolean;
+}
+
+export interface Services {
+  context: vscode.ExtensionContext;
+  log: Log;
+  trainer: Trainer;
+  client: ElectraLanguageClient;
+  checkpoints: CheckpointSelection;
+  dashboard: DashboardViewProvider;
+  tokens: TokenConfidencePanel;
+}
+
+function requireTrust(): void {
+  if (!vscode.workspace.isTrusted) throw new Error('ELECTRA does not train in an untrusted workspace: trust the workspace first.');
+}
+
+/** Runs a command body; shows its error (once) and rethrows it to a scripted caller. */
+function guarded<A extends unknown[], R>(log: Log, name: string, body: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await body(...args);
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      log.error(`${name}: ${msg}`);
+      void vscode.window.showErrorMessage(`ELECTRA: ${msg}`);
+      throw e;
+    }
+  };
+}
+
+async function pickRun(runs: WorkspaceRun[], placeHolder: string, runName?: string): Promise<WorkspaceRun | undefined> {
+  if (runName !== undefined) {
+    const run = runs.find((r) => r.id === runName || r.name === runName);
+    if (!run) throw new Error(`no run named '${runName}'`);
+    return run;
+  }
+  if (runs.length === 0) throw new Error('no runs found under the run folder');
+  if (runs.length === 1) return runs[0];
+  const pick = await vscode.window.showQuickPick(
+    runs.map((r) => ({
+      label: r.id,
+      description: r.latestCheckpoint ? `checkpoint step ${r.latestCheckpoint.step}` : 'no checkpoint',
+      detail: `${r.options?.preset ?? '?'} · ${new Date(r.updated).toLocaleString()}`,
+      run: r,
+    })),
+    { placeHolder },
+  );
+  return pick?.run;
+}
+
+export function registerCommands(s: Services): vscode.Disposable[] {
+  const { log, trainer, client, checkpoints } = s;
+
+  const pretrain = async (args: PretrainArgs = {}, interactive = args === undefined): Promise<LaunchResult | undefined> => {
+    requireTrust();
+    const folder = args.folder
+      ? vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === args.folder)
+      : primaryFolder();
+    if (!folder) throw new Error(args.folder ? `${args.folder} is not a workspace folder` : 'open a folder to train on its text');
+    const settings = readSettings(folder);
+    const root = runsRootOf(folder);
+    let name = args.runName !== undefined ? sanitizeRunName(args.runName) : undefined;
+    if (args.runName !== undefined && !name) throw new Error(`'${args.runName}' is not usable as a run name`);
+    if (!name && interactive) {
+      const typed = await vscode.window.showInputBox({
+        title: 'ELECTRA: Pretrain on Workspace',
+        prompt: `Run name (a folder under ${vscode.workspace.asRelativePath(root)})`,
+        value: timestampRunName(),
+        validateInput: (v) => (sanitizeRunName(v) ? undefined : 'letters, digits, . _ -'),
+      });
+      if (typed === undefined) return undefined;
+      name = sanitizeRunName(typed);
+    }
+    name = uniqueRunName(root, name ?? timestampRunName());
+    const minutes = args.minutes ?? settings.minutes;
+    // The run folder itself is never training text.
+    const exclude = [...(args.exclude ?? settings.exclude)];
+    const rel = relative(folder.uri.fsPath, root);
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) exclude.push(`${rel.split('\\').join('/')}/**`);
+    const include = args.include ?? settings.include;
+    const options: PretrainOptions = {
+      corpus:
+        args.corpus === 'brown'
+          ? { kind: 'brown' }
+          : {
+              kind: 'folder',
+              root: folder.uri.fsPath,
+              // An empty include list means the engine's default text globs.
+              ...(include.length > 0 ? { include } : {}),
+              exclude,
+              maxFileBytes: args.maxFileBytes ?? settings.maxFileBytes,
+            },
+      outDir: join(root, name),
+      preset: args.preset ?? settings.preset,
+      steps: minutes > 0 ? undefined : (args.steps ?? settings.steps),
+      minutes: minutes > 0 ? minutes : undefined,
+      backend: args.backend ?? settings.backend,
+      seed: args.seed,
+      batchSize: args.batchSize,
+      checkpointEvery: args.checkpointEvery,
+      evalEvery: args.evalEvery,
+    };
+    return trainer.launch(name, options, { confirm: args.confirm ?? settings.confirmBeforeTraining, wait: args.wait ?? true });
+  };
+
+  const resume = async (args: ResumeArgs = {}): Promise<LaunchResult | undefined> => {
+    requireTrust();
+    const runs = (await listWorkspaceRuns()).filter((r) => r.latestCheckpoint && !trainer.session(r.dir));
+    const run = await pickRun(runs, 'Resume which run?', args.runName);
+    if (!run) return undefined;
+    const previous = run.options;
+    if (!previous?.corpus || !previous.preset) throw new Error(`${run.dir}/run.json does not say how the run was started`);
+    const settings = readSettings(run.folder);
+    const reached = run.latestCheckpoint!.step;
+    const minutes = args.minutes ?? (previous.minutes && !previous.steps ? previous.minutes : undefined);
+    const steps = minutes ? undefined : (args.steps ?? (previous.steps && previous.steps > reached ? previous.steps : reached + settings.steps));
+    const options: PretrainOptions = { ...(previous as PretrainOptions), outDir: run.dir, steps, minutes, resume: true };
+    return trainer.launch(run.name, options, { confirm: args.confirm ?? false, wait: args.wait ?? true });
+  };
+
+  const stop = async (args: StopArgs = {}): Promise<string[]> => {
+    const running = trainer.running.filter((x) => x.state === 'training' || x.state === 'scanning');
+    if (running.length === 0) {
+      void vscode.window.showInformationMessage('ELECTRA: no run is training.');
+      return [];
+    }
+    let dirs: string[];
+    if (args.all) dirs = running.map((x) => x.runDir);
+    else if (args.runName !== undefined) dirs = running.filter((x) => x.runName === args.runName).map((x) => x.runDir);
+    else if (running.length === 1) dirs = [running[0].runDir];
+    else {
+      const picks = await vscode.window.showQuickPick(
+        running.map((x) => ({ label: x.runName, description: x.lastStep ? `step ${x.lastStep.step}` : x.state, picked: true, dir: x.runDir })),
+        { canPickMany: true, placeHolder: 'Stop which runs? (each saves a checkpoint first)' },
+      );
+      dirs = picks?.map((p) => p.dir) ?? [];
+    }
+    return trainer.stop(dirs);
+  };
+
+  const selectCheckpoint = async (args: { path?: string } = {}): Promise<string | undefined> => {
+    let path = args.path;
+    if (path === undefined) {
+      type Item = vscode.QuickPickItem & { path?: string; browse?: boolean };
+      const items: Item[] = [];
+      for (const run of await listWorkspaceRuns()) {
+        if (!run.latestCheckpoint) continue;
+        items.push({ label: run.id, kind: vscode.QuickPickItemKind.Separator });
+        items.push({ label: `$(folder) ${run.id}`, description: `latest checkpoint (now step ${run.latestCheckpoint.step}), follows new ones`, path: run.dir });
+        for (const c of (await listCheckpoints(run.dir)).slice(0, 20)) items.push({ label: `$(pinned) step ${c.step}`, description: run.id, path: c.dir });
+      }
+      items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Browse…', browse: true });
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: `Checkpoint for scoring (now: ${(await checkpoints.effective()) ?? 'none'})` });
+      if (!pick) return undefined;
+      if (pick.browse) {
+        const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use Checkpoint' });
+        path = chosen?.[0]?.fsPath;
+      } else path = pick.path;
+      if (!path) return undefined;
+    }
+    await checkpoints.select(path || undefined);
+    await client.selectCheckpoint(path);
+    log.info(`checkpoint selected for scoring: ${path || '(none)'}`);
+    return path;
+  };
+
+  const scoreCurrentFile = async (args: { uri?: string } = {}): Promise<(ScoreDocumentResult & { flagged: number; threshold: number }) | undefined> => {
+    const uri = args.uri ? vscode.Uri.parse(args.uri) : vscode.window.activeTextEditor?.document.uri;
+    if (!uri) throw new Error('open a file to score');
+    await vscode.workspace.openTextDocument(uri); // the server only scores open documents
+    const result = await client.scoreDocument(uri);
+    const threshold = readSettings(uri).annotation.threshold;
+    const flagged = result.tokens.filter((t) => t.p >= threshold).length;
+    void vscode.window.showInformationMessage(
+      `ELECTRA: ${result.tokens.length} tokens scored with checkpoint step ${result.checkpointStep}; ${flagged} at or above ${threshold}.`,
+    );
+    return { ...result, flagged, threshold };
+  };
+
+  const openDashboard = async (): Promise<void> => {
+    await vscode.commands.executeCommand('electraStudio.dashboard.focus');
+  };
+
+  const exportDashboard = async (args: { format?: 'csv' | 'png'; path?: string } = {}): Promise<boolean> => {
+    await openDashboard();
+    return s.dashboard.requestExport(args.format ?? 'csv', args.path);
+  };
+
+  const ignoreWord = async (args: IgnoreWordArgs | string): Promise<void> => {
+    const word = typeof args === 'string' ? args : args?.word;
+    if (!word) throw new Error('no word to ignore');
+    await addIgnoredWord(word);
+    log.info(`ignoring '${word}' (electraStudio.annotation.ignoredWords)`);
+  };
+
+  const reg = vscode.commands.registerCommand;
+  return [
+    // A palette invocation passes no argument: that is the interactive path.
+    reg(COMMANDS.pretrain, guarded(log, 'Pretrain', (args?: PretrainArgs) => pretrain(args ?? {}, args === undefined))),
+    reg(COMMANDS.resume, guarded(log, 'Resume', (args?: ResumeArgs) => resume(args ?? {}))),
+    reg(COMMANDS.stop, guarded(log, 'Stop', (args?: StopArgs) => stop(args ?? {}))),
+    reg(COMMANDS.selectCheckpoint, guarded(log, 'Select Checkpoint', (args?: { path?: string }) => selectCheckpoint(args ?? {}))),
+    reg(COMMANDS.scoreCurrentFile, guarded(log, 'Score Current File', (args?: { uri?: string }) => scoreCurrentFile(args ?? {}))),
+    reg(COMMANDS.openDashboard, guarded(log, 'Open Dashboard', openDashboard)),
+    reg(COMMANDS.showTokenConfidence, guarded(log, 'Show Token Confidence', async () => s.tokens.open())),
+    reg(COMMANDS.exportDashboard, guarded(log, 'Export Dashboard', (args?: { format?: 'csv' | 'png'; path?: string }) => exportDashboard(args ?? {}))),
+    reg(COMMANDS.ignoreWord, guarded(log, 'Ignore Word', ignoreWord)),
+  ];
+}

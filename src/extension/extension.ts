@@ -1,0 +1,82 @@
+/**
+ * ELECTRA Studio: wires the parts together and delegates. Training runs in worker threads
+ * (trainer.ts), scoring in the language server (languageClient.ts), the dashboard and the
+ * token-confidence view are webviews (dashboardView.ts, tokenConfidencePanel.ts).
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { CheckpointSelection } from './checkpointSelection';
+import { registerCommands } from './commands';
+import { affects } from './config';
+import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './dashboardView';
+import { ElectraLanguageClient } from './languageClient';
+import { Log } from './log';
+import { StatusBar } from './statusBar';
+import { TOKENS_VIEW_TYPE, TokenConfidencePanel } from './tokenConfidencePanel';
+import { Trainer } from './trainer';
+import { listWorkspaceRuns } from './workspaceRuns';
+
+/** What `activate` returns: for tests and other extensions. */
+export interface ElectraStudioApi {
+  /** Names of the runs training now. */
+  runningRuns(): string[];
+  /** The checkpoint path the language server was told to use. */
+  checkpoint(): Promise<string | undefined>;
+  serverState(): string;
+  runs(): Promise<{ id: string; dir: string; latestCheckpointStep?: number }[]>;
+}
+
+let client: ElectraLanguageClient | undefined;
+let trainer: Trainer | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<ElectraStudioApi> {
+  const dist = join(context.extensionPath, 'dist');
+  const log = new Log();
+  trainer = new Trainer(join(dist, 'trainingWorker.js'), log);
+  client = new ElectraLanguageClient(join(dist, 'server.js'), log);
+  const checkpoints = new CheckpointSelection(context.workspaceState);
+  const statusBar = new StatusBar(trainer);
+  const dashboard = new DashboardViewProvider(context.extensionUri, trainer, log);
+  const tokens = new TokenConfidencePanel(context.extensionUri, client);
+  const t = trainer;
+  const c = client;
+
+  context.subscriptions.push(
+    log,
+    trainer,
+    client,
+    statusBar,
+    dashboard,
+    tokens,
+    vscode.window.registerWebviewViewProvider(DASHBOARD_VIEW_ID, dashboard, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.window.registerWebviewPanelSerializer(TOKENS_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => tokens.restore(panel) }),
+    ...registerCommands({ context, log, trainer, client, checkpoints, dashboard, tokens }),
+    trainer.onDidChange(() => statusBar.update()),
+    client.onStatus((s) => statusBar.setServerStatus(s)),
+    // The first checkpoint of a workspace: let the server use it without asking the user.
+    trainer.onDidCheckpoint(async ({ runDir }) => {
+      if (!checkpoints.selected && c.status.state === 'no-checkpoint') await c.selectCheckpoint(runDir);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affects(e, 'annotation.languages')) void c.restart();
+    }),
+  );
+
+  const checkpoint = await checkpoints.effective();
+  // Not awaited: activation must not wait for the server (and a failed start is logged).
+  client.start(checkpoint).catch(() => undefined);
+  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${checkpoint ?? 'none yet'})`);
+
+  return {
+    runningRuns: () => t.running.map((s) => s.runName),
+    checkpoint: () => checkpoints.effective(),
+    serverState: () => c.status.state,
+    runs: async () => (await listWorkspaceRuns()).map((r) => ({ id: r.id, dir: r.dir, latestCheckpointStep: r.latestCheckpoint?.step })),
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  // Ask running workers to save a checkpoint; the host gives deactivate a few seconds.
+  trainer?.dispose();
+  await client?.stop();
+}

@@ -1,0 +1,64 @@
+/**
+ * Quick fixes for a flagged token: "Replace with '<alt>'" for the generator's best
+ * alternatives, and "Ignore '<word>'", which runs IGNORE_WORD_COMMAND (registered by the
+ * extension; it adds the word to electraStudio.annotation.ignoredWords).
+ */
+import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Alternative, TokenScore } from '../core/scoring';
+import { IGNORE_WORD_COMMAND, type IgnoreWordArgs } from '../shared/lspProtocol';
+import { isSpecialPiece, pieceText, wordOf } from './tokens';
+
+/** How many "Replace with" fixes per token. */
+export const MAX_REPLACEMENTS = 3;
+
+/** `replacement` written with the capitalisation of `original` (the vocabulary is uncased). */
+function matchCase(original: string, replacement: string): string {
+  if (original.length > 1 && original === original.toUpperCase() && original !== original.toLowerCase()) return replacement.toUpperCase();
+  if (original[0] && original[0] !== original[0].toLowerCase()) return replacement[0].toUpperCase() + replacement.slice(1);
+  return replacement;
+}
+
+/** Alternatives that can stand where the token stands: same kind of piece, not special, not the token itself. */
+export function usableAlternatives(token: TokenScore, alternatives: readonly Alternative[]): Alternative[] {
+  const continuation = token.piece.startsWith('##');
+  return alternatives.filter(
+    (a) =>
+      !isSpecialPiece(a.piece) &&
+      a.piece.startsWith('##') === continuation &&
+      pieceText(a.piece).length > 0 &&
+      a.piece.toLowerCase() !== token.piece.toLowerCase(),
+  );
+}
+
+export function tokenCodeActions(
+  doc: TextDocument,
+  token: TokenScore,
+  alternatives: readonly Alternative[],
+  diagnostic: Diagnostic,
+): CodeAction[] {
+  const text = doc.getText();
+  const range = { start: doc.positionAt(token.start), end: doc.positionAt(token.end) };
+  const original = text.slice(token.start, token.end);
+  const actions: CodeAction[] = usableAlternatives(token, alternatives)
+    .slice(0, MAX_REPLACEMENTS)
+    .map((a, i) => {
+      const replacement = matchCase(original, pieceText(a.piece));
+      return {
+        title: `Replace with '${replacement}'`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: i === 0,
+        edit: { changes: { [doc.uri]: [{ range, newText: replacement }] } },
+      };
+    });
+  const word = wordOf(text, token);
+  const args: IgnoreWordArgs = { word };
+  actions.push({
+    title: `Ignore '${word}'`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    command: { title: `Ignore '${word}'`, command: IGNORE_WORD_COMMAND, arguments: [args] },
+  });
+  return actions;
+}

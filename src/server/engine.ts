@@ -1,0 +1,12 @@
+/** The engine as the server uses it: src/core's Scorer and checkpoint lookup. */
+import { findLatestCheckpoint } from '../core/checkpoint';
+import { Scorer } from '../core/scoring';
+import type { ScorerEngine } from './scorerHost';
+import type { ServerSettings } from './settings';
+
+export function coreEngine(backend: ServerSettings['backend']): ScorerEngine {
+  return {
+    resolve: (path) => findLatestCheckpoint(path),
+    load: (path) => Scorer.load(path, { backend }),
+  };
+}

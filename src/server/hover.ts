@@ -1,0 +1,29 @@
+/** The hover of a token: its probability of having been replaced and the generator's alternatives. */
+import { MarkupKind, type Hover } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Alternative, TokenScore } from '../core/scoring';
+
+/** A Markdown code span holding `s`, safe inside a table cell. */
+function code(s: string): string {
+  const fence = s.includes('`') ? '``' : '`';
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${s.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+export function tokenHover(doc: TextDocument, token: TokenScore, alternatives: readonly Alternative[], checkpointStep: number): Hover {
+  const lines = [
+    `**ELECTRA** · token ${code(token.piece)}: replaced with probability **${token.pReplaced.toFixed(3)}**` +
+      ` (checkpoint step ${checkpointStep})`,
+    '',
+  ];
+  if (alternatives.length > 0) {
+    lines.push("| Generator's alternative | Probability |", '| --- | ---: |');
+    for (const a of alternatives) lines.push(`| ${code(a.piece)} | ${a.probability.toFixed(3)} |`);
+  } else {
+    lines.push('_The generator proposes no alternative._');
+  }
+  return {
+    contents: { kind: MarkupKind.Markdown, value: lines.join('\n') },
+    range: { start: doc.positionAt(token.start), end: doc.positionAt(token.end) },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Holds the one Scorer of the server: loads the selected checkpoint, follows a run folder's
+ * newest checkpoint (polls `<run>/checkpoints/latest.json`), reports its state, and runs the
+ * scorer's calls one at a time so a reload never disposes a scorer in the middle of a call.
+ */
+import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Alternative, ScoreResult } from '../core/scoring';
+import type { StatusParams } from '../shared/lspProtocol';
+
+/** The part of src/core/scoring.ts's Scorer the server uses. */
+export interface ScorerLike {
+  readonly checkpointStep: number;
+  readonly checkpointDir: string;
+  score(text: string, options?: { signal?: AbortSignal }): Promise<ScoreResult>;
+  alternatives(text: string, start: number, end: number, k: number): Promise<Alternative[]>;
+  dispose(): void;
+}
+
+export interface ScorerEngine {
+  /** The checkpoint folder `path` (a run folder or a checkpoint folder) resolves to now, if any. */
+  resolve(path: string): string | undefined;
+  load(path: string): Promise<ScorerLike>;
+}
+
+/** Polling interval for latest.json; stat() of one file, negligible. */
+const WATCH_INTERVAL_MS = 500;
+/** Wait after latest.json changes before loading, so a checkpoint being written settles. */
+const RELOAD_DELAY_MS = 200;
+
+/**
+ * The file announcing a run's newest checkpoint, or undefined when `path` names one
+ * checkpoint folder (it holds state.json): that one is pinned and never reloaded. A path
+ * that does not exist yet is taken as a run folder whose training has not saved anything.
+ */
+export function latestJsonFor(path: string): string | undefined {
+  if (existsSync(join(path, 'state.json'))) return undefined;
+  if (basename(path) === 'checkpoints') return join(path, 'latest.json');
+  return join(path, 'checkpoints', 'latest.json');
+}
+
+export class ScorerHost {
+  private current: ScorerLike | undefined;
+  /** Bumped whenever `current` changes; results computed under another generation are stale. */
+  private gen = 0;
+  private selected: string | undefined;
+  private watched: string | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  /** Tail of the queue that serialises loads and scorer calls. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private state: StatusParams = { state: 'no-checkpoint' };
+
+  constructor(
+    private readonly engine: ScorerEngine,
+    private readonly events: {
+      onStatus(status: StatusParams): void;
+      /** The scorer changed (loaded, reloaded or unloaded): every score is stale. */
+      onScorerChanged(): void;
+      log(message: string): void;
+    },
+  ) {}
+
+  get scorer(): ScorerLike | undefined {
+    return this.current;
+  }
+  get generation(): number {
+    return this.gen;
+  }
+  get status(): StatusParams {
+    return this.state;
+  }
+
+  /** Selects a run folder or checkpoint folder (undefined or '' unloads) and loads it. */
+  select(path: string | undefined): Promise<void> {
+    this.selected = path || undefined;
+    this.watch(this.selected ? latestJsonFor(this.selected) : undefined);
+    return this.enqueue(() => this.load(true));
+  }
+
+  /** Runs `fn` with the current scorer once every earlier load or call has finished. */
+  withScorer<T>(fn: (scorer: ScorerLike, generation: number) => Promise<T>): Promise<T> {
+    return this.enqueue(() => {
+      if (!this.current) throw new NoCheckpointError(this.state.message);
+      return fn(this.current, this.gen);
+    });
+  }
+
+  dispose(): void {
+    this.watch(undefined);
+    clearTimeout(this.reloadTimer);
+    this.current?.dispose();
+    this.current = undefined;
+  }
+
+  private enqueue<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private setStatus(s: StatusParams): void {
+    this.state = s;
+    this.events.onStatus(s);
+  }
+
+  private async load(explicit: boolean): Promise<void> {
+    const path = this.selected;
+    if (!path) {
+      if (this.current) this.swap(undefined);
+      this.setStatus({ state: 'no-checkpoint' });
+      return;
+    }
+    const target = this.engine.resolve(path);
+    if (!target) {
+      if (this.current) this.swap(undefined);
+      this.setStatus({ state: 'no-checkpoint', message: `no checkpoint in ${path} yet` });
+      return;
+    }
+    // A latest.json rewrite that names the checkpoint already loaded changes nothing.
+    if (!explicit && this.current && this.current.checkpointDir === target) return;
+    this.setStatus({ state: 'loading', checkpointStep: this.current?.checkpointStep });
+    const started = Date.now();
+    try {
+      const scorer = await this.engine.load(target);
+      if (this.selected !== path) {
+        // Another checkpoint was selected while this one loaded; its own load is queued.
+        scorer.dispose();
+        return;
+      }
+      this.swap(scorer);
+      this.events.log(`loaded checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) in ${Date.now() - started} ms`);
+      this.setStatus({ state: 'ready', checkpointStep: scorer.checkpointStep });
+    } catch (e) {
+      const message = `could not load ${target}: ${(e as Error).message}`;
+      this.events.log(message);
+      this.setStatus({
+        state: 'error',
+        checkpointStep: this.current?.checkpointStep,
+        message: this.current ? `${message} (still using step ${this.current.checkpointStep})` : message,
+      });
+    }
+  }
+
+  private swap(next: ScorerLike | undefined): void {
+    const old = this.current;
+    this.current = next;
+    this.gen++;
+    old?.dispose();
+    this.events.onScorerChanged();
+  }
+
+  private watch(file: string | undefined): void {
+    if (file === this.watched) return;
+    if (this.watched) unwatchFile(this.watched, this.onLatestChanged);
+    this.watched = file;
+    if (file) watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, this.onLatestChanged);
+  }
+
+  private readonly onLatestChanged = (cur: Stats, prev: Stats): void => {
+    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.enqueue(() => this.load(false)), RELOAD_DELAY_MS);
+  };
+}
+
+export class NoCheckpointError extends Error {
+  constructor(detail?: string) {
+    super(detail ? `no checkpoint loaded: ${detail}` : 'no checkpoint loaded');
+  }
+}

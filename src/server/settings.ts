@@ -1,0 +1,59 @@
+/**
+ * The server's settings, read once: from `initializationOptions` at start-up, then from the
+ * `electraStudio` configuration section on every workspace/didChangeConfiguration.
+ * Key names and shapes live in src/shared/lspProtocol.ts.
+ */
+import {
+  ANNOTATION_SEVERITIES,
+  type AnnotationSeverity,
+  type ElectraSettingsSection,
+  type InitializationOptions,
+} from '../shared/lspProtocol';
+
+export interface ServerSettings {
+  threshold: number;
+  severity: AnnotationSeverity;
+  /** Lower-cased. */
+  ignoredWords: ReadonlySet<string>;
+  checkpointPath?: string;
+  backend: NonNullable<InitializationOptions['backend']>;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  threshold: 0.5,
+  severity: 'information',
+  ignoredWords: new Set(),
+  backend: 'auto',
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Settings with `threshold`, `severity` and `ignoredWords` replaced where `o` holds valid values. */
+function withAnnotation(base: ServerSettings, o: Record<string, unknown>): ServerSettings {
+  const next = { ...base };
+  if (typeof o.threshold === 'number' && Number.isFinite(o.threshold)) next.threshold = o.threshold;
+  if (typeof o.severity === 'string' && (ANNOTATION_SEVERITIES as readonly string[]).includes(o.severity)) {
+    next.severity = o.severity as AnnotationSeverity;
+  }
+  if (Array.isArray(o.ignoredWords)) {
+    next.ignoredWords = new Set(o.ignoredWords.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()));
+  }
+  return next;
+}
+
+export function settingsFromInitializationOptions(options: unknown): ServerSettings {
+  if (!isObject(options)) return DEFAULT_SETTINGS;
+  const s = withAnnotation(DEFAULT_SETTINGS, options);
+  if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
+  if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
+  return s;
+}
+
+/** Applies an `electraStudio` configuration section (see ElectraSettingsSection); unknown keys are ignored. */
+export function applySettingsSection(base: ServerSettings, section: unknown): ServerSettings {
+  if (!isObject(section)) return base;
+  const annotation = (section as ElectraSettingsSection).annotation;
+  return isObject(annotation) ? withAnnotation(base, annotation) : base;
+}

@@ -1,0 +1,52 @@
+/** Looking up scored tokens by offset, and the word a token belongs to. */
+import type { TokenScore } from '../core/scoring';
+
+/** The token covering `offset` (or ending exactly at it, so a cursor right after a word finds it). */
+export function tokenAt(tokens: readonly TokenScore[], offset: number): TokenScore | undefined {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = tokens[mid];
+    if (offset < t.start) hi = mid - 1;
+    else if (offset >= t.end) lo = mid + 1;
+    else return t;
+  }
+  // lo is the first token starting after offset; the one before may end at it.
+  const before = tokens[lo - 1];
+  return before && before.end === offset ? before : undefined;
+}
+
+/** Tokens overlapping [start, end) (a caret, start === end, touches the token under it). */
+export function tokensIn(tokens: readonly TokenScore[], start: number, end: number): TokenScore[] {
+  if (start === end) {
+    const t = tokenAt(tokens, start);
+    return t ? [t] : [];
+  }
+  return tokens.filter((t) => t.start < end && t.end > start);
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}_'’-]/u;
+
+/**
+ * The word of the document text containing the token: letters, digits, apostrophes and
+ * hyphens around it; a punctuation token is its own word. Lower-cased where compared.
+ */
+export function wordOf(text: string, token: { start: number; end: number }): string {
+  let start = token.start;
+  let end = token.end;
+  if (!WORD_CHAR.test(text.slice(start, end))) return text.slice(start, end);
+  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
+  while (end < text.length && WORD_CHAR.test(text[end])) end++;
+  return text.slice(start, end).replace(/^['’-]+|['’-]+$/g, '');
+}
+
+/** WordPiece special tokens, never offered as a replacement. */
+export function isSpecialPiece(piece: string): boolean {
+  return /^\[[A-Z]+\]$/.test(piece) || piece.startsWith('[unused');
+}
+
+/** Text a piece stands for ("##able" -> "able"). */
+export function pieceText(piece: string): string {
+  return piece.startsWith('##') ? piece.slice(2) : piece;
+}

@@ -1,0 +1,144 @@
+/**
+ * The messages between the extension (vscode-languageclient) and the ELECTRA language
+ * server (src/server), typed once. Both sides import this file; nothing else defines a
+ * method name, a setting key the server reads, or the shape of a custom message.
+ *
+ * Offsets are UTF-16 code-unit offsets into the document's full text (what
+ * `TextDocument.offsetAt` returns on either side), end exclusive.
+ *
+ * Bump ELECTRA_PROTOCOL_VERSION when a message changes shape. The client sends its version
+ * in `initializationOptions.protocolVersion`; the server answers with its own in
+ * `InitializeResult.capabilities.experimental.electraStudio.protocolVersion`.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+
+export const ELECTRA_PROTOCOL_VERSION = 1;
+
+/** Configuration section the server reads (workspace/configuration and didChangeConfiguration). */
+export const SETTINGS_SECTION = 'electraStudio';
+
+/** Diagnostic.source and Diagnostic.code of every diagnostic the server publishes. */
+export const DIAGNOSTIC_SOURCE = 'electra';
+export const DIAGNOSTIC_CODE = 'replaced-token';
+
+export type AnnotationSeverity = 'error' | 'warning' | 'information' | 'hint';
+export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'warning', 'information', 'hint'];
+
+/** Passed by the client as `initializationOptions`. */
+export interface InitializationOptions {
+  protocolVersion?: number;
+  /** A run folder (follows its latest checkpoint) or one checkpoint folder (pinned). */
+  checkpointPath?: string;
+  /** Diagnostics for tokens whose probability of having been replaced is >= threshold, in [0, 1]. */
+  threshold: number;
+  severity: AnnotationSeverity;
+  /** Words (case-insensitive) that never get a diagnostic. */
+  ignoredWords: string[];
+  /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
+  backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+}
+
+/**
+ * The part of the `electraStudio` configuration section the server reads after start-up,
+ * from `workspace/didChangeConfiguration` params `{settings: {electraStudio: ...}}` (the
+ * push model, vscode-languageclient's `synchronize.configurationSection`) or, when the
+ * client sends `settings: null`, by pulling the section with `workspace/configuration`.
+ * Missing keys keep their current value.
+ */
+export interface ElectraSettingsSection {
+  annotation?: {
+    threshold?: number;
+    severity?: AnnotationSeverity;
+    ignoredWords?: string[];
+  };
+}
+
+/**
+ * Command id the "Ignore '<word>'" quick fix carries. The EXTENSION registers it: it adds
+ * `word` to the workspace setting `electraStudio.annotation.ignoredWords`; the resulting
+ * didChangeConfiguration makes the server drop that word's diagnostics.
+ */
+export const IGNORE_WORD_COMMAND = 'electraStudio.ignoreWord';
+export interface IgnoreWordArgs {
+  word: string;
+}
+
+/** `Diagnostic.data` of an electra diagnostic. */
+export interface ReplacedTokenData {
+  piece: string;
+  p: number;
+  checkpointStep: number;
+}
+
+// ---------------------------------------------------------------- requests (client -> server)
+
+export interface ScoreDocumentParams {
+  uri: string;
+}
+export interface TokenConfidence {
+  start: number;
+  end: number;
+  /** The WordPiece, e.g. "##able". */
+  piece: string;
+  /** Probability that the token was replaced, in [0, 1]. */
+  p: number;
+}
+export interface ScoreDocumentResult {
+  uri: string;
+  /** Version of the document the scores belong to. */
+  version: number;
+  checkpointStep: number;
+  tokens: TokenConfidence[];
+}
+/** Scores of every token of an open document. Fails (RequestFailed) when no checkpoint is loaded or the document is not open. */
+export const ScoreDocumentRequest = new RequestType<ScoreDocumentParams, ScoreDocumentResult, void>('electra/scoreDocument');
+
+export interface AlternativesParams {
+  uri: string;
+  /** Any offset inside the token. */
+  offset: number;
+  /** How many alternatives; 5 by default. */
+  k?: number;
+}
+export interface TokenAlternative {
+  piece: string;
+  probability: number;
+}
+export interface AlternativesResult extends TokenConfidence {
+  alternatives: TokenAlternative[];
+}
+/** The generator's top-k pieces for the token at `offset`; null where there is no token. */
+export const AlternativesRequest = new RequestType<AlternativesParams, AlternativesResult | null, void>('electra/alternatives');
+
+// ---------------------------------------------------------------- notifications
+
+export interface SelectCheckpointParams {
+  /** Run folder or checkpoint folder; '' unloads. */
+  path: string;
+}
+/** client -> server: load this checkpoint instead of the current one. */
+export const SelectCheckpointNotification = new NotificationType<SelectCheckpointParams>('electra/selectCheckpoint');
+
+export type ServerState = 'no-checkpoint' | 'loading' | 'ready' | 'error';
+export interface StatusParams {
+  state: ServerState;
+  checkpointStep?: number;
+  message?: string;
+}
+/** server -> client: the scorer's state, sent on every change. */
+export const StatusNotification = new NotificationType<StatusParams>('electra/status');
+
+export interface StatsResult {
+  /** Document scorings that finished since the server started. */
+  scorings: number;
+  /** Scoring windows (about a paragraph each) the model computed over those scorings. */
+  windowsComputed: number;
+  /** Windows whose results came from the Scorer's cache (unchanged text) instead. */
+  windowsFromCache: number;
+  /** Scorings abandoned because a newer version of the document (or another checkpoint) came. */
+  abandoned: number;
+  checkpointStep?: number;
+  checkpointDir?: string;
+}
+/** Counters for the output channel and for tests (e.g. that an edit re-scores only what it touched). */
+export const StatsRequest = new RequestType0<StatsResult, void>('electra/stats');

@@ -1,0 +1,90 @@
+/**
+ * From metrics records to chart series: which metrics are charted, exponential moving
+ * average smoothing, and the x axis (optimizer step, or wall time in minutes since the
+ * run's first record). Pure functions, no DOM.
+ */
+import type { EvalMetrics, MetricsRecord, StepMetrics } from '../../core/metrics';
+
+export type XAxis = 'step' | 'time';
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** Field of step records; undefined when the chart has no training series. */
+  train?: keyof StepMetrics;
+  /** Field of eval records; undefined when the chart has no held-out series. */
+  eval?: keyof EvalMetrics;
+  logScale?: boolean;
+}
+
+export const CHARTS: readonly ChartSpec[] = [
+  { id: 'genLoss', title: 'Generator loss (MLM, nats)', train: 'genLoss', eval: 'genLoss' },
+  { id: 'discLoss', title: 'Discriminator loss (BCE)', train: 'discLoss', eval: 'discLoss' },
+  { id: 'discAccuracy', title: 'Discriminator accuracy', train: 'discAccuracy', eval: 'discAccuracy' },
+  { id: 'f1', title: 'Discriminator F1 (replaced)', train: 'f1', eval: 'f1' },
+  { id: 'auc', title: 'Discriminator ROC-AUC', train: 'auc', eval: 'auc' },
+  { id: 'learningRate', title: 'Learning rate', train: 'learningRate' },
+  { id: 'tokensPerSec', title: 'Throughput (tokens/s)', train: 'tokensPerSec' },
+];
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * Exponential moving average with TensorBoard's debiasing: s_t = w*s_{t-1} + (1-w)*y_t,
+ * divided by 1 - w^t so the first points are not pulled toward 0. `weight` in [0, 1).
+ * Non-finite values are passed through unsmoothed and do not enter the average.
+ */
+export function emaSmooth(values: readonly number[], weight: number): number[] {
+  if (weight <= 0) return values.slice();
+  const w = Math.min(weight, 0.999);
+  let last = 0;
+  let n = 0;
+  return values.map((y) => {
+    if (!Number.isFinite(y)) return y;
+    last = last * w + (1 - w) * y;
+    n++;
+    return last / (1 - Math.pow(w, n));
+  });
+}
+
+/** Step and eval records of one run, in step order, each step once (the last record wins). */
+export function splitRecords(records: readonly MetricsRecord[]): { steps: StepMetrics[]; evals: EvalMetrics[] } {
+  const steps = new Map<number, StepMetrics>();
+  const evals = new Map<number, EvalMetrics>();
+  for (const r of records) {
+    if (r.type === 'step') steps.set(r.step, r);
+    else evals.set(r.step, r);
+  }
+  const byStep = <T extends { step: number }>(m: Map<number, T>): T[] => [...m.values()].sort((a, b) => a.step - b.step);
+  return { steps: byStep(steps), evals: byStep(evals) };
+}
+
+/** x of a record: its step, or minutes of wall time since `t0` (the run's first record). */
+export function xOf(r: { step: number; time: number }, axis: XAxis, t0: number): number {
+  return axis === 'step' ? r.step : (r.time - t0) / 60_000;
+}
+
+export interface RunSeries {
+  train: Point[];
+  eval: Point[];
+}
+
+/** The points of one chart for one run. Smoothing applies to the training series only. */
+export function seriesFor(spec: ChartSpec, records: readonly MetricsRecord[], axis: XAxis, smoothing: number): RunSeries {
+  const { steps, evals } = splitRecords(records);
+  const t0 = Math.min(steps[0]?.time ?? Infinity, evals[0]?.time ?? Infinity);
+  const out: RunSeries = { train: [], eval: [] };
+  if (spec.train) {
+    const key = spec.train;
+    const ys = emaSmooth(steps.map((s) => Number(s[key])), smoothing);
+    out.train = steps.map((s, i) => ({ x: xOf(s, axis, t0), y: ys[i] }));
+  }
+  if (spec.eval) {
+    const key = spec.eval;
+    out.eval = evals.map((e) => ({ x: xOf(e, axis, t0), y: Number(e[key]) }));
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * Chromium for tests: Debian's /usr/bin/chromium driven by playwright-core (never
+ * `npx playwright install`), plus the few things a person does in the workbench: wait for
+ * it, run a command from the palette, read notifications, take screenshots.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+
+/** CHROMIUM_PATH overrides the browser. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A page of `browser` that records its console (the extension host's output is forwarded there). */
+export async function newPage(browser: Browser, viewport = { width: 1400, height: 900 }): Promise<{ page: Page; consoleLines: string[] }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  return { page, consoleLines };
+}
+
+/**
+ * The page's console lines worth printing: the workbench's log prefix ("%c INFO color: #33f")
+ * removed, and the noise of an offline workbench (gallery lookups, missing resources) dropped.
+ */
+export function hostOutput(lines: readonly string[]): string[] {
+  return lines
+    .filter((l) => !/Failed to load resource|open-vsx\.org|ENOTFOUND|same-origin iframe|allow-scripts and allow-same-origin|Overwriting extension|ChatSessionStore|Service Worker|Creating a socket|connection token|additional builtin extensions/.test(l))
+    .map((l) => l.replace(/%c\s*(\w+)\s+color: #\w+\s*/, '$1 '));
+}
+
+/**
+ * Opens a workbench URL whose payload runs extension tests, and resolves with the exit code
+ * the workbench hands to window.codeAutomationExit (0 pass, non-zero fail).
+ */
+export async function runExtensionTests(page: Page, url: string, timeoutMs: number): Promise<number> {
+  let settle: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((r) => (settle = r));
+  await page.exposeFunction('codeAutomationExit', (code: number) => {
+    settle(code);
+  });
+  await page.goto(url);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the extension tests did not finish within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until the workbench is up: the status bar is shown and the explorer lists files. */
+export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** F1, type the command's title, pick the exact entry, Enter: as a person would. */
+export async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      break;
+    } catch (e) {
+      // The editor may not have had focus yet; click the workbench and try again.
+      if (attempt >= 2) throw e;
+      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
+    }
+  }
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** Answers a quick pick (a list shown by a command) by choosing the row whose text includes `label`. */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** The texts of the notifications shown now. */
+export async function notificationTexts(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts();
+}
+
+/** Waits for a notification whose text matches `pattern`; returns its text. */
+export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = (await notificationTexts(page)).find((t) => pattern.test(t));
+    if (hit) return hit;
+    if (Date.now() > deadline) {
+      throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; shown: ${JSON.stringify(await notificationTexts(page))}`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * The frame holding `selector`: webviews live in nested iframes (an outer host frame, an
+ * inner "active-frame" with the extension's HTML), so search every frame of the page.
+ */
+export async function waitForFrameWith(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame.isDetached()) continue;
+      const found = await frame.$(selector).catch(() => null);
+      if (found) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame with ${selector} within ${timeoutMs} ms (${page.frames().length} frames)`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Saves a numbered screenshot of the whole page under `dir`; returns its path. */
+export class Screenshots {
+  private n = 0;
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+  async take(page: Page, name: string): Promise<string> {
+    const file = join(this.dir, `${String(++this.n).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  }
+}

@@ -1,0 +1,144 @@
+// The token-confidence view's bundle in headless Chromium: a chapter of the Rust book with
+// scores shaped like the language server's electra/scoreDocument answer, then colours,
+// the threshold, the alternatives tooltip, the click that reveals a token, and a long
+// document rendered without blocking the page.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { DocumentView, TokensChannel, TokenView } from '../../src/shared/webviewProtocol';
+import { binColour } from '../../src/webview/tokens/colorRamp';
+import { closeBrowser, openWebview, repo, resultsDir, until, type Webview } from './webviewHarness';
+
+const text = readFileSync(join(repo, 'test', 'fixtures', 'rust-book', 'ch09-00-error-handling.md'), 'utf8');
+
+/** Word and punctuation tokens with UTF-16 offsets, each given a repeatable probability. */
+function tokenize(s: string): TokenView[] {
+  const out: TokenView[] = [];
+  for (const m of s.matchAll(/[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu)) {
+    const i = out.length;
+    // A spread over [0, 1]: mostly low, every 7th token high, as a trained model's scores look.
+    const p = i % 7 === 3 ? 0.6 + ((i * 37) % 40) / 100 : ((i * 53) % 100) / 250;
+    out.push({ start: m.index!, end: m.index! + m[0].length, piece: m[0].toLowerCase(), p });
+  }
+  return out;
+}
+
+const tokens = tokenize(text);
+const doc: DocumentView = { uri: 'file:///work/book/ch09-00-error-handling.md', fileName: 'ch09-00-error-handling.md', languageId: 'markdown', version: 3, text, tokens, checkpointStep: 200 };
+let view: Webview<TokensChannel>;
+const alternativeRequests: { offset: number; version: number }[] = [];
+
+function rgb(hex: string): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}
+
+before(async () => {
+  mkdirSync(resultsDir, { recursive: true });
+  view = await openWebview<TokensChannel>('tokens', {
+    viewport: { width: 900, height: 800 },
+    setup: (host) => {
+      host.onNotification('ready', () => {
+        host.notify('threshold', { value: 0.5 });
+        host.notify('document', doc);
+      });
+      host.onRequest('alternatives', async ({ offset, version }) => {
+        alternativeRequests.push({ offset, version });
+        const t = tokens.find((x) => x.start <= offset && offset < x.end);
+        if (!t) return null;
+        return { ...t, alternatives: [{ piece: 'result', probability: 0.42 }, { piece: 'error', probability: 0.17 }, { piece: '##s', probability: 0.05 }] };
+      });
+    },
+  });
+});
+after(async () => {
+  await view.close();
+  await closeBrowser();
+});
+
+test('renders every token under the CSP, coloured by the viridis bin of its probability', async () => {
+  await until(async () => (await view.page.getAttribute('#text', 'data-rendered')) === 'true', 'rendered');
+  assert.equal(await view.page.locator('#text .t').count(), tokens.length);
+  assert.equal(await view.page.textContent('#text'), text, 'the text is shown unchanged');
+  for (const i of [3, 10, 24]) {
+    const bg = await view.page.locator(`#text .t[data-i="${i}"]`).evaluate((e) => getComputedStyle(e).backgroundColor);
+    assert.equal(bg, rgb(binColour(Math.floor(tokens[i].p * 100 + 1e-9))), `token ${i} (p=${tokens[i].p})`);
+  }
+  assert.match(view.html, /default-src 'none'; script-src 'nonce-/);
+  assert.deepEqual(await view.cspViolations(), []);
+  assert.deepEqual(view.consoleErrors, []);
+  await view.page.screenshot({ path: join(resultsDir, 'tokens.png') });
+});
+
+test('the threshold slider outlines exactly the tokens at or above it', async () => {
+  const count = (t: number): number => tokens.filter((x) => x.p >= t).length;
+  assert.equal(await view.page.getAttribute('#text', 'data-flagged'), String(count(0.5)));
+  await view.page.locator('#threshold').fill('0.9');
+  await until(async () => (await view.page.getAttribute('#text', 'data-flagged')) === String(count(0.9)), 'flag count at 0.9');
+  const high = tokens.findIndex((t) => t.p >= 0.9);
+  const low = tokens.findIndex((t) => t.p < 0.9 && t.p >= 0.5);
+  const outline = (i: number) => view.page.locator(`#text .t[data-i="${i}"]`).evaluate((e) => getComputedStyle(e).outlineStyle);
+  assert.equal(await outline(high), 'solid');
+  assert.equal(await outline(low), 'none');
+  assert.ok(((await view.page.textContent('.info')) ?? '').includes(`${count(0.9)} at or above 0.90`));
+  assert.deepEqual(view.posted.filter((m) => m.kind === 'notification' && m.method === 'thresholdChanged').at(-1), { v: 1, kind: 'notification', method: 'thresholdChanged', params: { value: 0.9 } });
+  assert.deepEqual(await view.state(), { threshold: 0.9 });
+});
+
+test('hovering a token shows its probability and the generator alternatives', async () => {
+  const i = 3;
+  await view.page.locator(`#text .t[data-i="${i}"]`).hover();
+  await until(async () => ((await view.page.textContent('#tooltip')) ?? '').includes('42.0%'), 'alternatives in tooltip');
+  const tip = (await view.page.textContent('#tooltip'))!;
+  assert.ok(tip.includes(tokens[i].piece));
+  assert.ok(tip.includes(`P(replaced) = ${tokens[i].p.toFixed(3)}`));
+  assert.ok(tip.includes('result') && tip.includes('17.0%'));
+  assert.deepEqual(alternativeRequests.at(-1), { offset: tokens[i].start, version: 3 });
+  await view.page.screenshot({ path: join(resultsDir, 'tokens-tooltip.png') });
+});
+
+test('clicking a token asks the extension to select its range', async () => {
+  const i = 24;
+  await view.page.locator(`#text .t[data-i="${i}"]`).click();
+  await until(() => view.posted.some((m) => m.kind === 'notification' && m.method === 'reveal'), 'reveal');
+  const reveal = view.posted.filter((m) => m.kind === 'notification' && m.method === 'reveal').at(-1)!;
+  assert.deepEqual((reveal as { params: unknown }).params, { uri: doc.uri, start: tokens[i].start, end: tokens[i].end });
+});
+
+test('a status from the extension replaces nothing but is shown', async () => {
+  view.host.notify('status', { kind: 'error', message: 'No scores: no checkpoint loaded' });
+  await until(async () => ((await view.page.textContent('.status')) ?? '').includes('no checkpoint'), 'status');
+  assert.equal(await view.page.getAttribute('.status', 'class'), 'status error');
+});
+
+test('a long document (over 100k tokens) renders in chunks without long tasks', async () => {
+  const book = join(repo, 'test', 'fixtures', 'rust-book');
+  const chapters = readdirSync(book).filter((f) => f.endsWith('.md')).map((f) => readFileSync(join(book, f), 'utf8')).join('\n');
+  const big = Array.from({ length: 25 }, () => chapters).join('\n');
+  const bigTokens = tokenize(big);
+  await view.page.evaluate(() => {
+    const w = window as unknown as { __longest: number; __received: number };
+    w.__longest = 0;
+    window.addEventListener('message', () => (w.__received = performance.now()));
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  const started = Date.now();
+  view.host.notify('document', { ...doc, version: 4, text: big, tokens: bigTokens });
+  await until(async () => (await view.page.getAttribute('#text', 'data-version')) === '4', 'long document rendered', 60_000);
+  const elapsed = Date.now() - started;
+  const inPage = await view.page.evaluate(() => performance.now() - (window as unknown as { __received: number }).__received);
+  assert.equal(await view.page.locator('#text .t').count(), bigTokens.length);
+  const longest = await view.page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+  // One chunk (2000 tokens) per frame; the message itself is parsed in one go.
+  assert.ok(bigTokens.length > 100_000, `${bigTokens.length} tokens`);
+  assert.ok(longest < 1000, `longest task ${longest} ms`);
+  // Moving the threshold on the long document restyles through one CSS rule.
+  const t0 = Date.now();
+  await view.page.locator('#threshold').fill('0.7');
+  await until(async () => (await view.page.getAttribute('#text', 'data-flagged')) === String(bigTokens.filter((x) => x.p >= 0.7).length), 'threshold on long doc');
+  const thresholdMs = Date.now() - t0;
+  console.log(`# ${bigTokens.length} tokens rendered ${elapsed} ms after posting (${inPage.toFixed(0)} ms after the page received them), longest task ${longest.toFixed(0)} ms, threshold move ${thresholdMs} ms`);
+});
