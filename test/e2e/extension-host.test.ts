@@ -16,6 +16,8 @@ import { repoRoot } from '../harness/training';
 import { makeWorkspace } from '../harness/workspace';
 
 const testsIndex = join(repoRoot, 'out', 'test', 'extension', 'suite', 'index.js');
+/** ELECTRA_TEST_EXTENSION_DIR loads the extension from another folder (e.g. an unpacked VSIX). */
+const extensionDir = process.env.ELECTRA_TEST_EXTENSION_DIR ?? repoRoot;
 const STEPS = 20;
 
 let cs: CodeServer | undefined;
@@ -47,7 +49,7 @@ after(async () => {
 
 test('extension tests inside the code-server extension host', { timeout: 300_000 }, async () => {
   const { page, consoleLines } = await newPage(browser!);
-  const url = cs!.workbenchUrl(workspace!, { extensionDevelopmentPath: repoRoot, extensionTestsPath: testsIndex });
+  const url = cs!.workbenchUrl(workspace!, { extensionDevelopmentPath: extensionDir, extensionTestsPath: testsIndex });
   const started = Date.now();
   let code: number;
   try {

@@ -80,7 +80,7 @@ test('a short run on real text: both losses fall and held-out AUC is well above 
   const mean = (xs: StepMetrics[], f: (m: StepMetrics) => number) => xs.reduce((a, m) => a + f(m), 0) / xs.length;
   const early = steps.slice(0, 10);
   const late = steps.slice(-10);
-  assert.ok(mean(late, (m) => m.genLoss) < mean(early, (m) => m.genLoss) - 0.5, `generator loss ${mean(early, (m) => m.genLoss)} -> ${mean(late, (m) => m.genLoss)}`);
+  assert.ok(mean(late, (m) => m.genLoss) < mean(early, (m) => m.genLoss) - 0.3, `generator loss ${mean(early, (m) => m.genLoss)} -> ${mean(late, (m) => m.genLoss)}`);
   assert.ok(mean(late, (m) => m.discLoss) < mean(early, (m) => m.discLoss) - 0.1, `discriminator loss ${mean(early, (m) => m.discLoss)} -> ${mean(late, (m) => m.discLoss)}`);
   const last = evals[evals.length - 1];
   assert.equal(last.step, 150);

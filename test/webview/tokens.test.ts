@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DocumentView, TokensChannel, TokenView } from '../../src/shared/webviewProtocol';
-import { binColour } from '../../src/webview/tokens/colorRamp';
+import { binColour, binOf } from '../../src/webview/tokens/colorRamp';
 import { closeBrowser, openWebview, repo, resultsDir, until, type Webview } from './webviewHarness';
 
 const text = readFileSync(join(repo, 'test', 'fixtures', 'rust-book', 'ch09-00-error-handling.md'), 'utf8');
@@ -63,7 +63,7 @@ test('renders every token under the CSP, coloured by the viridis bin of its prob
   assert.equal(await view.page.textContent('#text'), text, 'the text is shown unchanged');
   for (const i of [3, 10, 24]) {
     const bg = await view.page.locator(`#text .t[data-i="${i}"]`).evaluate((e) => getComputedStyle(e).backgroundColor);
-    assert.equal(bg, rgb(binColour(Math.floor(tokens[i].p * 100 + 1e-9))), `token ${i} (p=${tokens[i].p})`);
+    assert.equal(bg, rgb(binColour(binOf(tokens[i].p))), `token ${i} (p=${tokens[i].p})`);
   }
   assert.match(view.html, /default-src 'none'; script-src 'nonce-/);
   assert.deepEqual(await view.cspViolations(), []);

@@ -2,14 +2,15 @@
  * Viridis, the perceptually uniform, colour-blind-safe ramp (Smith & van der Walt, 2015),
  * sampled at 11 stops and interpolated linearly in sRGB. Probabilities are binned to
  * hundredths so a threshold set in hundredths splits the bins exactly:
- * p >= k/100  <=>  binOf(p) >= k.
+ * p >= k/100  <=>  binOf(p) >= k, for k = 0..100 (bin 100 holds p = 1 alone).
  */
 
 const VIRIDIS: readonly string[] = [
   '#440154', '#482475', '#414487', '#355f8d', '#2a788e', '#21918c', '#22a884', '#44bf70', '#7ad151', '#bddf26', '#fde725',
 ];
 
-export const BINS = 100;
+/** Bins 0..99 are [k/100, (k+1)/100); bin 100 is p = 1, so a threshold of 1 still flags it. */
+export const BINS = 101;
 
 function rgbOf(hex: string): [number, number, number] {
   const n = parseInt(hex.slice(1), 16);
@@ -30,15 +31,15 @@ export function viridis(t: number): string {
   return hexOf(a.map((c, k) => c + (b[k] - c) * f));
 }
 
-/** Bin 0..99 of a probability; NaN goes to bin 0. */
+/** Bin 0..100 of a probability; NaN goes to bin 0. */
 export function binOf(p: number): number {
   if (!(p > 0)) return 0;
-  return Math.min(BINS - 1, Math.floor(p * BINS + 1e-9));
+  return Math.min(BINS - 1, Math.floor(p * 100 + 1e-9));
 }
 
-/** Bin k's colour: the ramp at the bin's centre. */
+/** Bin k's colour: the ramp at the bin's centre (bin 100: the ramp's end). */
 export function binColour(k: number): string {
-  return viridis((k + 0.5) / BINS);
+  return viridis(Math.min(k + 0.5, 100) / 100);
 }
 
 /** WCAG relative luminance of #rrggbb. */
@@ -59,5 +60,5 @@ export function textColourOn(background: string): '#000000' | '#ffffff' {
 
 /** The smallest bin flagged by `threshold` (0..1, in hundredths). */
 export function thresholdBin(threshold: number): number {
-  return Math.min(BINS, Math.max(0, Math.round(threshold * BINS)));
+  return Math.min(BINS - 1, Math.max(0, Math.round(threshold * 100)));
 }

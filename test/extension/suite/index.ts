@@ -14,12 +14,14 @@ export function run(): Promise<void> {
   const grep = process.env.ELECTRA_TEST_GREP;
   if (grep) mocha.grep(grep);
   for (const f of readdirSync(__dirname).filter((name) => name.endsWith('.suite.js')).sort()) mocha.addFile(join(__dirname, f));
-  // The host forwards console output to the workbench unformatted ("%s (%dms)"): format it here.
-  const log = console.log;
-  console.log = (...args: unknown[]) => log(format(...args));
+  // The host forwards console output to the workbench unformatted ("%s (%dms)"): format it
+  // here. Mocha's reporters print through Base.consoleLog, captured when mocha was loaded.
+  const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  const log = base.consoleLog;
+  base.consoleLog = (...args: unknown[]) => console.log(format(...args));
   return new Promise<void>((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   }).finally(() => {
-    console.log = log;
+    base.consoleLog = log;
   });
 }

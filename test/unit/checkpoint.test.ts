@@ -1,0 +1,120 @@
+/**
+ * Checkpoints: round trip, atomic saves (a failure mid-save, and a real full disk on a
+ * small tmpfs where the machine allows mounting one), and corrupt or truncated files.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type SaveRequest } from '../../src/core/checkpoint';
+import { presetConfig } from '../../src/core/config';
+import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../src/core/safetensors';
+import { tempDir } from './engineFixtures';
+
+const scratch = tempDir('checkpoint');
+after(() => scratch.cleanup());
+
+function request(runDir: string, step: number, size = 1000): SaveRequest {
+  const w = new Map<string, NamedArray>([['electra.embeddings.word_embeddings.weight', { dtype: 'F32', shape: [size / 10, 10], data: Float32Array.from({ length: size }, (_, i) => i * 0.5 + step) }]]);
+  const o = new Map<string, NamedArray>([['m/electra.embeddings.word_embeddings.weight', { dtype: 'F32', shape: [size / 10, 10], data: new Float32Array(size).fill(step) }]]);
+  return {
+    runDir,
+    state: { step, epoch: 1, index: 7, seed: 3, optimizerStep: step, training: { batchSize: 4 }, tokenizer: { lowercase: true, stripAccents: true } },
+    config: presetConfig('micro'),
+    vocabText: '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n',
+    weights: w,
+    optimizer: o,
+  };
+}
+
+test('safetensors round trip, with the header layout of the format', () => {
+  const tensors = new Map<string, NamedArray>([
+    ['a', { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }],
+    ['b', { dtype: 'I32', shape: [2], data: Int32Array.from([-1, 7]) }],
+  ]);
+  const buf = encodeSafetensors(tensors, { note: 'x' });
+  const headerLength = Number(buf.readBigUInt64LE(0));
+  assert.equal((8 + headerLength) % 8, 0);
+  const header = JSON.parse(buf.subarray(8, 8 + headerLength).toString());
+  assert.deepEqual(header.a, { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] });
+  assert.deepEqual(header.b.data_offsets, [24, 32]);
+  const back = decodeSafetensors(buf, 'mem');
+  assert.deepEqual(Array.from(back.tensors.get('a')!.data), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(back.tensors.get('b')!.data), [-1, 7]);
+  assert.equal(back.metadata.note, 'x');
+});
+
+test('save and load round trip; latest.json points at the newest; old ones pruned', () => {
+  const run = join(scratch.path, 'roundtrip');
+  for (const step of [10, 20, 30, 40]) saveCheckpoint({ ...request(run, step), keep: 3 });
+  const dir = findLatestCheckpoint(run)!;
+  assert.match(dir, /step-00000040$/);
+  const c = loadCheckpoint(dir, { withOptimizer: true });
+  assert.equal(c.state.step, 40);
+  assert.equal(c.state.index, 7);
+  assert.equal(c.weights.get('electra.embeddings.word_embeddings.weight')!.data[3], 41.5);
+  assert.equal(c.optimizer!.get('m/electra.embeddings.word_embeddings.weight')!.data[0], 40);
+  assert.deepEqual(readdirSync(join(run, 'checkpoints')).sort(), ['latest.json', 'step-00000020', 'step-00000030', 'step-00000040']);
+});
+
+test('a save that fails midway leaves the previous checkpoint and latest.json intact', () => {
+  const run = join(scratch.path, 'failing');
+  saveCheckpoint(request(run, 5));
+  const latestBefore = readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8');
+  const bad = request(run, 6);
+  // A tensor whose data does not fit its shape: the writer throws after creating the temporary folder.
+  bad.optimizer.set('v/x', { dtype: 'F32', shape: [3], data: new Float32Array(2) });
+  assert.throws(() => saveCheckpoint(bad), /could not save checkpoint .*step-00000006.*previous checkpoint is intact/);
+  assert.equal(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8'), latestBefore);
+  assert.deepEqual(readdirSync(join(run, 'checkpoints')).sort(), ['latest.json', 'step-00000005']);
+  assert.equal(loadCheckpoint(findLatestCheckpoint(run)!).state.step, 5);
+});
+
+test('a full disk: the save fails with a clear message and the previous checkpoint survives', (t) => {
+  const mount = join(scratch.path, 'small-disk');
+  mkdirSync(mount);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount], { stdio: 'ignore' });
+  } catch {
+    t.skip('cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN); the failure path is covered by the test above');
+    return;
+  }
+  try {
+    const run = join(mount, 'run');
+    saveCheckpoint(request(run, 1, 1000)); // ~8 KB
+    assert.throws(() => saveCheckpoint(request(run, 2, 100_000)), /could not save checkpoint .*step-00000002: the disk is full; the previous checkpoint is intact/);
+    assert.equal(loadCheckpoint(findLatestCheckpoint(run)!).state.step, 1);
+    assert.deepEqual(readdirSync(join(run, 'checkpoints')).sort(), ['latest.json', 'step-00000001']);
+  } finally {
+    execFileSync('umount', [mount]);
+  }
+});
+
+test('corrupt and truncated checkpoints name the file and the problem', () => {
+  const run = join(scratch.path, 'corrupt');
+  const dir = saveCheckpoint(request(run, 3));
+  const model = join(dir, 'model.safetensors');
+  const original = readFileSync(model);
+
+  truncateSync(model, original.length - 100);
+  assert.throws(() => loadCheckpoint(dir), (e: Error) => e.message.startsWith(model) && /truncated/.test(e.message));
+
+  const flipped = Buffer.from(original);
+  flipped[flipped.length - 5] ^= 0xff;
+  writeFileSync(model, flipped);
+  assert.throws(() => loadCheckpoint(dir), (e: Error) => e.message.startsWith(model) && /checksum mismatch/.test(e.message));
+
+  writeFileSync(model, original);
+  writeFileSync(join(dir, 'state.json'), '{"format": "electra-studio-checkpoint", "step": ');
+  assert.throws(() => loadCheckpoint(dir), /state\.json: corrupt \(not valid JSON/);
+
+  // Without the recorded checksums, the safetensors reader itself catches truncation.
+  const bare = join(scratch.path, 'bare.safetensors');
+  writeFileSync(bare, original.subarray(0, original.length - 40));
+  assert.throws(() => decodeSafetensors(readFileSync(bare), bare), /bare\.safetensors: truncated: tensor .* ends at byte/);
+  writeFileSync(bare, Buffer.from([1, 2, 3]));
+  assert.throws(() => decodeSafetensors(readFileSync(bare), bare), /truncated: 3 bytes/);
+  assert.throws(() => loadCheckpoint(join(scratch.path, 'nope')), /no such checkpoint folder/);
+  assert.ok(!existsSync(join(run, 'checkpoints', '.tmp-step-00000003-' + process.pid)));
+});

@@ -1,0 +1,116 @@
+/**
+ * The electra-studio command line, run as a user runs it (node dist/cli.js): one-line
+ * errors, pretrain with Ctrl-C, score, eval, corpus-stats, export.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import { rustBookFiles, tempDir } from './engineFixtures';
+
+const CLI = resolve(__dirname, '../../../dist/cli.js');
+const scratch = tempDir('cli');
+after(() => scratch.cleanup());
+
+const corpus = join(scratch.path, 'corpus');
+mkdirSync(corpus);
+for (const f of rustBookFiles().slice(0, 10)) copyFileSync(f, join(corpus, basename(f)));
+writeFileSync(join(corpus, 'blob.txt'), Buffer.from([0x00, 0x01, 0x02, 0x03]));
+const run = join(scratch.path, 'run');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('bad arguments and bad input: one clear line, non-zero exit, no stack trace', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['pretrain'], /give a folder to train on, or --brown/],
+    [['pretrain', corpus], /give --steps or --minutes/],
+    [['pretrain', join(scratch.path, 'missing'), '--steps', '1'], /folder .*missing does not exist/],
+    [['pretrain', corpus, '--steps', 'ten'], /steps must be a positive whole number/],
+    [['pretrain', corpus, '--steps', '1', '--preset', 'huge'], /Allowed choices are micro, tiny, small, base/],
+    [['score', join(scratch.path, 'nofile.txt'), '--checkpoint', run], /cannot read .*nofile\.txt: no such file/],
+    [['score', join(corpus, basename(rustBookFiles()[0])), '--checkpoint', scratch.path], /no checkpoint found/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(...args);
+    assert.notEqual(r.code, 0, `${args.join(' ')} exited 0`);
+    assert.match(r.err, pattern, `${args.join(' ')}: ${r.err}`);
+    assert.ok(!/\n\s+at /.test(r.err), `stack trace for ${args.join(' ')}: ${r.err}`);
+  }
+});
+
+test('corpus-stats reports files, tokens and what was skipped', () => {
+  const r = cli('corpus-stats', corpus, '--json');
+  assert.equal(r.code, 0, r.err);
+  const stats = JSON.parse(r.out);
+  assert.equal(stats.files, 10);
+  assert.deepEqual(stats.skipped.map((s: { reason: string; count: number }) => [s.reason, s.count]), [['binary', 1]]);
+  assert.ok(stats.words > 1000);
+});
+
+test('pretrain: Ctrl-C saves a checkpoint and exits cleanly; --resume continues', async () => {
+  const child = spawn(process.execPath, [CLI, 'pretrain', corpus, '--preset', 'micro', '--steps', '400', '--batch-size', '4', '--out', run, '--backend', 'wasm', '--eval-every', '1000', '--checkpoint-every', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const interrupted = new Promise<void>((resolveIt) => {
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (/step \d+\/400/.test(err) && !child.killed) {
+        child.kill('SIGINT');
+        resolveIt();
+      }
+    });
+  });
+  await interrupted;
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0, err);
+  assert.match(err, /stopping: finishing the current step and saving a checkpoint/);
+  assert.match(out, /done: step (\d+) \(cancelled\)/);
+  const step = Number(/done: step (\d+)/.exec(out)![1]);
+  assert.ok(step < 400);
+  const latest = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.equal(latest.step, step);
+
+  const resumed = cli('pretrain', corpus, '--preset', 'micro', '--steps', String(step + 3), '--out', run, '--resume', '--backend', 'wasm');
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(resumed.err, new RegExp(`resuming from .* at step ${step}`));
+  assert.match(resumed.out, new RegExp(`done: step ${step + 3} \\(steps\\)`));
+});
+
+test('score prints flagged tokens with their place, or every token as JSON', () => {
+  const file = join(corpus, basename(rustBookFiles()[3]));
+  const text = readFileSync(file, 'utf8');
+  const json = cli('score', file, '--checkpoint', run, '--json');
+  assert.equal(json.code, 0, json.err);
+  const parsed = JSON.parse(json.out);
+  assert.ok(parsed.tokens.length > 100);
+  for (const t of parsed.tokens.slice(0, 200)) assert.equal(text.slice(t.start, t.end).toLowerCase(), t.piece.replace(/^##/, '').toLowerCase());
+  const plain = cli('score', file, '--checkpoint', run, '--threshold', '0', '--alternatives', '2');
+  assert.equal(plain.code, 0, plain.err);
+  const lines = plain.out.trim().split('\n');
+  assert.match(lines[lines.length - 1], new RegExp(`^${parsed.tokens.length} of ${parsed.tokens.length} tokens at or above 0`));
+  assert.match(lines[0], /:\d+:\d+: ".+" p\(replaced\)=0\.\d{3}  alternatives: \S+ \d+\.\d%, \S+ \d+\.\d%/);
+});
+
+test('eval prints held-out metrics; export writes Hugging Face folders', () => {
+  const ev = cli('eval', run, corpus, '--all', '--sequences', '32');
+  assert.equal(ev.code, 0, ev.err);
+  assert.match(ev.out, /held-out step \d+: gen loss \d+\.\d+ .* AUC (0\.\d+|1\.000)/);
+  const out = join(scratch.path, 'hf');
+  const ex = cli('export', run, out);
+  assert.equal(ex.code, 0, ex.err);
+  for (const which of ['discriminator', 'generator']) {
+    for (const f of ['config.json', 'vocab.txt', 'model.safetensors']) assert.ok(existsSync(join(out, which, f)), `${which}/${f}`);
+  }
+  const config = JSON.parse(readFileSync(join(out, 'discriminator', 'config.json'), 'utf8'));
+  assert.equal(config.model_type, 'electra');
+  const buf = readFileSync(join(out, 'generator', 'model.safetensors'));
+  const header = JSON.parse(buf.subarray(8, 8 + Number(buf.readBigUInt64LE(0))).toString());
+  assert.ok('generator_lm_head.weight' in header && 'electra.encoder.layer.0.attention.self.query.weight' in header);
+  assert.ok(!Object.keys(header).some((k) => k.startsWith('discriminator')));
+});

@@ -1,0 +1,108 @@
+// The typed, versioned messages: worker protocol guards, the webview RPC layer
+// (requests, responses, errors, notifications) over an in-memory transport, and run folders.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { listCheckpoints, listRuns, newestCheckpointedRun, readLatestCheckpoint, runsRoot, sanitizeRunName, timestampRunName, uniqueRunName } from '../../src/extension/runs';
+import { isEnvelope, RpcEndpoint, type DashboardChannel, type Envelope, type Transport } from '../../src/shared/webviewProtocol';
+import { hostMessageProblem, isHostToWorker, isWorkerToHost, WORKER_PROTOCOL_VERSION, workerMessageProblem } from '../../src/shared/workerProtocol';
+
+test('worker protocol: messages of this version pass, others are refused with a reason', () => {
+  const v = WORKER_PROTOCOL_VERSION;
+  assert.ok(isHostToWorker({ v, type: 'stop' }));
+  assert.ok(isHostToWorker({ v, type: 'start', options: { outDir: '/r', corpus: { kind: 'brown' }, preset: 'micro' } }));
+  assert.ok(isHostToWorker({ v, type: 'scan', corpus: { kind: 'folder', root: '/w' } }));
+  assert.match(hostMessageProblem({ v: 2, type: 'stop' })!, /protocol version 2/);
+  assert.match(hostMessageProblem({ v, type: 'start' })!, /without options/);
+  assert.match(hostMessageProblem({ v, type: 'step' })!, /unknown message type/);
+  assert.equal(hostMessageProblem(null), 'not an object');
+  assert.ok(isWorkerToHost({ v, type: 'step', metrics: { type: 'step', step: 3 } }));
+  assert.ok(!isWorkerToHost({ v, type: 'step', metrics: { type: 'eval', step: 3 } }));
+  assert.ok(isWorkerToHost({ v, type: 'done', result: { step: 3, stoppedBecause: 'steps', checkpointDir: '', backend: 'wasm' } }));
+  assert.ok(isWorkerToHost({ v, type: 'backend', name: 'wasm', detail: 'wasm' }));
+  assert.match(workerMessageProblem({ v, type: 'log', level: 'debug', message: 'x' })!, /malformed log/);
+  assert.ok(!isWorkerToHost({ v, type: 'stop' }), 'a host message is not a worker message');
+});
+
+/** Two endpoints joined by queued (asynchronous) delivery, like postMessage. */
+function pair(): { ext: RpcEndpoint<DashboardChannel, 'extension'>; web: RpcEndpoint<DashboardChannel, 'webview'>; wire: Envelope[] } {
+  const wire: Envelope[] = [];
+  const listeners: { ext?: (m: unknown) => void; web?: (m: unknown) => void } = {};
+  const to = (side: 'ext' | 'web'): Transport => ({
+    post: (m) => {
+      wire.push(m);
+      queueMicrotask(() => listeners[side === 'ext' ? 'web' : 'ext']?.(structuredClone(m)));
+    },
+    listen: (f) => {
+      listeners[side] = f;
+    },
+  });
+  return { ext: new RpcEndpoint(to('ext'), 'extension'), web: new RpcEndpoint(to('web'), 'webview'), wire };
+}
+
+test('RPC: requests get their own responses, errors reject, unknown methods fail, notifications arrive', async () => {
+  const { ext, web, wire } = pair();
+  ext.onRequest('listRuns', async () => [{ id: 'a', dir: '/a', state: 'idle' as const }]);
+  ext.onRequest('loadRuns', ({ runIds }) => runIds.map((runId) => ({ runId, records: [] })));
+  ext.onRequest('exportCsv', () => {
+    throw new Error('disk full');
+  });
+  const [runs, loaded] = await Promise.all([web.request('listRuns', {}), web.request('loadRuns', { runIds: ['x', 'y'] })]);
+  assert.equal(runs[0].id, 'a');
+  assert.deepEqual(loaded.map((r) => r.runId), ['x', 'y']);
+  await assert.rejects(web.request('exportCsv', { suggestedName: 'a.csv', csv: '' }), /disk full/);
+  await assert.rejects(web.request('exportPng', { suggestedName: 'a.png', dataUrl: '' }), /no handler for request 'exportPng'/);
+  const got: string[] = [];
+  web.onNotification('runsChanged', ({ runs: r }) => got.push(`runs:${r.length}`));
+  ext.onNotification('ready', () => got.push('ready'));
+  ext.notify('runsChanged', { runs: [] });
+  web.notify('ready', {});
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(got.sort(), ['ready', 'runs:0']);
+  assert.ok(wire.every(isEnvelope));
+  const ids = wire.filter((m) => m.kind === 'request').map((m) => (m as { id: number }).id);
+  assert.equal(new Set(ids).size, ids.length, 'request ids are unique');
+});
+
+test('RPC: foreign messages are ignored; dispose rejects pending requests', async () => {
+  const { web } = pair();
+  assert.ok(!isEnvelope({ kind: 'request', id: 1, method: 'x' }), 'no version');
+  assert.ok(!isEnvelope({ v: 1, kind: 'response' }), 'no id');
+  const pending = web.request('listRuns', {}); // nobody answers: ext has no handler... it answers with an error
+  await assert.rejects(pending, /no handler/);
+  const lonely = new RpcEndpoint<DashboardChannel, 'webview'>({ post: () => undefined, listen: () => undefined }, 'webview');
+  const never = lonely.request('listRuns', {});
+  lonely.dispose();
+  await assert.rejects(never, /disposed/);
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'electra-runs-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('run folders: names, listing newest first, latest checkpoints', async () => {
+  assert.equal(timestampRunName(new Date(2025, 0, 31, 14, 5, 3)), '20250131-140503');
+  assert.equal(sanitizeRunName('  my run/../x '), 'my-run-..-x');
+  assert.equal(sanitizeRunName('../'), undefined);
+  assert.equal(runsRoot('/ws', '.electra/runs'), '/ws/.electra/runs');
+  assert.equal(runsRoot('/ws', '/abs/runs'), '/abs/runs');
+  const root = join(dir, 'runs');
+  mkdirSync(join(root, 'old', 'checkpoints', 'step-00000010'), { recursive: true });
+  writeFileSync(join(root, 'old', 'run.json'), JSON.stringify({ options: { preset: 'micro', outDir: 'x', corpus: { kind: 'brown' } } }));
+  writeFileSync(join(root, 'old', 'metrics.jsonl'), '');
+  writeFileSync(join(root, 'old', 'checkpoints', 'latest.json'), JSON.stringify({ step: 10, dir: 'step-00000010' }));
+  utimesSync(join(root, 'old', 'metrics.jsonl'), 1000, 1000);
+  mkdirSync(join(root, 'new'));
+  writeFileSync(join(root, 'new', 'metrics.jsonl'), '');
+  mkdirSync(join(root, 'not-a-run'));
+  assert.equal(uniqueRunName(root, 'old'), 'old-2');
+  assert.equal(uniqueRunName(root, 'fresh'), 'fresh');
+  const runs = await listRuns(root);
+  assert.deepEqual(runs.map((r) => r.name), ['new', 'old']);
+  assert.equal(runs[1].options?.preset, 'micro');
+  assert.deepEqual(await readLatestCheckpoint(join(root, 'old')), { step: 10, dir: join(root, 'old', 'checkpoints', 'step-00000010') });
+  assert.deepEqual((await listCheckpoints(join(root, 'old'))).map((c) => c.step), [10]);
+  assert.equal((await newestCheckpointedRun(root))?.name, 'old');
+  assert.deepEqual(await listRuns(join(dir, 'missing')), []);
+});

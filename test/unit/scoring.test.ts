@@ -1,0 +1,87 @@
+/**
+ * Scoring with a checkpoint trained on real text: offsets, windows over long documents,
+ * determinism, the window cache after an edit, and the generator's alternatives.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { planWindows, Scorer } from '../../src/core/scoring';
+import { pretrain } from '../../src/core/training';
+import { readText, rustBookFiles, tempDir } from './engineFixtures';
+
+const scratch = tempDir('scoring');
+let scorer: Scorer;
+let chapter: string;
+
+before(async () => {
+  const corpus = join(scratch.path, 'corpus');
+  mkdirSync(corpus);
+  for (const f of rustBookFiles().slice(0, 12)) copyFileSync(f, join(corpus, basename(f)));
+  const run = join(scratch.path, 'run');
+  await pretrain({ corpus: { kind: 'folder', root: corpus }, outDir: run, preset: 'micro', steps: 20, batchSize: 4, backend: 'wasm', evalEvery: 0, checkpointEvery: 0 });
+  scorer = await Scorer.load(run, { backend: 'wasm' });
+  chapter = readText(rustBookFiles().find((f) => f.includes('ch04-01'))!);
+});
+after(() => {
+  scorer?.dispose();
+  scratch.cleanup();
+});
+
+test('every token has a probability and offsets that map back to the text', async () => {
+  const result = await scorer.score(chapter);
+  assert.equal(result.checkpointStep, 20);
+  assert.ok(result.tokens.length > 1000);
+  let previousEnd = 0;
+  for (const t of result.tokens) {
+    assert.ok(t.pReplaced >= 0 && t.pReplaced <= 1);
+    assert.ok(t.start >= previousEnd && t.end > t.start, `token ${t.piece} at ${t.start}`);
+    previousEnd = t.end;
+    const source = chapter.slice(t.start, t.end).toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+    if (t.piece !== '[UNK]') assert.equal(source, t.piece.replace(/^##/, ''));
+  }
+});
+
+test('windows: paragraphs, and long paragraphs in overlapping windows that keep each token once', () => {
+  const long = Array.from({ length: 300 }, (_, i) => `word${i % 7}`).join(' ');
+  const text = `Short paragraph here.\n\n${long}\n\nAnother one.`;
+  const tokens = scorer.tokenize(text);
+  const windows = planWindows(text, tokens, 62);
+  const kept = new Array(tokens.length).fill(0);
+  for (const w of windows) {
+    assert.ok(w.end - w.start <= 62);
+    assert.ok(w.keepStart >= w.start && w.keepEnd <= w.end);
+    for (let i = w.keepStart; i < w.keepEnd; i++) kept[i]++;
+  }
+  assert.ok(kept.every((k) => k === 1), 'each token is kept by exactly one window');
+  assert.ok(windows.length >= 5);
+  // A kept token is never at the very edge of an overlapping window (except at the paragraph's ends).
+  const middle = windows.filter((w) => w.start > 4 && w.end < tokens.length - 3);
+  for (const w of middle.slice(1, -1)) assert.ok(w.keepStart - w.start >= 10 && w.end - w.keepEnd >= 10);
+});
+
+test('scoring is deterministic and an edit recomputes only the windows it touches', async () => {
+  const a = await scorer.score(chapter);
+  const again = await scorer.score(chapter);
+  assert.equal(again.windowsComputed, 0, 'everything came from the cache');
+  assert.deepEqual(again.tokens.map((t) => t.pReplaced), a.tokens.map((t) => t.pReplaced));
+  const at = chapter.indexOf('ownership');
+  const edited = chapter.slice(0, at) + 'banana' + chapter.slice(at + 'ownership'.length);
+  const b = await scorer.score(edited);
+  assert.ok(b.windowsComputed >= 1 && b.windowsComputed <= 2, `recomputed ${b.windowsComputed} of ${b.windowsTotal} windows`);
+  assert.ok(b.windowsTotal > 20);
+});
+
+test('alternatives: the generator proposes k tokens with probabilities, specials excluded', async () => {
+  const text = 'The variable is dropped when it goes out of scope.';
+  const at = text.indexOf('scope');
+  const alts = await scorer.alternatives(text, at, at + 5, 5);
+  assert.equal(alts.length, 5);
+  let previous = 1;
+  for (const a of alts) {
+    assert.ok(a.probability > 0 && a.probability <= previous);
+    previous = a.probability;
+    assert.ok(!['[PAD]', '[CLS]', '[SEP]', '[MASK]', '[UNK]'].includes(a.piece));
+  }
+  assert.deepEqual(await scorer.alternatives(text, text.length, text.length + 1, 5), []);
+});
