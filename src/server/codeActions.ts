@@ -40,7 +40,11 @@ export function tokenCodeActions(
   const text = doc.getText();
   const range = { start: doc.positionAt(token.start), end: doc.positionAt(token.end) };
   const original = text.slice(token.start, token.end);
-  const actions: CodeAction[] = usableAlternatives(token, alternatives)
+  // Only a token that is a whole word (or a punctuation mark) is replaced: swapping one piece
+  // of a longer word ("p" of "publishing") for a whole word would make a new, wrong word.
+  const word = wordOf(text, token);
+  const wholeWord = word === original;
+  const actions: CodeAction[] = (wholeWord ? usableAlternatives(token, alternatives) : [])
     .slice(0, MAX_REPLACEMENTS)
     .map((a, i) => {
       const replacement = matchCase(original, pieceText(a.piece));
@@ -52,7 +56,6 @@ export function tokenCodeActions(
         edit: { changes: { [doc.uri]: [{ range, newText: replacement }] } },
       };
     });
-  const word = wordOf(text, token);
   const args: IgnoreWordArgs = { word };
   actions.push({
     title: `Ignore '${word}'`,

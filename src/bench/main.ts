@@ -1,0 +1,269 @@
+/**
+ * npm run bench: training throughput of the engine and where a step's time goes, with
+ * the machine and configuration, and the PyTorch reference step (shared/bench) measured in
+ * the same run when python3 with torch is installed.
+ *
+ *   node dist/bench.js [--presets tiny,small] [--steps N] [--backend wasm] [--no-reference]
+ *
+ * Figures are measured, never assumed: a preset that fails prints its error instead.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { describeBackend, initBackend, type BackendPreference } from '../core/backend';
+import { presetConfig, type PresetName } from '../core/config';
+import { defaultMasking, maskBatch } from '../core/masking';
+import { ElectraModel } from '../core/model';
+import { electraLoss, type Batch, type ObjectiveStats } from '../core/objective';
+import { AdamW, clipByGlobalNorm } from '../core/optimizer';
+import { deriveSeed, Rng } from '../core/random';
+
+interface Args {
+  presets: Array<{ preset: PresetName; batch: number }>;
+  steps: number;
+  backend: BackendPreference;
+  reference: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { presets: [{ preset: 'tiny', batch: 16 }, { preset: 'small', batch: 8 }], steps: 5, backend: 'auto', reference: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--presets') {
+      args.presets = argv[++i].split(',').map((p) => {
+        const [preset, batch] = p.split(':');
+        return { preset: preset as PresetName, batch: Number(batch ?? (preset === 'tiny' ? 16 : 8)) };
+      });
+    } else if (a === '--steps') args.steps = Number(argv[++i]);
+    else if (a === '--backend') args.backend = argv[++i] as BackendPreference;
+    else if (a === '--no-reference') args.reference = false;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+/** Peak resident memory, sampled: tfjs's wasm heap lives inside the process's RSS. */
+class PeakMemory {
+  peak = 0;
+  private timer: NodeJS.Timeout;
+  constructor() {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 20);
+  }
+  sample(): void {
+    this.peak = Math.max(this.peak, process.memoryUsage().rss);
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peak;
+  }
+}
+
+const KERNEL_GROUPS: Array<[string, RegExp]> = [
+  ['matmul', /^(BatchMatMul|_FusedMatMul)$/],
+  ['attention (softmax)', /^(Softmax|Max)$/],
+  ['gather / scatter', /^(GatherV2|UnsortedSegmentSum|OneHot|GatherNd|ScatterNd)$/],
+  ['layout (transpose, reshape, copies)', /^(Transpose|Reshape|Identity|Cast|Slice|Concat|Tile|Pack|Unpack|StridedSlice)$/],
+];
+
+function groupOf(kernel: string): string {
+  for (const [name, re] of KERNEL_GROUPS) if (re.test(kernel)) return name;
+  return 'elementwise and reductions';
+}
+
+/** Raw matMul throughput of the backend, the yardstick for the step's efficiency. */
+function rawMatMulGflops(): number {
+  const a = tf.randomNormal([1024, 512]);
+  const b = tf.randomNormal([512, 1024]);
+  tf.matMul(a, b).dispose();
+  const n = 8;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  a.dispose();
+  b.dispose();
+  return (2 * 1024 * 512 * 1024 * n) / seconds / 1e9;
+}
+
+/** Multiply-adds of one training step (forward + backward = 3x forward), for the FLOP rate. */
+function stepFlops(preset: PresetName, batch: number, masked: number): number {
+  const c = presetConfig(preset);
+  const T = c.maxSeqLength;
+  const tokens = batch * T;
+  const encoder = (enc: typeof c.discriminator) => {
+    const H = enc.hiddenSize;
+    const perLayer = tokens * (4 * H * H + 2 * H * enc.intermediateSize) + 2 * batch * T * T * H;
+    const projection = c.embeddingSize !== H ? tokens * c.embeddingSize * H : 0;
+    return enc.numHiddenLayers * perLayer + projection;
+  };
+  const discHead = tokens * c.discriminator.hiddenSize * (c.discriminator.hiddenSize + 1);
+  const genHead = masked * (c.generator.hiddenSize * c.embeddingSize + c.embeddingSize * c.vocabSize);
+  return 3 * 2 * (encoder(c.discriminator) + encoder(c.generator) + discHead + genHead);
+}
+
+interface TrainingBench {
+  preset: PresetName;
+  batch: number;
+  msPerStep: number;
+  tokensPerSec: number;
+  gflops: number;
+  peakRssMiB: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  breakdown: Array<[string, number]>;
+}
+
+function benchTraining(preset: PresetName, batch: number, steps: number): TrainingBench {
+  const memory = new PeakMemory();
+  const config = presetConfig(preset);
+  const T = config.maxSeqLength;
+  const model = new ElectraModel(config, 1);
+  const optimizer = new AdamW(model.params, model.decayed);
+  const special = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 };
+  const rng = new Rng(7);
+  const ids = new Int32Array(batch * T);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < T; t++) ids[b * T + t] = 5 + rng.int(config.vocabSize - 5);
+    ids[b * T] = special.cls;
+    ids[b * T + T - 1] = special.sep;
+  }
+  const data: Batch = { ids, attentionMask: new Float32Array(ids.length).fill(1), batchSize: batch, seqLength: T };
+  const timing = { data: 0, forwardBackward: 0, optimizer: 0 };
+  let maskedCount = 0;
+  const step = (i: number) => {
+    let t = performance.now();
+    const masked = maskBatch(ids, T, special, defaultMasking(T), new Rng(deriveSeed(1, 'mask', i)));
+    maskedCount = masked.positions.length;
+    timing.data += performance.now() - t;
+    t = performance.now();
+    const stats: Partial<ObjectiveStats> = {};
+    const { value, grads } = tf.variableGrads(() => electraLoss(model, data, masked, { seed: i, dropoutRate: 0.1 }, stats));
+    value.dispose();
+    timing.forwardBackward += performance.now() - t;
+    t = performance.now();
+    const named = new Map<string, tf.Tensor>();
+    for (const [name, v] of model.params) named.set(name, grads[v.name]);
+    clipByGlobalNorm(named, 1);
+    optimizer.apply(named, 5e-4);
+    for (const g of named.values()) g.dispose();
+    timing.optimizer += performance.now() - t;
+  };
+  step(0); // warm-up: kernel set-up and first allocations
+  const tensorsBefore = tf.memory().numTensors;
+  timing.data = timing.forwardBackward = timing.optimizer = 0;
+  const t0 = performance.now();
+  for (let i = 1; i <= steps; i++) step(i);
+  const ms = (performance.now() - t0) / steps;
+  const tensorsAfter = tf.memory().numTensors;
+
+  const breakdown: Array<[string, number]> = [
+    ['data (batch, masking)', timing.data / steps],
+    ['forward + backward', timing.forwardBackward / steps],
+    ['optimizer (clip + AdamW)', timing.optimizer / steps],
+  ];
+  optimizer.dispose();
+  model.dispose();
+  const peak = memory.stop();
+  return {
+    preset,
+    batch,
+    msPerStep: ms,
+    tokensPerSec: (batch * T) / (ms / 1000),
+    gflops: stepFlops(preset, batch, maskedCount) / (ms / 1000) / 1e9,
+    peakRssMiB: peak / 2 ** 20,
+    tensorsBefore,
+    tensorsAfter,
+    breakdown,
+  };
+}
+
+async function kernelBreakdown(preset: PresetName, batch: number): Promise<Array<[string, number]>> {
+  const config = presetConfig(preset);
+  const T = config.maxSeqLength;
+  const model = new ElectraModel(config, 1);
+  const special = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 };
+  const rng = new Rng(7);
+  const ids = new Int32Array(batch * T);
+  for (let i = 0; i < ids.length; i++) ids[i] = 5 + rng.int(config.vocabSize - 5);
+  const data: Batch = { ids, attentionMask: new Float32Array(ids.length).fill(1), batchSize: batch, seqLength: T };
+  const masked = maskBatch(ids, T, special, defaultMasking(T), new Rng(1));
+  // Profiling slows every kernel; the shares are what count.
+  const info = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() => electraLoss(model, data, masked, { seed: 1, dropoutRate: 0.1 }, {}));
+    value.dispose();
+    tf.dispose(Object.values(grads));
+  });
+  const groups = new Map<string, number>();
+  for (const k of info.kernels) groups.set(groupOf(k.name), (groups.get(groupOf(k.name)) ?? 0) + Number(k.kernelTimeMs));
+  model.dispose();
+  return [...groups].sort((a, b) => b[1] - a[1]);
+}
+
+function reference(preset: PresetName, batch: number, threads: number, steps: number): string | undefined {
+  const script = resolve(__dirname, '../../shared/bench/peer_torch_electra.py');
+  if (!existsSync('/usr/bin/python3') || !existsSync(script)) return undefined;
+  const r = spawnSync('/usr/bin/python3', [script, preset, String(batch), String(threads), String(steps)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return undefined;
+  return r.stdout.trim().split('\n').pop();
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const backend = await initBackend(args.backend);
+  const cpu = cpus();
+  console.log(`# ELECTRA Studio training benchmark`);
+  console.log(`machine: ${cpu[0]?.model ?? 'unknown CPU'} x ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`);
+  console.log(`backend: ${describeBackend(backend)} (one thread: the wasm backend is single-threaded under Node)`);
+  const raw = rawMatMulGflops();
+  console.log(`raw matMul (1024x512 @ 512x1024, fp32): ${raw.toFixed(1)} GFLOP/s`);
+  console.log('');
+  console.log('| preset | batch x length | ms/step | tokens/s | step GFLOP/s | % of raw matMul | peak RSS MiB | tensors before/after |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const results: TrainingBench[] = [];
+  for (const { preset, batch } of args.presets) {
+    try {
+      const r = benchTraining(preset, batch, args.steps);
+      results.push(r);
+      console.log(`| ${preset} | ${batch} x ${presetConfig(preset).maxSeqLength} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ${r.gflops.toFixed(2)} | ${((100 * r.gflops) / raw).toFixed(0)}% | ${r.peakRssMiB.toFixed(0)} | ${r.tensorsBefore}/${r.tensorsAfter} |`);
+    } catch (e) {
+      console.log(`| ${preset} | ${batch} | failed: ${(e as Error).message.split('\n')[0]} |`);
+    }
+  }
+  for (const r of results) {
+    console.log('');
+    console.log(`where a ${r.preset} step's time goes (wall clock):`);
+    for (const [what, ms] of r.breakdown) console.log(`  ${what.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / r.msPerStep).toFixed(0).padStart(3)}%`);
+    const kernels = await kernelBreakdown(r.preset, r.batch);
+    const total = kernels.reduce((a, [, ms]) => a + ms, 0);
+    console.log(`  forward + backward by kernel kind (one profiled step):`);
+    for (const [what, ms] of kernels) console.log(`    ${what.padEnd(36)} ${((100 * ms) / total).toFixed(0).padStart(3)}%`);
+  }
+  if (args.reference) {
+    console.log('');
+    console.log('PyTorch reference (shared/bench/peer_torch_electra.py, same machine, same run):');
+    for (const r of results) {
+      let best: { line: string; tps: number; threads: number } | undefined;
+      for (const threads of [1, 2]) {
+        const line = reference(r.preset, r.batch, threads, Math.max(2, Math.min(args.steps, 5)));
+        if (!line) continue;
+        const tps = Number(/tokens\/s=(\d+)/.exec(line)?.[1] ?? 0);
+        console.log(`  ${line}`);
+        if (!best || tps > best.tps) best = { line, tps, threads };
+      }
+      if (best) console.log(`  ${r.preset}: ELECTRA Studio ${r.tokensPerSec.toFixed(0)} tokens/s vs PyTorch ${best.tps} (best, ${best.threads} threads): ratio ${(r.tokensPerSec / best.tps).toFixed(2)}`);
+      else console.log(`  ${r.preset}: reference not run (needs /usr/bin/python3 with torch: apt-get install python3-torch libopenblas0-pthread)`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: error: ${(e as Error).message}`);
+  process.exit(1);
+});
