@@ -77,6 +77,7 @@ program
   .option('-m, --minutes <n>', 'train for this many minutes', positiveNumber('minutes'))
   .option('-o, --out <dir>', 'run folder for checkpoints and metrics', 'runs/electra')
   .option('--resume', 'continue the run in --out from its latest checkpoint')
+  .option('--overwrite', 'start over, deleting the run already in --out')
   .addOption(backendOption())
   .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), 42)
   .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'))
@@ -117,6 +118,7 @@ program
         steps: o.steps,
         minutes: o.minutes,
         resume: !!o.resume,
+        overwrite: !!o.overwrite,
         backend: o.backend as BackendPreference,
         seed: o.seed,
         batchSize: o.batchSize,

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { forEachWord } from './normalizer';
 import type { WordPieceTokenizer } from './tokenizer';
+import { deriveSeed } from './random';
 
 export interface CorpusOptions {
   include: string[];
@@ -222,24 +223,6 @@ export async function* readTextChunks(file: CorpusFile, chunkBytes = DEFAULT_CHU
   if (pending.length > 0) yield { text: pending, invalidUtf8: pendingInvalid };
 }
 
-/** 32-bit FNV-1a of the UTF-16 units, then murmur3's finalizer. Part of the split's contract. */
-function stableHash(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h ^= c & 0xff;
-    h = Math.imul(h, 0x01000193);
-    h ^= c >>> 8;
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /**
  * Whether a file belongs to the held-out split: decided by a stable hash of its relPath
  * ("\\" read as "/"), so a file stays on its side as the corpus grows.
@@ -247,7 +230,7 @@ function stableHash(text: string, seed: number): number {
 export function isHeldOut(relPath: string, heldOutFraction: number, seed = 0): boolean {
   if (heldOutFraction <= 0) return false;
   if (heldOutFraction >= 1) return true;
-  return stableHash(relPath.replace(/\\/g, '/'), seed >>> 0) / 2 ** 32 < heldOutFraction;
+  return deriveSeed(seed >>> 0, relPath.replace(/\\/g, '/')) / 2 ** 32 < heldOutFraction;
 }
 
 export interface CorpusStats {

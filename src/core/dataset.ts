@@ -120,7 +120,7 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
 
   if (vocabText !== undefined && existsSync(metaPath)) {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as DatasetMeta;
-    if (meta.seqLength === o.seqLength) {
+    if (meta.seqLength === o.seqLength && meta.source === describeSource(o.source)) {
       const tokenizer = WordPieceTokenizer.fromVocabText(vocabText, o.normalization);
       log(`data: reusing ${meta.train.sequences} training and ${meta.heldOut.sequences} held-out sequences in ${dataDir}`);
       return { tokenizer, vocabText, meta, ...openSplits(dataDir, meta) };

@@ -8,7 +8,7 @@
  * straight steps on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from './backend';
@@ -51,6 +51,8 @@ export interface PretrainOptions {
   evalSequences?: number;
   /** Continue from the run folder's latest checkpoint. */
   resume?: boolean;
+  /** Start over in a run folder that already holds a run, deleting that run. */
+  overwrite?: boolean;
   lowercase?: boolean;
   stripAccents?: boolean;
 }
@@ -107,6 +109,14 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   const runDir = resolve(options.outDir);
   mkdirSync(runDir, { recursive: true });
 
+  const existing = findLatestCheckpoint(runDir);
+  if (existing && !options.resume) {
+    if (!options.overwrite) {
+      throw new Error(`${runDir} already holds a run (checkpoint ${existing}); resume it, or start over with overwrite, or choose another run folder`);
+    }
+    for (const entry of ['checkpoints', 'data', 'vocab.txt', METRICS_FILE, 'run.json']) rmSync(join(runDir, entry), { recursive: true, force: true });
+    log('info', `overwrite: removed the previous run in ${runDir}`);
+  }
   let resumed: CheckpointContents | undefined;
   if (options.resume) {
     const dir = findLatestCheckpoint(runDir);

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CheckpointSelection } from './checkpointSelection';
 import { registerCommands } from './commands';
-import { affects } from './config';
+import { affects, readSettings } from './config';
 import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './dashboardView';
+import { registerEventLoopProbe } from './diagnosticsProbe';
 import { ElectraLanguageClient } from './languageClient';
 import { Log } from './log';
 import { StatusBar } from './statusBar';
@@ -58,9 +59,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
       if (!checkpoints.selected && c.status.state === 'no-checkpoint') await c.selectCheckpoint(runDir);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affects(e, 'annotation.languages')) void c.restart();
+      if (affects(e, 'annotation.languages')) {
+        void setLanguagesContext();
+        void c.restart();
+      }
     }),
   );
+
+  // electraStudio.debug.eventLoopDelay: shows that training and scoring leave the host responsive.
+  registerEventLoopProbe(context);
+  // For `when` clauses (the editor title's Show Token Confidence button).
+  const setLanguagesContext = (): Thenable<unknown> =>
+    vscode.commands.executeCommand('setContext', 'electraStudio.annotatedLanguages', readSettings().annotation.languages);
+  void setLanguagesContext();
 
   const checkpoint = await checkpoints.effective();
   // Not awaited: activation must not wait for the server (and a failed start is logged).

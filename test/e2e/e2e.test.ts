@@ -18,19 +18,20 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { EVENT_LOOP_DELAY_COMMAND } from '../../src/extension/diagnosticsProbe';
 import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, waitForNotification, waitForWorkbench } from '../harness/browser';
 import { CodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/training';
 import { makeWorkspace } from '../harness/workspace';
 
+/** src/extension/diagnosticsProbe.ts's command (that module imports 'vscode', so not imported here). */
+const EVENT_LOOP_DELAY_COMMAND = 'electraStudio.debug.eventLoopDelay';
 const STEPS = 40;
 const RUN_NAME = 'e2e';
 const PROBE_RESET_KEY = 'Control+Alt+Shift+F9';
 const PROBE_REPORT_KEY = 'Control+Alt+Shift+F10';
 const TITLES = {
   pretrain: 'ELECTRA: Pretrain on Workspace',
-  dashboard: 'ELECTRA: Open Dashboard',
+  dashboard: 'ELECTRA: Open Training Dashboard',
   tokens: 'ELECTRA: Show Token Confidence',
 };
 const shots = new Screenshots(join(repoRoot, 'test-results', 'e2e'));

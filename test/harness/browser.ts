@@ -73,24 +73,33 @@ export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
-/** F1, type the command's title, pick the exact entry, Enter: as a person would. */
-export async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+/**
+ * F1, type the command's title, pick the exact entry: as a person would. The palette lists
+ * what was registered when it opened, and a remote extension host registers its
+ * contributions some seconds after the window shows: so close and reopen until it appears.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
-  for (let attempt = 0; ; attempt++) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     await page.keyboard.press('F1');
-    try {
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-      break;
-    } catch (e) {
-      // The editor may not have had focus yet; click the workbench and try again.
-      if (attempt >= 2) throw e;
+    const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
+    if (opened) {
+      await input.fill(`>${title}`);
+      const found = await row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
+      if (found) {
+        await row.click();
+        return;
+      }
+      await page.keyboard.press('Escape');
+    } else {
+      // The focus may be in a webview that keeps F1; click the workbench's title bar first.
       await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
     }
+    if (Date.now() > deadline) throw new Error(`the command palette has no "${title}" after ${timeoutMs} ms`);
+    await page.waitForTimeout(1000);
   }
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  await row.click();
 }
 
 /** Answers a quick pick (a list shown by a command) by choosing the row whose text includes `label`. */

@@ -106,3 +106,13 @@ test('an empty workspace and a workspace of binary files give clear errors', asy
 test('resume without a checkpoint says so', async () => {
   await assert.rejects(pretrain({ ...base(join(scratch.path, 'nothing')), resume: true }), /cannot resume: no checkpoint in/);
 });
+
+test('a fresh run into a folder that holds a run is refused unless told to overwrite', async () => {
+  const outDir = join(scratch.path, 'twice');
+  await pretrain({ ...base(outDir), steps: 2 });
+  await assert.rejects(pretrain({ ...base(outDir), steps: 2 }), /already holds a run .*resume it, or start over with overwrite/);
+  const again = await pretrain({ ...base(outDir), steps: 3, overwrite: true });
+  assert.equal(again.step, 3);
+  const steps = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+  assert.deepEqual(steps, [1, 2, 3]);
+});
