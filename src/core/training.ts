@@ -110,12 +110,11 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   mkdirSync(runDir, { recursive: true });
 
   const existing = findLatestCheckpoint(runDir);
-  if (existing && !options.resume) {
-    if (!options.overwrite) {
-      throw new Error(`${runDir} already holds a run (checkpoint ${existing}); resume it, or start over with overwrite, or choose another run folder`);
-    }
+  if (existing && !options.resume && !options.overwrite) {
+    throw new Error(`${runDir} already holds a run (checkpoint ${existing}); resume it, or start over with overwrite, or choose another run folder`);
+  }
+  if (options.overwrite && !options.resume) {
     for (const entry of ['checkpoints', 'data', 'vocab.txt', METRICS_FILE, 'run.json']) rmSync(join(runDir, entry), { recursive: true, force: true });
-    log('info', `overwrite: removed the previous run in ${runDir}`);
   }
   let resumed: CheckpointContents | undefined;
   if (options.resume) {

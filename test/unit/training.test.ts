@@ -113,6 +113,6 @@ test('a fresh run into a folder that holds a run is refused unless told to overw
   await assert.rejects(pretrain({ ...base(outDir), steps: 2 }), /already holds a run .*resume it, or start over with overwrite/);
   const again = await pretrain({ ...base(outDir), steps: 3, overwrite: true });
   assert.equal(again.step, 3);
-  const steps = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+  const steps = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'step').map((r) => r.step);
   assert.deepEqual(steps, [1, 2, 3]);
 });
