@@ -140,7 +140,7 @@ describe('ELECTRA Studio in the extension host', function () {
     }
     const word = [...counts].sort((a, b) => b[1] - a[1])[0][0];
     const at = diagnostics.find((d) => wordAt(doc, d.range).toLowerCase() === word)!;
-    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, at.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+    const actions = (await retryCanceled(() => vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, at.range, vscode.CodeActionKind.QuickFix.value))) as vscode.CodeAction[];
     const ignore = actions.find((a) => a.title.startsWith('Ignore '));
     assert.ok(ignore?.command, `an Ignore action among ${actions.map((a) => a.title).join(', ')}`);
     assert.equal(ignore.command.command, IGNORE_WORD_COMMAND);
@@ -154,7 +154,7 @@ describe('ELECTRA Studio in the extension host', function () {
     // Replace: pick a diagnostic with a "Replace with" fix and apply it as the lightbulb would.
     let applied = false;
     for (const d of after.slice(0, 50)) {
-      const fixes = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+      const fixes = (await retryCanceled(() => vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value))) as vscode.CodeAction[];
       const replace = fixes.find((a) => a.title.startsWith('Replace with ') && a.edit);
       if (!replace) continue;
       const version = doc.version;
@@ -162,7 +162,7 @@ describe('ELECTRA Studio in the extension host', function () {
       assert.equal(doc.version, version + 1);
       const newText = /Replace with '(.*)'/.exec(replace.title)![1];
       assert.equal(doc.getText(new vscode.Range(d.range.start, d.range.start.translate(0, newText.length))), newText);
-      const r = (await vscode.commands.executeCommand('electraStudio.scoreCurrentFile', { uri: doc.uri.toString() })) as { version: number };
+      const r = (await retryCanceled(() => vscode.commands.executeCommand('electraStudio.scoreCurrentFile', { uri: doc.uri.toString() }))) as { version: number };
       assert.equal(r.version, doc.version, 'the scores follow the edit');
       applied = true;
       break;
@@ -188,3 +188,19 @@ describe('ELECTRA Studio in the extension host', function () {
     console.log(`      event-loop delay since activation: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`);
   });
 });
+
+/**
+ * VS Code cancels a provider request when the document or its diagnostics change under it
+ * (here: the server republishing after the ignore list or an edit). A person asks again;
+ * so does the test, a few times.
+ */
+async function retryCanceled<T>(request: () => Thenable<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (e) {
+      if (attempt >= 5 || !/Canceled/.test(String((e as Error)?.message ?? e))) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
