@@ -118,10 +118,9 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   }
   let resumed: CheckpointContents | undefined;
   if (options.resume) {
-    const dir = findLatestCheckpoint(runDir);
-    if (!dir) throw new Error(`cannot resume: no checkpoint in ${runDir}`);
-    resumed = loadCheckpoint(dir, { withOptimizer: true });
-    log('info', `resuming from ${dir} at step ${resumed.state.step}`);
+    if (!existing) throw new Error(`cannot resume: no checkpoint in ${runDir}`);
+    resumed = loadCheckpoint(existing, { withOptimizer: true });
+    log('info', `resuming from ${existing} at step ${resumed.state.step}`);
   }
 
   const seed = resumed?.state.seed ?? options.seed ?? 42;
