@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraConfig, EncoderConfig } from './config';
-import { deriveSeed } from './random';
+import { deriveSeed, Rng } from './random';
 
 export type Which = 'discriminator' | 'generator';
 
@@ -28,16 +28,48 @@ interface ParamSpec {
 }
 
 /**
- * Dropout for one forward pass. Each dropout site takes the next seed of the pass, so a
- * pass is reproducible from its base seed alone. `undefined` means evaluation (no dropout).
+ * Dropout for one forward pass. Each dropout site takes the next seed of the pass, and
+ * within a site every example of the batch draws from its own stream, keyed by its index
+ * in the global batch (`firstExample` + b). A shard of a batch (data-parallel training)
+ * therefore drops exactly the units the whole batch would drop for the same examples.
+ * Every tensor passed to `apply` is laid out example-major: [B, ...].
+ * `undefined` instead of a stream means evaluation (no dropout).
  */
 export class DropoutStream {
   private site = 0;
-  constructor(private readonly baseSeed: number, readonly rate: number) {}
+  constructor(
+    private readonly baseSeed: number,
+    readonly rate: number,
+    /** Examples in the tensors this stream sees (the shard's batch size). */
+    private readonly batchSize: number,
+    /** Index of the shard's first example in the global batch. */
+    private readonly firstExample = 0,
+  ) {}
+
   apply<T extends tf.Tensor>(x: T): T {
     if (this.rate <= 0) return x;
-    return tf.dropout(x, this.rate, undefined, deriveSeed(this.baseSeed, this.site++)) as T;
+    const siteSeed = deriveSeed(this.baseSeed, this.site++);
+    const mask = dropoutMask(x.size, this.batchSize, this.rate, (b) => deriveSeed(siteSeed, this.firstExample + b));
+    return tf.mul(x, tf.tensor(mask, x.shape)) as T;
   }
+}
+
+/**
+ * Inverted-dropout multipliers for `size` values in `batch` equal chunks: 0 with
+ * probability `rate`, else 1 / (1 - rate). Chunk b draws from the stream `seedOf(b)`.
+ */
+export function dropoutMask(size: number, batch: number, rate: number, seedOf: (b: number) => number): Float32Array {
+  if (size % batch !== 0) throw new Error(`dropout: ${size} values do not split into ${batch} examples`);
+  const mask = new Float32Array(size);
+  const chunk = size / batch;
+  const keep = 1 / (1 - rate);
+  // Compare raw 32-bit draws with an integer threshold: one multiply fewer per value.
+  const threshold = Math.floor(rate * 4294967296);
+  for (let b = 0; b < batch; b++) {
+    const rng = new Rng(seedOf(b));
+    for (let i = b * chunk, end = i + chunk; i < end; i++) mask[i] = rng.nextUint32() < threshold ? 0 : keep;
+  }
+  return mask;
 }
 
 function encoderSpecs(prefix: string, c: ElectraConfig, enc: EncoderConfig): ParamSpec[] {

@@ -1,13 +1,13 @@
 /**
- * The ELECTRA objective for one batch: the generator's masked-LM loss, Gumbel-max sampling
- * of replacements (outside the gradient: the discriminator's loss never reaches the
+ * The ELECTRA objective for one batch: the generator's masked-LM loss, sampling of
+ * replacements from the generator (outside the gradient: the discriminator's loss never reaches the
  * generator through the samples), and the discriminator's replaced-token-detection loss
  * over every non-padding token. loss = genWeight * MLM + discWeight * BCE (1 and 50).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { corrupt, type MaskedBatch } from './masking';
 import { DropoutStream, type ElectraModel } from './model';
-import { deriveSeed } from './random';
+import { deriveSeed, Rng } from './random';
 
 export interface ObjectiveWeights {
   genWeight: number;
@@ -40,45 +40,57 @@ export interface ObjectiveStats {
   labels: Float32Array;
 }
 
+/**
+ * Where a batch sits in a larger one, for data-parallel training: each worker runs the
+ * objective on a shard, normalised by the whole batch's counts, so that the shards'
+ * gradients sum to the whole batch's gradient and their losses to its loss.
+ */
+export interface ShardInfo {
+  /** Index of the shard's first example in the whole batch (keys dropout and sampling streams). */
+  firstExample: number;
+  /** Masked positions in the whole batch: the masked-LM loss's denominator. */
+  maskedCount: number;
+  /** Non-padding tokens in the whole batch: the discriminator loss's denominator. */
+  tokenCount: number;
+}
+
 export interface ObjectiveOptions {
   weights?: ObjectiveWeights;
-  /** Base seed for dropout and Gumbel noise of this pass. */
+  /** Base seed for dropout and sampling of this pass. */
   seed: number;
   /** Dropout rate; 0 for evaluation and gradient checks. */
   dropoutRate: number;
   /** Use these sampled ids instead of sampling (gradient checks). */
   sampledOverride?: Int32Array;
+  /** Set when the batch is one shard of a larger batch. */
+  shard?: ShardInfo;
 }
 
 /**
  * Builds the scalar loss (inside whatever gradient tape the caller runs) and returns the
- * statistics through `stats`, which is filled once the pass has run.
+ * statistics through `stats`, which is filled once the pass has run. For a shard, the
+ * loss and statistics are the shard's share of the whole batch's (see `mergeShardStats`).
  */
 export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: ObjectiveOptions, stats: Partial<ObjectiveStats>): tf.Scalar {
   const w = options.weights ?? ELECTRA_WEIGHTS;
   const { batchSize: B, seqLength: T } = batch;
-  const V = model.config.vocabSize;
+  const firstExample = options.shard?.firstExample ?? 0;
   const attention = tf.tensor2d(batch.attentionMask, [B, T]);
-  const genDropout = new DropoutStream(deriveSeed(options.seed, 'generator-dropout'), options.dropoutRate);
-  const discDropout = new DropoutStream(deriveSeed(options.seed, 'discriminator-dropout'), options.dropoutRate);
+  const genDropout = new DropoutStream(deriveSeed(options.seed, 'generator-dropout'), options.dropoutRate, B, firstExample);
+  const discDropout = new DropoutStream(deriveSeed(options.seed, 'discriminator-dropout'), options.dropoutRate, B, firstExample);
 
   // Generator: masked-LM cross-entropy at the chosen positions.
-  const positions = tf.tensor1d(masked.positions, 'int32');
-  const genLogits = model.generatorLogits(tf.tensor2d(masked.maskedIds, [B, T], 'int32'), attention, positions, genDropout); // [P, V]
-  const targets = tf.oneHot(tf.tensor1d(masked.targets, 'int32'), V); // [P, V]
-  const logProbs = tf.logSoftmax(genLogits);
-  const genLoss = tf.neg(tf.mean(tf.sum(tf.mul(logProbs, targets), -1)));
-
-  // Sampling: Gumbel-max on logits / temperature, read back to JavaScript (no gradient).
-  let sampled = options.sampledOverride;
-  const predicted = tf.argMax(genLogits, -1).dataSync() as Int32Array;
-  if (!sampled) {
-    sampled = tf.tidy(() => {
-      const u = tf.randomUniform(genLogits.shape, 0, 1, 'float32', deriveSeed(options.seed, 'gumbel'));
-      const gumbel = tf.neg(tf.log(tf.add(tf.neg(tf.log(tf.add(u, 1e-9))), 1e-9)));
-      return tf.argMax(tf.add(tf.div(genLogits, w.temperature), gumbel), -1).dataSync() as Int32Array;
-    });
+  const P = masked.positions.length;
+  const mlm = new MaskedLmHead(masked.targets, Math.max(1, options.shard?.maskedCount ?? P));
+  let genLoss: tf.Scalar = tf.scalar(0);
+  if (P > 0) {
+    const positions = tf.tensor1d(masked.positions, 'int32');
+    const genLogits = model.generatorLogits(tf.tensor2d(masked.maskedIds, [B, T], 'int32'), attention, positions, genDropout); // [P, V]
+    genLoss = mlm.loss(genLogits);
   }
+
+  // Sampling from the generator's distribution (no gradient), per example from its own stream.
+  const sampled = options.sampledOverride ?? mlm.sample(masked.positions, T, w.temperature, (b) => deriveSeed(options.seed, 'sample', firstExample + b));
   const { fakeIds, labels } = corrupt(batch.ids, masked.positions, sampled);
 
   // Discriminator: binary cross-entropy over every non-padding token ([CLS], [SEP] included).
@@ -86,15 +98,15 @@ export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBat
   const z = tf.tensor2d(labels, [B, T]);
   // max(x, 0) - x*z + log(1 + exp(-|x|)): the numerically stable form.
   const perToken = tf.add(tf.sub(tf.relu(discLogits), tf.mul(discLogits, z)), tf.log1p(tf.exp(tf.neg(tf.abs(discLogits)))));
-  const tokenCount = Math.max(1, batch.attentionMask.reduce((a, m) => a + m, 0));
-  const discLoss = tf.div(tf.sum(tf.mul(perToken, attention)), tokenCount);
+  const shardTokens = batch.attentionMask.reduce((a, m) => a + m, 0);
+  const discLoss = tf.div(tf.sum(tf.mul(perToken, attention)), Math.max(1, options.shard?.tokenCount ?? shardTokens));
 
   const loss = tf.add(tf.mul(genLoss, w.genWeight), tf.mul(discLoss, w.discWeight)) as tf.Scalar;
 
   // Statistics (read now: the tensors belong to the caller's tidy scope).
   const probs = tf.sigmoid(discLogits).dataSync() as Float32Array;
-  const realProbs = new Float32Array(tokenCount);
-  const realLabels = new Float32Array(tokenCount);
+  const realProbs = new Float32Array(shardTokens);
+  const realLabels = new Float32Array(shardTokens);
   let n = 0;
   for (let i = 0; i < probs.length; i++) {
     if (batch.attentionMask[i] === 0) continue;
@@ -103,13 +115,144 @@ export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBat
     n++;
   }
   let correct = 0;
-  for (let i = 0; i < predicted.length; i++) if (predicted[i] === masked.targets[i]) correct++;
+  for (let i = 0; i < P; i++) if (mlm.predicted[i] === masked.targets[i]) correct++;
   stats.genLoss = genLoss.dataSync()[0];
   stats.discLoss = discLoss.dataSync()[0];
   stats.loss = w.genWeight * stats.genLoss + w.discWeight * stats.discLoss;
   stats.genCorrect = correct;
-  stats.maskedCount = masked.positions.length;
+  stats.maskedCount = P;
   stats.discProbs = realProbs.subarray(0, n);
   stats.labels = realLabels.subarray(0, n);
   return loss;
+}
+
+/**
+ * The statistics of a whole batch from those of its shards, in shard order: losses add
+ * up (each shard's is normalised by the whole batch's counts), counts add, and the
+ * per-token probabilities and labels concatenate.
+ */
+export function mergeShardStats(parts: ObjectiveStats[]): ObjectiveStats {
+  if (parts.length === 1) return parts[0];
+  const concat = (pick: (s: ObjectiveStats) => Float32Array) => {
+    const out = new Float32Array(parts.reduce((a, s) => a + pick(s).length, 0));
+    let at = 0;
+    for (const s of parts) {
+      out.set(pick(s), at);
+      at += pick(s).length;
+    }
+    return out;
+  };
+  const sum = (pick: (s: ObjectiveStats) => number) => parts.reduce((a, s) => a + pick(s), 0);
+  return {
+    genLoss: sum((s) => s.genLoss),
+    discLoss: sum((s) => s.discLoss),
+    loss: sum((s) => s.loss),
+    genCorrect: sum((s) => s.genCorrect),
+    maskedCount: sum((s) => s.maskedCount),
+    discProbs: concat((s) => s.discProbs),
+    labels: concat((s) => s.labels),
+  };
+}
+
+/**
+ * The generator's output at the masked positions: softmax cross-entropy computed in one
+ * pass over the logits, in JavaScript, with its gradient (softmax - one-hot) / count.
+ * As separate tensor ops (log-softmax, one-hot, multiply, sum, and the Gumbel noise's
+ * two logarithms over a [P, V] tensor) this was a tenth of a tiny training step on wasm,
+ * whose exp and log are scalar code. The softmax it keeps serves the sampling too:
+ * drawing from softmax(logits) by its inverse CDF has the same distribution as the paper's
+ * Gumbel-max trick, with one uniform draw per position instead of V.
+ */
+class MaskedLmHead {
+  /** Argmax of the logits at each masked position, once `loss` has run. */
+  predicted: Int32Array;
+  private logits?: Float32Array;
+  private softmax?: Float32Array;
+  private vocab = 0;
+
+  constructor(private readonly targets: Int32Array, private readonly denominator: number) {
+    this.predicted = new Int32Array(targets.length);
+  }
+
+  loss(logits: tf.Tensor2D): tf.Scalar {
+    const run = tf.customGrad(((x: tf.Tensor2D) => {
+      const [P, V] = x.shape;
+      const values = x.dataSync() as Float32Array;
+      const softmax = new Float32Array(values.length);
+      let total = 0;
+      for (let r = 0; r < P; r++) {
+        const row = r * V;
+        let max = -Infinity;
+        let arg = 0;
+        for (let j = 0; j < V; j++) {
+          if (values[row + j] > max) {
+            max = values[row + j];
+            arg = j;
+          }
+        }
+        let sum = 0;
+        for (let j = 0; j < V; j++) {
+          const e = Math.exp(values[row + j] - max);
+          softmax[row + j] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let j = 0; j < V; j++) softmax[row + j] *= inv;
+        total += Math.log(sum) + max - values[row + this.targets[r]];
+        this.predicted[r] = arg;
+      }
+      this.logits = values;
+      this.softmax = softmax;
+      this.vocab = V;
+      const gradFunc = (dy: tf.Tensor) => {
+        const g = softmax.slice();
+        for (let r = 0; r < P; r++) g[r * V + this.targets[r]] -= 1;
+        const scale = 1 / this.denominator;
+        for (let i = 0; i < g.length; i++) g[i] *= scale;
+        return tf.mul(tf.tensor2d(g, [P, V]), dy);
+      };
+      return { value: tf.scalar(total / this.denominator), gradFunc };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return run(logits) as tf.Scalar;
+  }
+
+  /** One draw per masked position from softmax(logits / temperature); example b draws from stream `seedOf(b)`. */
+  sample(positions: Int32Array, seqLength: number, temperature: number, seedOf: (example: number) => number): Int32Array {
+    const out = new Int32Array(positions.length);
+    if (positions.length === 0) return out;
+    const V = this.vocab;
+    const probs = temperature === 1 ? this.softmax! : softmaxAt(this.logits!, V, temperature);
+    let rng: Rng | undefined;
+    let example = -1;
+    for (let r = 0; r < positions.length; r++) {
+      const b = Math.floor(positions[r] / seqLength);
+      if (b !== example) {
+        example = b;
+        rng = new Rng(seedOf(b));
+      }
+      const u = rng!.next();
+      const row = r * V;
+      let acc = 0;
+      let j = 0;
+      // Rounding can leave the last cumulative sum just under u: fall back on the last token.
+      for (; j < V - 1; j++) {
+        acc += probs[row + j];
+        if (u < acc) break;
+      }
+      out[r] = j;
+    }
+    return out;
+  }
+}
+
+function softmaxAt(logits: Float32Array, V: number, temperature: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let row = 0; row < logits.length; row += V) {
+    let max = -Infinity;
+    for (let j = 0; j < V; j++) max = Math.max(max, logits[row + j] / temperature);
+    let sum = 0;
+    for (let j = 0; j < V; j++) sum += out[row + j] = Math.exp(logits[row + j] / temperature - max);
+    for (let j = 0; j < V; j++) out[row + j] /= sum;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Seeded randomness. Every random choice of a run (masking, Gumbel noise, dropout, data
+ * Seeded randomness. Every random choice of a run (masking, sampling, dropout, data
  * order) is drawn from a stream derived from (seed, purpose, step, ...), never from a
  * global generator, so a resumed run draws exactly what the uninterrupted run would have.
  */
