@@ -4,6 +4,14 @@
  * the same run when python3 with torch is installed.
  *
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--backend wasm] [--no-reference]
+ *                      [--only training,scaling,latency,ingestion,leak,eventloop]
+ *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
+ *                      [--scaling-steps 2]
+ *
+ * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
+ * (ms/step against sequence length and batch), latency (the language server's annotation
+ * latency over JSON-RPC), ingestion (MB/s and memory of prepareData), leak (tensor count over
+ * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
  */
@@ -19,16 +27,48 @@ import { ElectraModel } from '../core/model';
 import { electraLoss, type Batch, type ObjectiveStats } from '../core/objective';
 import { AdamW, clipByGlobalNorm } from '../core/optimizer';
 import { deriveSeed, Rng } from '../core/random';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runEventLoop } from './eventLoop';
+import { runIngestion } from './ingestion';
+import { runLeak } from './leak';
+import { runLatency } from './lspLatency';
+import { describeMachine, parseSections, section, SECTION_NAMES, type SectionName } from './machine';
+import { runScaling } from './scaling';
 
 interface Args {
   presets: Array<{ preset: PresetName; batch: number }>;
   steps: number;
   backend: BackendPreference;
   reference: boolean;
+  /** Sections to run (all by default). */
+  only: Set<SectionName>;
+  ingestMb: number;
+  leakSteps: number;
+  edits: number;
+  latencyPresets: PresetName[];
+  scalingSteps: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { presets: [{ preset: 'tiny', batch: 16 }, { preset: 'small', batch: 8 }], steps: 5, backend: 'auto', reference: true };
+  const args: Args = {
+    presets: [{ preset: 'tiny', batch: 16 }, { preset: 'small', batch: 8 }],
+    steps: 5,
+    backend: 'auto',
+    reference: true,
+    only: new Set(SECTION_NAMES),
+    ingestMb: 100,
+    leakSteps: 500,
+    edits: 30,
+    latencyPresets: ['tiny', 'small'],
+    scalingSteps: 2,
+  };
+  const number = (a: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${a} needs a positive number, got ${v}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--presets') {
@@ -39,6 +79,12 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--steps') args.steps = Number(argv[++i]);
     else if (a === '--backend') args.backend = argv[++i] as BackendPreference;
     else if (a === '--no-reference') args.reference = false;
+    else if (a === '--only') args.only = parseSections(argv[++i]);
+    else if (a === '--ingest-mb') args.ingestMb = number(a, argv[++i]);
+    else if (a === '--leak-steps') args.leakSteps = Math.round(number(a, argv[++i]));
+    else if (a === '--edits') args.edits = Math.round(number(a, argv[++i]));
+    else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
+    else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -222,10 +268,41 @@ function reference(preset: PresetName, batch: number, threads: number, steps: nu
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backend = await initBackend(args.backend);
-  const cpu = cpus();
-  console.log(`# ELECTRA Studio training benchmark`);
-  console.log(`machine: ${cpu[0]?.model ?? 'unknown CPU'} x ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`);
+  console.log(`# ELECTRA Studio benchmark`);
+  console.log(`machine: ${describeMachine()}`);
   console.log(`backend: ${describeBackend(backend)} (one thread: the wasm backend is single-threaded under Node)`);
+  console.log(`sections: ${[...args.only].join(', ')} (choose with --only ${SECTION_NAMES.join(',')})`);
+  const tmp = mkdtempSync(join(tmpdir(), 'electra-bench-'));
+  try {
+    if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));
+    if (args.only.has('scaling')) {
+      await section('Training step: how time grows with sequence length and batch', () =>
+        runScaling({ steps: args.scalingSteps, bench: (preset, batch, steps) => benchTraining(preset, batch, steps) }),
+      );
+    }
+    if (args.only.has('latency')) {
+      await section('Annotation latency in the language server (real JSON-RPC over stdio)', () =>
+        runLatency({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'latency'), presets: args.latencyPresets, backend: args.backend, words: 2000, edits: args.edits }).then(() => undefined),
+      );
+    }
+    if (args.only.has('ingestion')) {
+      await section(`Corpus ingestion (${args.ingestMb} MB of Brown text through prepareData)`, () => runIngestion({ megabytes: args.ingestMb, tmpDir: join(tmp, 'ingestion') }));
+    }
+    if (args.only.has('leak')) {
+      await section(`Tensor leak check (${args.leakSteps} steps of pretrain(), micro on Brown, dropout on)`, () => runLeak({ steps: args.leakSteps, tmpDir: join(tmp, 'leak'), backend: args.backend }));
+    }
+    if (args.only.has('eventloop')) {
+      await section('Event-loop responsiveness while training runs in the worker thread', () =>
+        runEventLoop({ workerJs: join(__dirname, 'trainingWorker.js'), tmpDir: join(tmp, 'eventloop'), backend: args.backend }),
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Training tokens/s of the presets, where a step's time goes, and the PyTorch reference. */
+async function trainingSection(args: Args): Promise<void> {
   const raw = rawMatMulGflops();
   console.log(`raw matMul (1024x512 @ 512x1024, fp32): ${raw.toFixed(1)} GFLOP/s`);
   console.log('');

@@ -147,6 +147,7 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
       for await (const text of doc.chunks()) counter.add(text);
     }
     if (counter.size === 0) throw new Error(`no words found in ${where}: the files are empty or hold no text`);
+    log(`words: ${counter.totalWords} words, ${counter.size} distinct, counted in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const tokenizer = WordPieceTokenizer.train(counter, { ...o.normalization, vocabSize: o.vocabSize, minFrequency: o.minFrequency ?? 2 });
     vocabText = tokenizer.toVocabText();
     mkdirSync(o.runDir, { recursive: true });

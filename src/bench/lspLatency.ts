@@ -1,0 +1,282 @@
+/**
+ * Annotation latency of the language server, measured over its real protocol: dist/server.js
+ * started with --stdio (vscode-languageclient speaks the same JSON-RPC over IPC), a 2,000-word
+ * Markdown document of Brown text opened, then one-word edits sent as incremental didChange.
+ *
+ *   first scoring   didOpen -> publishDiagnostics of version 1 (every window computed)
+ *   edit latency    didChange -> publishDiagnostics of that version, as the client sees it:
+ *                   the server's debounce, scoring and transport included
+ *
+ * The checkpoints are untrained (fixtures.ts): latency does not depend on the weights.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { BackendPreference } from '../core/backend';
+import type { PresetName } from '../core/config';
+import { Rng } from '../core/random';
+import {
+  ELECTRA_PROTOCOL_VERSION,
+  ScoreDocumentRequest,
+  StatsRequest,
+  StatusNotification,
+  type InitializationOptions,
+  type StatsResult,
+  type StatusParams,
+} from '../shared/lspProtocol';
+import { brownDocuments, brownVocabulary, untrainedCheckpoint } from './fixtures';
+import { summarize, verdict } from './machine';
+
+export interface LatencyOptions {
+  serverJs: string;
+  tmpDir: string;
+  presets: PresetName[];
+  backend: BackendPreference;
+  /** Words in the document. */
+  words: number;
+  edits: number;
+}
+
+/** Targets from issue 4: p95 of edit -> diagnostics. */
+export const LATENCY_TARGET_MS: Partial<Record<PresetName, number>> = { tiny: 50, small: 300 };
+
+/**
+ * A Markdown document of `words` words of Brown text: a title, then paragraphs of
+ * consecutive Brown documents (from several genres), with a section heading every few
+ * paragraphs. The last paragraph is cut so that the count is exact.
+ */
+export function brownMarkdown(words: number, firstDoc = 40): string {
+  const docs = brownDocuments();
+  const out: string[] = ['# Notes on the Brown corpus', ''];
+  let count = 6; // the title's words
+  let paragraphs = 0;
+  for (let d = firstDoc; count < words; d = (d + 37) % docs.length) {
+    out.push(`## ${docs[d].id}`, '');
+    count += 2;
+    for (const para of docs[d].text.split(/\n\s*\n/)) {
+      if (count >= words) break;
+      // Brown keeps one sentence per line; a Markdown paragraph reads the same either way.
+      const ws = para.trim().split(/\s+/).filter(Boolean);
+      if (ws.length === 0) continue;
+      const take = ws.slice(0, words - count);
+      out.push(take.join(' '), '');
+      count += take.length;
+      if (++paragraphs % 6 === 0) break; // next document, next heading
+    }
+  }
+  return out.join('\n');
+}
+
+/** A minimal LSP client over stdio, like vscode-languageclient's (and test/server/lspClient.ts). */
+class Client {
+  private diagnosticWaiters = new Map<number, (at: number) => void>();
+  readonly diagnosticsAt = new Map<number, number>();
+  readonly diagnosticCount = new Map<number, number>();
+  status: StatusParams = { state: 'no-checkpoint' };
+  private statusWaiters: Array<() => void> = [];
+  stderr = '';
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly connection: MessageConnection,
+  ) {}
+
+  static start(serverJs: string): Client {
+    const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const c = new Client(child, connection);
+    child.stderr!.on('data', (d: Buffer) => (c.stderr = (c.stderr + d.toString()).slice(-4000)));
+    connection.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => {
+      const at = performance.now();
+      if (p.version === undefined) return;
+      c.diagnosticsAt.set(p.version, at);
+      c.diagnosticCount.set(p.version, p.diagnostics.length);
+      c.diagnosticWaiters.get(p.version)?.(at);
+    });
+    connection.onNotification(StatusNotification, (s) => {
+      c.status = s;
+      for (const w of c.statusWaiters.splice(0)) w();
+    });
+    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => null));
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onNotification('window/logMessage', () => undefined);
+    connection.listen();
+    return c;
+  }
+
+  async initialize(options: InitializationOptions, rootPath: string): Promise<void> {
+    await this.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: `file://${rootPath}`,
+      capabilities: {
+        workspace: { configuration: true },
+        textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },
+      },
+      initializationOptions: options,
+      workspaceFolders: null,
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+  }
+
+  async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.status.state !== 'ready') {
+      if (this.status.state === 'error') throw new Error(`the server could not load the checkpoint: ${this.status.message}`);
+      if (Date.now() > deadline) throw new Error(`no checkpoint loaded after ${timeoutMs} ms (state ${this.status.state}); server stderr: ${this.stderr}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 250);
+        this.statusWaiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  /** Resolves with the time the diagnostics of `version` arrived. */
+  diagnosticsOf(version: number, timeoutMs: number): Promise<number> {
+    const seen = this.diagnosticsAt.get(version);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.diagnosticWaiters.delete(version);
+        reject(new Error(`no diagnostics for version ${version} after ${timeoutMs} ms; server stderr: ${this.stderr}`));
+      }, timeoutMs);
+      this.diagnosticWaiters.set(version, (at) => {
+        clearTimeout(t);
+        this.diagnosticWaiters.delete(version);
+        resolve(at);
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once('exit', () => r())));
+    try {
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 5000))]);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      /* already gone */
+    }
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(kill);
+    this.connection.dispose();
+  }
+}
+
+export interface LatencyResult {
+  preset: PresetName;
+  words: number;
+  tokens: number;
+  firstMs: number;
+  edits: number[];
+  windowsPerEdit: number;
+  windowsTotal: number;
+}
+
+/**
+ * One-word edits at varied places: each replaces a word of the current text with a word
+ * taken from elsewhere in the document (so the vocabulary stays that of the text).
+ */
+function oneWordEdit(doc: TextDocument, rng: Rng, i: number, n: number): { start: number; end: number; text: string } {
+  const text = doc.getText();
+  const words = [...text.matchAll(/[A-Za-z]{3,}/g)];
+  // Spread over the document: the i-th edit in the i-th n-th of it, at a random word there.
+  const lo = Math.floor((i * words.length) / n);
+  const hi = Math.max(lo + 1, Math.floor(((i + 1) * words.length) / n));
+  const target = words[lo + rng.int(hi - lo)];
+  let replacement = target[0];
+  for (let tries = 0; tries < 20 && replacement.toLowerCase() === target[0].toLowerCase(); tries++) replacement = words[rng.int(words.length)][0];
+  return { start: target.index!, end: target.index! + target[0].length, text: replacement };
+}
+
+export async function measureLatency(preset: PresetName, vocabText: string, o: LatencyOptions, text: string): Promise<LatencyResult> {
+  const runDir = join(o.tmpDir, `run-${preset}`);
+  mkdirSync(runDir, { recursive: true });
+  untrainedCheckpoint(runDir, preset, vocabText);
+  const client = Client.start(o.serverJs);
+  try {
+    await client.initialize(
+      { protocolVersion: ELECTRA_PROTOCOL_VERSION, checkpointPath: runDir, threshold: 0.5, severity: 'information', ignoredWords: [], backend: o.backend },
+      o.tmpDir,
+    );
+    await client.waitReady(120_000);
+    const uri = `file://${o.tmpDir}/notes-${preset}.md`;
+    let doc = TextDocument.create(uri, 'markdown', 1, text);
+    const t0 = performance.now();
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'markdown', version: 1, text } });
+    const firstMs = (await client.diagnosticsOf(1, 600_000)) - t0;
+    const scored = await client.connection.sendRequest(ScoreDocumentRequest, { uri });
+    const before: StatsResult = await client.connection.sendRequest(StatsRequest);
+
+    const rng = new Rng(4);
+    const edits: number[] = [];
+    for (let i = 0; i < o.edits; i++) {
+      const e = oneWordEdit(doc, rng, i, o.edits);
+      const version = doc.version + 1;
+      const change = { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, text: e.text };
+      doc = TextDocument.update(doc, [change], version);
+      const sent = performance.now();
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [change] });
+      edits.push((await client.diagnosticsOf(version, 120_000)) - sent);
+      // A pause, as between a user's edits: the next edit starts from an idle server.
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after: StatsResult = await client.connection.sendRequest(StatsRequest);
+    const windowsComputed = after.windowsComputed - before.windowsComputed;
+    const windowsAll = windowsComputed + after.windowsFromCache - before.windowsFromCache;
+    return {
+      preset,
+      words: text.split(/\s+/).filter((w) => /\w/.test(w)).length,
+      tokens: scored.tokens.length,
+      firstMs,
+      edits,
+      windowsPerEdit: windowsComputed / o.edits,
+      windowsTotal: windowsAll / o.edits,
+    };
+  } finally {
+    await client.stop();
+  }
+}
+
+export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
+  const text = brownMarkdown(o.words);
+  const started = performance.now();
+  // One vocabulary for both presets, trained on Brown as `pretrain --brown` would.
+  const vocabText = brownVocabulary(8192);
+  const vocabSize = vocabText.split('\n').length - 1;
+  console.log(`document: ${o.words} words of Brown text as Markdown (${text.length} characters, ${text.split(/\n\s*\n/).length} blocks); vocabulary ${vocabSize} WordPieces trained on Brown in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`server: ${o.serverJs} --stdio, backend ${o.backend}, untrained checkpoints; ${o.edits} one-word edits (incremental didChange) spread over the document, 50 ms apart`);
+  console.log('');
+  console.log('| preset | tokens | first scoring ms | tokens/s | edit p50 ms | edit p95 ms | edit max ms | windows computed / total per edit | target |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const results: LatencyResult[] = [];
+  for (const preset of o.presets) {
+    try {
+      const r = await measureLatency(preset, vocabText, o, text);
+      results.push(r);
+      const s = summarize(r.edits);
+      const target = LATENCY_TARGET_MS[preset];
+      console.log(
+        `| ${preset} | ${r.tokens} | ${r.firstMs.toFixed(0)} | ${(r.tokens / (r.firstMs / 1000)).toFixed(0)} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${s.max.toFixed(0)} | ${r.windowsPerEdit.toFixed(1)} / ${r.windowsTotal.toFixed(0)} | ${target ? verdict(s.p95, target, 'ms', 'p95') : '-'} |`,
+      );
+    } catch (e) {
+      console.log(`| ${preset} | failed: ${(e as Error).message.split('\n')[0]} |`);
+    }
+  }
+  return results;
+}

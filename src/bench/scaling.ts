@@ -1,0 +1,80 @@
+/**
+ * How a training step's time grows with sequence length and with batch size, measured with
+ * the benchmark's own single-step code (benchTraining in main.ts, passed in as `bench`):
+ * the same model, masking, objective and optimizer step as the training table.
+ *
+ * benchTraining takes a preset name, so another sequence length is run by changing the
+ * preset's maxSeqLength for the duration of the call (and restoring it after).
+ */
+import { PRESETS, type ElectraConfig, type PresetName } from '../core/config';
+import { describeMachine } from './machine';
+
+/** What benchTraining reports that this table shows. */
+export interface StepFigures {
+  msPerStep: number;
+  tokensPerSec: number;
+  peakRssMiB: number;
+}
+
+export interface ScalingOptions {
+  /** Timed steps per point (after one warm-up step). */
+  steps: number;
+  bench: (preset: PresetName, batch: number, steps: number) => StepFigures;
+  preset?: PresetName;
+  lengths?: number[];
+  lengthBatch?: number;
+  batches?: number[];
+}
+
+/** Runs `fn` with `preset`'s sequence length set to `length`, restoring it afterwards. */
+export function withSequenceLength<T>(preset: PresetName, length: number, fn: () => T): T {
+  const config = PRESETS[preset] as ElectraConfig;
+  const saved = config.maxSeqLength;
+  if (length > config.maxPositionEmbeddings) throw new Error(`${preset}: length ${length} exceeds maxPositionEmbeddings ${config.maxPositionEmbeddings}`);
+  config.maxSeqLength = length;
+  try {
+    return fn();
+  } finally {
+    config.maxSeqLength = saved;
+  }
+}
+
+export async function runScaling(o: ScalingOptions): Promise<void> {
+  const preset = o.preset ?? 'tiny';
+  const lengths = o.lengths ?? [128, 256, 512];
+  const lengthBatch = o.lengthBatch ?? 8;
+  const batches = o.batches ?? [4, 8, 16, 32];
+  console.log(`machine: ${describeMachine()}`);
+  console.log(`preset ${preset}, synthetic batch of random ids, dropout on; ${o.steps} timed steps per point after one warm-up step (benchTraining)`);
+  const measured = new Map<string, StepFigures | Error>();
+  const point = (batch: number, length: number): StepFigures | Error => {
+    const key = `${batch}x${length}`;
+    if (!measured.has(key)) {
+      try {
+        measured.set(key, withSequenceLength(preset, length, () => o.bench(preset, batch, o.steps)));
+      } catch (e) {
+        measured.set(key, e as Error);
+      }
+    }
+    return measured.get(key)!;
+  };
+  const table = (title: string, rows: Array<[number, number]>, vary: 'length' | 'batch') => {
+    console.log('');
+    console.log(title);
+    console.log('| batch x length | ms/step | tokens/s | ms/step relative to the first row | peak RSS MiB |');
+    console.log('|---|---|---|---|---|');
+    let first: StepFigures | undefined;
+    for (const [batch, length] of rows) {
+      const r = point(batch, length);
+      if (r instanceof Error) {
+        console.log(`| ${batch} x ${length} | failed: ${r.message.split('\n')[0]} |`);
+        continue;
+      }
+      first ??= r;
+      const growth = vary === 'length' ? length / rows[0][1] : batch / rows[0][0];
+      console.log(`| ${batch} x ${length} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | x${(r.msPerStep / first.msPerStep).toFixed(2)} (input x${growth}) | ${r.peakRssMiB.toFixed(0)} |`);
+    }
+  };
+  table(`with sequence length (batch ${lengthBatch}):`, lengths.map((l) => [lengthBatch, l]), 'length');
+  table(`with batch (length ${lengths[0]}):`, batches.map((b) => [b, lengths[0]]), 'batch');
+}
