@@ -8,20 +8,26 @@
  * memory-bound copy) and runs the fast kernel. Products of a batch of matrices (attention)
  * fare worse: only a batch of one reaches XNNPACK (1.2 GFLOP/s batched against 9.5 for
  * one matrix), so the wrapper runs the fast kernel once per matrix, staging each pair
- * through two reused heap buffers.
+ * through fresh heap buffers.
  * tfjs computes the gradient of `gather` (every embedding
  * lookup) with UnsortedSegmentSum, which tfjs-backend-wasm 4.22 does not implement, so
  * without this no embedding can be trained on wasm. The kernel runs in JavaScript on the
  * wasm heap: a scatter-add is memory-bound, and one pass over the rows is all it costs.
+ *
+ * Identity and same-type Cast: tfjs clones every tensor a gradient keeps for the backward
+ * pass (engine.saveTensorsForBackwardMode), and the gradient of every multiply casts its
+ * other operand to float32. The wasm kernels copy the data each time (about 240 copies of
+ * a [2048, 128] activation per tiny step); tensors are immutable, so sharing the data
+ * with a reference count, as the cpu backend does, is the same thing without the copy.
+ *
+ * Sum over leading axes: see kernels/columnSum.ts. The fused ops of the model (LayerNorm,
+ * bias + GELU, ...) register their kernels here too: see registerFusedKernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-interface WasmBackendLike {
-  disposeData(dataId: unknown): boolean;
-  readSync(dataId: unknown): ArrayLike<number>;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
-}
+import { columnSum } from './kernels/columnSum';
+import { registerFusedKernels } from './kernels/registry';
+import { transposeLastTwo } from './kernels/transpose';
+import { f32, type WasmBackendLike } from './kernels/wasmHeap';
 
 let registered = false;
 
@@ -29,6 +35,9 @@ export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
   registerFastBatchMatMul();
+  registerSharedCopies();
+  registerLeadingAxisSum();
+  registerFusedKernels();
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return; // a future tfjs may bring its own
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
@@ -60,8 +69,7 @@ export function registerWasmKernels(): void {
 
 function registerFastBatchMatMul(): void {
   const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose) return;
+  if (!original) return;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({
     kernelName: 'BatchMatMul',
@@ -73,10 +81,11 @@ function registerFastBatchMatMul(): void {
       const b = backend as unknown as WasmBackendLike;
       if (!attrs.transposeA && !attrs.transposeB) return perMatrix(args, original.kernelFunc, b);
       const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
-        const perm = x.shape.map((_, i) => i);
-        const r = perm.length;
-        [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-        return transpose.kernelFunc({ inputs: { x }, attrs: { perm } as unknown as tf.NamedAttrMap, backend }) as tf.TensorInfo;
+        const r = x.shape.length;
+        const [rows, cols] = x.shape.slice(-2);
+        const out = b.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
+        transposeLastTwo(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), r > 2 ? x.shape.slice(0, -2).reduce((p, d) => p * d, 1) : 1, rows, cols);
+        return out;
       };
       let { a, b: bIn } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const temporaries: tf.TensorInfo[] = [];
@@ -107,17 +116,70 @@ function perMatrix(args: KernelArgs, kernel: tf.KernelFunc, backend: WasmBackend
   const [M, K] = a.shape.slice(-2);
   const N = b.shape[rank - 1];
   const out = backend.makeOutput([...batchDims, M, N], a.dtype);
-  const sliceA = backend.makeOutput([1, M, K], a.dtype);
-  const sliceB = backend.makeOutput([1, K, N], b.dtype);
   for (let i = 0; i < batch; i++) {
+    // Fresh staging tensors for every matrix, never rewritten in place: the wasm backend
+    // caches XNNPACK's packed copy of b by tensor id, so refilling one buffer would
+    // multiply every matrix by the first b (it did: attention used the first example's
+    // keys and values for the whole batch).
+    const sliceA = backend.makeOutput([1, M, K], a.dtype);
+    const sliceB = backend.makeOutput([1, K, N], b.dtype);
     // Views are taken anew each time: an allocation inside the kernel may grow the heap.
     backend.typedArrayFromHeap(sliceA).set(backend.typedArrayFromHeap(a).subarray(i * M * K, (i + 1) * M * K));
     backend.typedArrayFromHeap(sliceB).set(backend.typedArrayFromHeap(b).subarray(i * K * N, (i + 1) * K * N));
     const product = kernel({ ...args, inputs: { a: sliceA, b: sliceB } }) as tf.TensorInfo;
     backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(product), i * M * N);
     backend.disposeData(product.dataId);
+    backend.disposeData(sliceA.dataId);
+    backend.disposeData(sliceB.dataId);
   }
-  backend.disposeData(sliceA.dataId);
-  backend.disposeData(sliceB.dataId);
   return out;
+}
+
+/** Identity, and Cast to the same type, share the input's data instead of copying it. */
+function registerSharedCopies(): void {
+  for (const kernelName of ['Identity', 'Cast']) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (!original) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      setupFunc: original.setupFunc,
+      kernelFunc: (args) => {
+        const x = args.inputs.x as tf.TensorInfo;
+        const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
+        if (dtype !== x.dtype || x.dtype === 'string') return original.kernelFunc(args);
+        (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      },
+    });
+  }
+}
+
+/** Sum of a float32 tensor over its leading axes in one pass over the rows (kernels/columnSum.ts). */
+function registerLeadingAxisSum(): void {
+  const original = tf.getKernel('Sum', 'wasm');
+  if (!original) return;
+  tf.unregisterKernel('Sum', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Sum',
+    backendName: 'wasm',
+    setupFunc: original.setupFunc,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
+      const rank = x.shape.length;
+      const axes = (axis === null || axis === undefined ? x.shape.map((_, i) => i) : Array.isArray(axis) ? axis : [axis])
+        .map((a) => (a < 0 ? a + rank : a))
+        .sort((p, q) => p - q);
+      const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+      if (x.dtype !== 'float32' || !leading) return original.kernelFunc(args);
+      const rows = x.shape.slice(0, axes.length).reduce((p, d) => p * d, 1);
+      const kept = x.shape.slice(axes.length);
+      const b = args.backend as unknown as WasmBackendLike;
+      const out = b.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+      columnSum(f32(b, x), rows, kept.reduce((p, d) => p * d, 1), f32(b, out));
+      return out;
+    },
+  });
 }
