@@ -82,6 +82,7 @@ program
   .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), 42)
   .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'))
   .option('--accumulate <n>', 'micro-batches per optimizer step', positiveInt('accumulate'))
+  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
   .option('--warmup <n>', 'warm-up steps (default 10% of the run, at most 10,000)', (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
@@ -123,6 +124,7 @@ program
         seed: o.seed,
         batchSize: o.batchSize,
         gradientAccumulation: o.accumulate,
+        workers: o.workers,
         learningRate: o.lr,
         warmupSteps: o.warmup,
         checkpointEvery: o.checkpointEvery,

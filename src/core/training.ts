@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from './backend';
@@ -17,6 +18,7 @@ import { presetConfig, validateConfig, type ElectraConfig, type PresetName } fro
 import { prepareData, type CorpusSource, type PackedSequences } from './dataset';
 import { defaultMasking, maskBatch, type MaskingOptions } from './masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
+import { GradientWorkers, shardGradients, splitBatch } from './dataParallel';
 import { ElectraModel } from './model';
 import { electraLoss, type Batch, type ObjectiveStats } from './objective';
 import { AdamW, clipByGlobalNorm } from './optimizer';
@@ -55,6 +57,15 @@ export interface PretrainOptions {
   overwrite?: boolean;
   lowercase?: boolean;
   stripAccents?: boolean;
+  /**
+   * Threads computing each step (data parallel: this one and workers-1 worker threads,
+   * each on a shard of the batch). The result equals one thread's up to float rounding,
+   * so a run may resume with another count. 'auto': one per core on the wasm and cpu
+   * backends (native TensorFlow threads its own kernels). Default 1.
+   */
+  workers?: number | 'auto';
+  /** The data-parallel worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
+  workerScript?: string;
 }
 
 export interface TrainingEvents {
@@ -170,7 +181,21 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   }
   log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 
-  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength);
+  const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
+  let workers: GradientWorkers | undefined;
+  if (threads > 1) {
+    try {
+      workers = await GradientWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+      log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
+    } catch (e) {
+      optimizer.dispose();
+      model.dispose();
+      data.train.close();
+      data.heldOut.close();
+      throw e;
+    }
+  }
+  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers);
   const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength);
   const metricsPath = join(runDir, METRICS_FILE);
   const write = (record: StepMetrics | EvalMetrics) => appendFileSync(metricsPath, JSON.stringify(record) + '\n');
@@ -217,7 +242,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
         break;
       }
       if (position.step === 1) secondStepStarted = Date.now() - started;
-      const m = loop.step(started);
+      const m = await loop.step(started);
       write(m);
       events.onStep?.(m);
       // A time-budgeted run sets its schedule's length from the pace of its second step
@@ -238,6 +263,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     if (lastEval?.step !== position.step) runEval();
     if (lastSaved !== position.step) checkpointDir = save();
   } finally {
+    await workers?.close();
     data.train.close();
     data.heldOut.close();
     optimizer.dispose();
@@ -245,6 +271,12 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   }
   log('info', `stopped at step ${position.step} (${stoppedBecause}); ${tf.memory().numTensors} tensors alive`);
   return { step: position.step, stoppedBecause, checkpointDir, backend: backend.name, lastEval };
+}
+
+/** Threads for data-parallel training: see PretrainOptions.workers. */
+export function resolveWorkers(workers: number | 'auto' | undefined, backend: string): number {
+  if (workers === 'auto') return backend === 'wasm' || backend === 'cpu' ? Math.min(availableParallelism(), 8) : 1;
+  return Math.max(1, Math.floor(workers ?? 1));
 }
 
 function fmtParams(n: number): string {
@@ -305,6 +337,8 @@ export class TrainingLoop {
     private readonly seed: number,
     readonly position: TrainingPosition,
     private readonly seqLength: number,
+    /** Data-parallel workers sharing each batch with this thread, if any. */
+    private readonly workers?: GradientWorkers,
   ) {
     this.masking = defaultMasking(seqLength);
   }
@@ -318,7 +352,7 @@ export class TrainingLoop {
     return learningRateAt(this.position.step, { peak: s.learningRate, warmupSteps: warmup, totalSteps: total });
   }
 
-  step(runStarted: number): StepMetrics {
+  async step(runStarted: number): Promise<StepMetrics> {
     const t0 = Date.now();
     const { step } = this.position;
     const accum = this.settings.gradientAccumulation;
@@ -329,32 +363,28 @@ export class TrainingLoop {
       const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
-      const s: Partial<ObjectiveStats> = {};
-      const { value, grads: g } = tf.variableGrads(() =>
-        electraLoss(this.model, batch, masked, { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout }, s),
-      );
-      value.dispose();
-      stats.push(s as ObjectiveStats);
-      grads = accumulate(grads, g, accum);
+      const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
+      const result = this.workers
+        ? await this.workers.gradients(this.model, batch, masked, pass)
+        : shardGradients(this.model, splitBatch(batch, masked, 1)[0], pass);
+      stats.push(result.stats);
+      grads = accumulate(grads, result.grads, accum);
     }
-    // Names as the model knows them (tfjs keys gradients by its own variable names).
-    const named = new Map<string, tf.Tensor>();
-    for (const [name, v] of this.model.params) {
-      const g = grads.get(v.name);
-      if (g) named.set(name, g);
-    }
-    const gradNorm = clipByGlobalNorm(named, this.settings.maxGradNorm);
+    const gradNorm = clipByGlobalNorm(grads, this.settings.maxGradNorm);
     const lr = this.learningRate();
-    if (Number.isFinite(gradNorm)) this.optimizer.apply(named, lr);
-    for (const g of named.values()) g.dispose();
+    if (Number.isFinite(gradNorm)) {
+      this.optimizer.apply(grads, lr);
+      this.workers?.weightsChanged();
+    }
+    for (const g of grads.values()) g.dispose();
     this.position.step++;
     return stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted);
   }
 }
 
 /** Sums gradients of micro-batches, each scaled by 1/accum; disposes what it replaces. */
-function accumulate(sum: Map<string, tf.Tensor>, g: tf.NamedTensorMap, accum: number): Map<string, tf.Tensor> {
-  for (const [name, grad] of Object.entries(g)) {
+function accumulate(sum: Map<string, tf.Tensor>, g: Map<string, tf.Tensor>, accum: number): Map<string, tf.Tensor> {
+  for (const [name, grad] of g) {
     const scaled = accum === 1 ? grad : tf.mul(grad, 1 / accum);
     if (scaled !== grad) grad.dispose();
     const prev = sum.get(name);

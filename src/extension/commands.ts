@@ -164,6 +164,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       steps: minutes > 0 ? undefined : (args.steps ?? settings.steps),
       minutes: minutes > 0 ? minutes : undefined,
       backend: args.backend ?? settings.backend,
+      workers: settings.workers > 0 ? settings.workers : 'auto',
       seed: args.seed,
       batchSize: args.batchSize,
       checkpointEvery: args.checkpointEvery,

@@ -26,6 +26,8 @@ export interface ElectraSettings {
   include: string[];
   exclude: string[];
   backend: BackendPreference;
+  /** Data-parallel threads per training step; 0 means one per core ('auto'). */
+  workers: number;
   maxFileBytes: number;
   runFolder: string;
   confirmBeforeTraining: boolean;
@@ -56,6 +58,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings
     include: strings(c.get('include'), []),
     exclude: strings(c.get('exclude'), []),
     backend: oneOf(c.get('backend'), BACKENDS, 'auto'),
+    workers: Math.floor(number(c.get('workers'), 0)),
     maxFileBytes: Math.floor(number(c.get('maxFileBytes'), 1_048_576, 1)),
     runFolder: (c.get<string>('runFolder') ?? '').trim() || '.electra/runs',
     confirmBeforeTraining: c.get<boolean>('confirmBeforeTraining') ?? true,

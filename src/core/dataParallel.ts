@@ -1,0 +1,322 @@
+/**
+ * Data-parallel training on several cores. The wasm backend runs one thread, so a step
+ * uses one core unless the batch is split: the training thread (rank 0) and N-1 worker
+ * threads (src/worker/dataParallelWorker.ts, each with its own TensorFlow.js) run the
+ * objective on consecutive shards of every batch at once. Shard losses are normalised by
+ * the whole batch's counts and their random draws are keyed by global example index
+ * (objective.ts), so the shards' gradients sum to the gradient one thread would compute
+ * for the whole batch, up to float rounding. Rank 0 then clips and applies AdamW as
+ * before and publishes the new weights for the next step.
+ *
+ * Weights and gradients cross threads through SharedArrayBuffers laid out once at start:
+ * one for the weights (written by rank 0 between steps, read by every worker at the start
+ * of a step) and one per worker for its gradients. Messages only say what to do next.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BackendPreference } from './backend';
+import type { ElectraConfig } from './config';
+import type { MaskedBatch } from './masking';
+import type { ElectraModel } from './model';
+import { electraLoss, mergeShardStats, type Batch, type ObjectiveStats, type ObjectiveWeights, type ShardInfo } from './objective';
+
+export const DATA_PARALLEL_PROTOCOL_VERSION = 1;
+
+/** Where each parameter sits in the shared buffers, in floats. */
+export interface ParamSlot {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+/** What a shard's pass needs besides the data. */
+export interface PassOptions {
+  seed: number;
+  dropoutRate: number;
+  weights?: ObjectiveWeights;
+}
+
+/** One shard of a batch: the examples [firstExample, firstExample + batch.batchSize). */
+export interface Shard {
+  batch: Batch;
+  masked: MaskedBatch;
+  info: ShardInfo;
+}
+
+export type ToGradientWorker =
+  | {
+      v: typeof DATA_PARALLEL_PROTOCOL_VERSION;
+      type: 'init';
+      config: ElectraConfig;
+      backend: BackendPreference;
+      slots: ParamSlot[];
+      weights: SharedArrayBuffer;
+      grads: SharedArrayBuffer;
+    }
+  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'shard'; weightsVersion: number; shard: Shard; options: PassOptions };
+
+export type FromGradientWorker =
+  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'ready'; backend: string }
+  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'done'; stats: ObjectiveStats; liveTensors: number }
+  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'error'; message: string };
+
+export function paramSlots(model: ElectraModel): ParamSlot[] {
+  const slots: ParamSlot[] = [];
+  let offset = 0;
+  for (const [name, v] of model.params) {
+    slots.push({ name, shape: v.shape.slice(), offset, size: v.size });
+    offset += v.size;
+  }
+  return slots;
+}
+
+function totalFloats(slots: ParamSlot[]): number {
+  const last = slots[slots.length - 1];
+  return last ? last.offset + last.size : 0;
+}
+
+/**
+ * Splits a batch into `parts` shards of consecutive examples, as equal as they can be;
+ * empty shards are left out, so a batch smaller than `parts` gives fewer shards.
+ */
+export function splitBatch(batch: Batch, masked: MaskedBatch, parts: number): Shard[] {
+  const { batchSize: B, seqLength: T } = batch;
+  const maskedCount = masked.positions.length;
+  let tokenCount = 0;
+  for (let i = 0; i < batch.attentionMask.length; i++) tokenCount += batch.attentionMask[i];
+  const shards: Shard[] = [];
+  let p = 0; // index into the sorted masked positions
+  for (let k = 0; k < parts; k++) {
+    const first = Math.floor((k * B) / parts);
+    const end = Math.floor(((k + 1) * B) / parts);
+    if (end === first) continue;
+    const from = first * T;
+    const to = end * T;
+    const start = p;
+    while (p < maskedCount && masked.positions[p] < to) p++;
+    const positions = masked.positions.slice(start, p);
+    for (let i = 0; i < positions.length; i++) positions[i] -= from;
+    shards.push({
+      batch: { ids: batch.ids.slice(from, to), attentionMask: batch.attentionMask.slice(from, to), batchSize: end - first, seqLength: T },
+      masked: { maskedIds: masked.maskedIds.slice(from, to), positions, targets: masked.targets.slice(start, p) },
+      info: { firstExample: first, maskedCount, tokenCount },
+    });
+  }
+  return shards;
+}
+
+/**
+ * Runs the objective on one shard and returns its gradients keyed by parameter name
+ * (with the model's own names, not tfjs's variable names). Shared by rank 0 and workers.
+ */
+export function shardGradients(model: ElectraModel, shard: Shard, options: PassOptions): { grads: Map<string, tf.Tensor>; stats: ObjectiveStats } {
+  const stats: Partial<ObjectiveStats> = {};
+  const { value, grads } = tf.variableGrads(() =>
+    electraLoss(model, shard.batch, shard.masked, { seed: options.seed, dropoutRate: options.dropoutRate, weights: options.weights, shard: shard.info }, stats),
+  );
+  value.dispose();
+  const named = new Map<string, tf.Tensor>();
+  for (const [name, v] of model.params) {
+    const g = grads[v.name];
+    if (g) named.set(name, g);
+  }
+  return { grads: named, stats: stats as ObjectiveStats };
+}
+
+/** The default worker script: the bundle beside the one running (dist/). */
+export function defaultWorkerScript(): string {
+  return join(__dirname, 'dataParallelWorker.js');
+}
+
+interface Pending {
+  resolve(stats: ObjectiveStats): void;
+  reject(e: Error): void;
+}
+
+/** The worker threads of a data-parallel run (ranks 1..N-1) and the buffers they share with rank 0. */
+export class GradientWorkers {
+  private weightsVersion = 0;
+  private publishedVersion = -1;
+  private readonly weightsView: Float32Array;
+  private readonly gradViews: Float32Array[];
+  private readonly pending = new Map<Worker, Pending>();
+  private failure?: Error;
+  /** Live tensors in each worker after its last shard (for leak checks). */
+  readonly liveTensors: number[];
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly slots: ParamSlot[],
+    weights: SharedArrayBuffer,
+    grads: SharedArrayBuffer[],
+  ) {
+    this.weightsView = new Float32Array(weights);
+    this.gradViews = grads.map((g) => new Float32Array(g));
+    this.liveTensors = workers.map(() => 0);
+    workers.forEach((w, i) => {
+      w.on('message', (m: FromGradientWorker) => {
+        const p = this.pending.get(w);
+        if (!p) return;
+        this.pending.delete(w);
+        if (m.type === 'done') {
+          this.liveTensors[i] = m.liveTensors;
+          p.resolve(m.stats);
+        } else if (m.type === 'error') p.reject(new Error(`data-parallel worker ${i + 1}: ${m.message}`));
+      });
+      const fail = (e: Error) => {
+        this.failure ??= e;
+        const p = this.pending.get(w);
+        this.pending.delete(w);
+        p?.reject(e);
+      };
+      w.on('error', (e) => fail(new Error(`data-parallel worker ${i + 1} failed: ${e.message}`)));
+      w.on('exit', (code) => fail(new Error(`data-parallel worker ${i + 1} exited (code ${code})`)));
+    });
+  }
+
+  /** Starts `count` workers holding a replica of `model`'s architecture; resolves once each has its backend. */
+  static async start(model: ElectraModel, count: number, backend: BackendPreference, script = defaultWorkerScript()): Promise<GradientWorkers> {
+    if (!existsSync(script)) throw new Error(`data-parallel worker script not found: ${script}`);
+    const slots = paramSlots(model);
+    const floats = totalFloats(slots);
+    const weights = new SharedArrayBuffer(floats * 4);
+    const grads = Array.from({ length: count }, () => new SharedArrayBuffer(floats * 4));
+    const workers: Worker[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const w = new Worker(script);
+        workers.push(w);
+        await new Promise<void>((resolve, reject) => {
+          const onMessage = (m: FromGradientWorker) => {
+            cleanup();
+            if (m.type === 'ready') resolve();
+            else reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type}`));
+          };
+          const onError = (e: Error) => {
+            cleanup();
+            reject(e);
+          };
+          const onExit = (code: number) => {
+            cleanup();
+            reject(new Error(`exited with code ${code} while starting`));
+          };
+          const cleanup = () => {
+            w.off('message', onMessage);
+            w.off('error', onError);
+            w.off('exit', onExit);
+          };
+          w.on('message', onMessage);
+          w.on('error', onError);
+          w.on('exit', onExit);
+          const init: ToGradientWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'init', config: model.config, backend, slots, weights, grads: grads[i] };
+          w.postMessage(init);
+        });
+      }
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw new Error(`could not start data-parallel workers: ${(e as Error).message}`);
+    }
+    return new GradientWorkers(workers, slots, weights, grads);
+  }
+
+  get count(): number {
+    return this.workers.length;
+  }
+
+  /** Marks the model's weights as changed (after an optimizer step): the next step publishes them. */
+  weightsChanged(): void {
+    this.weightsVersion++;
+  }
+
+  /**
+   * Gradients of the whole batch: shard 0 on this thread, the others on the workers, summed
+   * here in shard order. The caller owns the returned tensors.
+   */
+  async gradients(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: PassOptions): Promise<{ grads: Map<string, tf.Tensor>; stats: ObjectiveStats }> {
+    if (this.failure) throw this.failure;
+    const shards = splitBatch(batch, masked, this.workers.length + 1);
+    if (this.publishedVersion !== this.weightsVersion && shards.length > 1) this.publishWeights(model);
+    const remote = shards.slice(1).map((shard, i) => this.run(i, shard, options));
+    // Rank 0 works while the workers do; a failed worker surfaces after this shard.
+    const local = shardGradients(model, shards[0], options);
+    let remoteStats: ObjectiveStats[];
+    try {
+      remoteStats = await Promise.all(remote);
+    } catch (e) {
+      tf.dispose([...local.grads.values()]);
+      throw e;
+    }
+    const grads = new Map<string, tf.Tensor>();
+    for (const slot of this.slots) {
+      let g = local.grads.get(slot.name) ?? tf.zeros(slot.shape);
+      for (let i = 0; i < remoteStats.length; i++) {
+        const part = this.gradViews[i].subarray(slot.offset, slot.offset + slot.size);
+        const sum = tf.tidy(() => tf.add(g, tf.tensor(part, slot.shape)));
+        g.dispose();
+        g = sum;
+      }
+      grads.set(slot.name, g);
+    }
+    return { grads, stats: mergeShardStats([local.stats, ...remoteStats]) };
+  }
+
+  private run(worker: number, shard: Shard, options: PassOptions): Promise<ObjectiveStats> {
+    const w = this.workers[worker];
+    return new Promise<ObjectiveStats>((resolve, reject) => {
+      this.pending.set(w, { resolve, reject });
+      const message: ToGradientWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'shard', weightsVersion: this.weightsVersion, shard, options };
+      w.postMessage(message);
+    });
+  }
+
+  private publishWeights(model: ElectraModel): void {
+    for (const slot of this.slots) this.weightsView.set(model.p(slot.name).dataSync() as Float32Array, slot.offset);
+    this.publishedVersion = this.weightsVersion;
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('data-parallel workers closed');
+    for (const w of this.workers) w.removeAllListeners('exit');
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * The worker side: keeps a replica of the model, loads the published weights when their
+ * version changes, runs its shard and writes the gradients into its shared buffer.
+ */
+export class GradientWorkerReplica {
+  private loadedVersion = -1;
+  private readonly weights: Float32Array;
+  private readonly grads: Float32Array;
+
+  constructor(
+    private readonly model: ElectraModel,
+    private readonly slots: ParamSlot[],
+    weights: SharedArrayBuffer,
+    grads: SharedArrayBuffer,
+  ) {
+    this.weights = new Float32Array(weights);
+    this.grads = new Float32Array(grads);
+  }
+
+  run(weightsVersion: number, shard: Shard, options: PassOptions): ObjectiveStats {
+    if (weightsVersion !== this.loadedVersion) {
+      tf.tidy(() => {
+        for (const slot of this.slots) this.model.p(slot.name).assign(tf.tensor(this.weights.subarray(slot.offset, slot.offset + slot.size), slot.shape));
+      });
+      this.loadedVersion = weightsVersion;
+    }
+    const { grads, stats } = shardGradients(this.model, shard, options);
+    for (const slot of this.slots) {
+      const g = grads.get(slot.name);
+      if (g) this.grads.set(g.dataSync() as Float32Array, slot.offset);
+      else this.grads.fill(0, slot.offset, slot.offset + slot.size);
+    }
+    tf.dispose([...grads.values()]);
+    return stats;
+  }
+}
