@@ -179,7 +179,7 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
           countTokens(split[to], seq, tokenizer);
         }
       };
-      for await (const text of doc.chunks()) emit(packer.push(tokenizer.encode(text).map((t) => t.id)));
+      for await (const text of doc.chunks()) emit(packer.push(tokenizer.encodeIds(text)));
       emit(packer.flush());
     }
   } finally {
@@ -238,17 +238,39 @@ function openSplits(dataDir: string, meta: DatasetMeta): { train: PackedSequence
   };
 }
 
+/** Appends sequences to a file through a fixed buffer: one write per MiB, not per sequence. */
 class SequenceWriter {
   private fd: number;
+  private readonly buffer = Buffer.alloc(1 << 20);
+  private used = 0;
   constructor(path: string, private readonly bytesPerToken: 2 | 4) {
     this.fd = openSync(path, 'w');
   }
   write(seq: Int32Array): void {
-    const data = this.bytesPerToken === 2 ? Uint16Array.from(seq) : seq;
-    writeSync(this.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const bytes = seq.length * this.bytesPerToken;
+    if (this.used + bytes > this.buffer.length) this.flush();
+    if (bytes > this.buffer.length) {
+      writeSync(this.fd, this.bytesPerToken === 2 ? new Uint8Array(Uint16Array.from(seq).buffer) : new Uint8Array(seq.buffer, seq.byteOffset, seq.byteLength));
+      return;
+    }
+    if (this.bytesPerToken === 2) {
+      for (let i = 0; i < seq.length; i++) this.buffer.writeUInt16LE(seq[i], this.used + 2 * i);
+    } else {
+      for (let i = 0; i < seq.length; i++) this.buffer.writeInt32LE(seq[i], this.used + 4 * i);
+    }
+    this.used += bytes;
+  }
+  private flush(): void {
+    let off = 0;
+    while (off < this.used) off += writeSync(this.fd, this.buffer, off, this.used - off);
+    this.used = 0;
   }
   close(): void {
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
