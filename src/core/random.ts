@@ -33,17 +33,7 @@ export class Rng {
   private s: Uint32Array;
 
   constructor(seed: number) {
-    // splitmix32 fills the state so that nearby seeds give unrelated streams.
-    this.s = new Uint32Array(4);
-    let x = seed >>> 0;
-    for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
-    }
-    if (this.s.every((v) => v === 0)) this.s[0] = 1;
+    this.s = new Uint32Array(seedState(seed).buffer);
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -79,6 +69,49 @@ export class Rng {
       a[j] = tmp;
     }
     return a;
+  }
+}
+
+/** The four state words of the stream `seed`: splitmix32, so that nearby seeds give unrelated streams. */
+function seedState(seed: number): Int32Array {
+  const s = new Int32Array(4);
+  let x = seed >>> 0;
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    s[i] = z ^ (z >>> 16);
+  }
+  if (s[0] === 0 && s[1] === 0 && s[2] === 0 && s[3] === 0) s[0] = 1;
+  return s;
+}
+
+/**
+ * Fills out[from, to) from the stream `seed`: `drop` where its next 32-bit draw is below
+ * `threshold` (unsigned, 0 to 2^32), else `keep`. The draws are `new Rng(seed).nextUint32()`
+ * in order, with the state in local integers: about twice as fast as calling the method,
+ * which matters for dropout masks (millions of draws a step).
+ */
+export function fillBernoulli(out: Float32Array, from: number, to: number, seed: number, threshold: number, drop: number, keep: number): void {
+  const st = seedState(seed);
+  let s0 = st[0];
+  let s1 = st[1];
+  let s2 = st[2];
+  let s3 = st[3];
+  // Unsigned comparison in int32 arithmetic: flip the sign bit of both sides.
+  const below = threshold >= 4294967296 ? Infinity : (threshold ^ 0x80000000) | 0;
+  for (let i = from; i < to; i++) {
+    const m = Math.imul(s1, 5);
+    const r = Math.imul((m << 7) | (m >>> 25), 9);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    out[i] = (r ^ 0x80000000) < below ? drop : keep;
   }
 }
 
