@@ -222,7 +222,7 @@ program
       const split = o.all ? data.train : data.heldOut;
       if (split.count === 0) throw new Error(`${folder}: no held-out sequences (use --all to evaluate on every file)`);
       const evaluator = new Evaluator(model, split, data.tokenizer.specialIds, o.sequences, o.seed, ckpt.config.maxSeqLength);
-      const m = evaluator.evaluate(ckpt.state.step, 0);
+      const m = await evaluator.evaluate(ckpt.state.step, 0);
       process.stdout.write(`checkpoint ${dir} (step ${ckpt.state.step}) on ${root}${o.all ? ' (training split)' : ' (held-out split)'}, ${m.sequences} sequences, backend ${describeBackend(backend)}\n`);
       process.stdout.write(formatEval(m) + '\n');
       data.train.close();

@@ -39,6 +39,8 @@ export interface PassOptions {
   weights?: ObjectiveWeights;
 }
 
+export type PassMode = 'gradients' | 'statistics';
+
 /** One shard of a batch: the examples [firstExample, firstExample + batch.batchSize). */
 export interface Shard {
   batch: Batch;
@@ -56,7 +58,15 @@ export type ToGradientWorker =
       weights: SharedArrayBuffer;
       grads: SharedArrayBuffer;
     }
-  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'shard'; weightsVersion: number; shard: Shard; options: PassOptions };
+  | {
+      v: typeof DATA_PARALLEL_PROTOCOL_VERSION;
+      type: 'shard';
+      /** 'gradients' for training; 'statistics' runs the objective without a tape (evaluation). */
+      mode: PassMode;
+      weightsVersion: number;
+      shard: Shard;
+      options: PassOptions;
+    };
 
 export type FromGradientWorker =
   | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'ready'; backend: string }
@@ -124,6 +134,15 @@ export function shardGradients(model: ElectraModel, shard: Shard, options: PassO
     if (g) named.set(name, g);
   }
   return { grads: named, stats: stats as ObjectiveStats };
+}
+
+/** The objective's statistics on one shard, without gradients (evaluation). */
+export function shardStatistics(model: ElectraModel, shard: Shard, options: PassOptions): ObjectiveStats {
+  const stats: Partial<ObjectiveStats> = {};
+  tf.tidy(() => {
+    electraLoss(model, shard.batch, shard.masked, { seed: options.seed, dropoutRate: options.dropoutRate, weights: options.weights, shard: shard.info }, stats);
+  });
+  return stats as ObjectiveStats;
 }
 
 /** The default worker script: the bundle beside the one running (dist/). */
@@ -239,7 +258,7 @@ export class GradientWorkers {
     if (this.failure) throw this.failure;
     const shards = splitBatch(batch, masked, this.workers.length + 1);
     if (this.publishedVersion !== this.weightsVersion && shards.length > 1) this.publishWeights(model);
-    const remote = shards.slice(1).map((shard, i) => this.run(i, shard, options));
+    const remote = shards.slice(1).map((shard, i) => this.run(i, 'gradients', shard, options));
     // Rank 0 works while the workers do; a failed worker surfaces after this shard.
     const local = shardGradients(model, shards[0], options);
     let remoteStats: ObjectiveStats[];
@@ -263,11 +282,21 @@ export class GradientWorkers {
     return { grads, stats: mergeShardStats([local.stats, ...remoteStats]) };
   }
 
-  private run(worker: number, shard: Shard, options: PassOptions): Promise<ObjectiveStats> {
+  /** The objective's statistics of the whole batch without gradients (evaluation), shards as in `gradients`. */
+  async statistics(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: PassOptions): Promise<ObjectiveStats> {
+    if (this.failure) throw this.failure;
+    const shards = splitBatch(batch, masked, this.workers.length + 1);
+    if (this.publishedVersion !== this.weightsVersion && shards.length > 1) this.publishWeights(model);
+    const remote = shards.slice(1).map((shard, i) => this.run(i, 'statistics', shard, options));
+    const local = shardStatistics(model, shards[0], options);
+    return mergeShardStats([local, ...(await Promise.all(remote))]);
+  }
+
+  private run(worker: number, mode: PassMode, shard: Shard, options: PassOptions): Promise<ObjectiveStats> {
     const w = this.workers[worker];
     return new Promise<ObjectiveStats>((resolve, reject) => {
       this.pending.set(w, { resolve, reject });
-      const message: ToGradientWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'shard', weightsVersion: this.weightsVersion, shard, options };
+      const message: ToGradientWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'shard', mode, weightsVersion: this.weightsVersion, shard, options };
       w.postMessage(message);
     });
   }
@@ -303,13 +332,14 @@ export class GradientWorkerReplica {
     this.grads = new Float32Array(grads);
   }
 
-  run(weightsVersion: number, shard: Shard, options: PassOptions): ObjectiveStats {
+  run(mode: PassMode, weightsVersion: number, shard: Shard, options: PassOptions): ObjectiveStats {
     if (weightsVersion !== this.loadedVersion) {
       tf.tidy(() => {
         for (const slot of this.slots) this.model.p(slot.name).assign(tf.tensor(this.weights.subarray(slot.offset, slot.offset + slot.size), slot.shape));
       });
       this.loadedVersion = weightsVersion;
     }
+    if (mode === 'statistics') return shardStatistics(this.model, shard, options);
     const { grads, stats } = shardGradients(this.model, shard, options);
     for (const slot of this.slots) {
       const g = grads.get(slot.name);

@@ -18,9 +18,9 @@ import { presetConfig, validateConfig, type ElectraConfig, type PresetName } fro
 import { prepareData, type CorpusSource, type PackedSequences } from './dataset';
 import { defaultMasking, maskBatch, type MaskingOptions } from './masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
-import { GradientWorkers, shardGradients, splitBatch } from './dataParallel';
+import { GradientWorkers, shardGradients, shardStatistics, splitBatch } from './dataParallel';
 import { ElectraModel } from './model';
-import { electraLoss, type Batch, type ObjectiveStats } from './objective';
+import type { Batch, ObjectiveStats } from './objective';
 import { AdamW, clipByGlobalNorm } from './optimizer';
 import { deriveSeed, epochPermutation, Rng } from './random';
 import { learningRateAt } from './schedule';
@@ -196,7 +196,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     }
   }
   const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers);
-  const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength);
+  const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength, workers);
   const metricsPath = join(runDir, METRICS_FILE);
   const write = (record: StepMetrics | EvalMetrics) => appendFileSync(metricsPath, JSON.stringify(record) + '\n');
 
@@ -221,9 +221,9 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   let checkpointDir = resumed?.dir ?? '';
   let lastEval: EvalMetrics | undefined;
   let secondStepStarted = 0;
-  const runEval = () => {
+  const runEval = async () => {
     if (data.heldOut.count === 0) return;
-    lastEval = evaluator.evaluate(position.step, Date.now() - started);
+    lastEval = await evaluator.evaluate(position.step, Date.now() - started);
     write(lastEval);
     events.onEval?.(lastEval);
   };
@@ -252,7 +252,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
         settings.totalSteps = Math.max(position.step + 1, Math.round((deadline - started) / perStep));
         log('info', `time budget: about ${settings.totalSteps} steps in ${options.minutes} minutes; learning rate decays to 0 there`);
       }
-      if (settings.evalEvery > 0 && position.step % settings.evalEvery === 0) runEval();
+      if (settings.evalEvery > 0 && position.step % settings.evalEvery === 0) await runEval();
       if (settings.checkpointEvery > 0 && position.step % settings.checkpointEvery === 0) {
         checkpointDir = save();
         lastSaved = position.step;
@@ -260,7 +260,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
       // Let the event loop breathe: cancellation, messages from a parent, timers.
       await new Promise((r) => setImmediate(r));
     }
-    if (lastEval?.step !== position.step) runEval();
+    if (lastEval?.step !== position.step) await runEval();
     if (lastSaved !== position.step) checkpointDir = save();
   } finally {
     await workers?.close();
@@ -461,10 +461,12 @@ export class Evaluator {
     private readonly maxSequences: number,
     private readonly seed: number,
     private readonly seqLength: number,
+    /** Data-parallel workers to share each evaluation batch with, if any. */
+    private readonly workers?: GradientWorkers,
     private readonly batchSize = 16,
   ) {}
 
-  evaluate(step: number, elapsedMs: number): EvalMetrics {
+  async evaluate(step: number, elapsedMs: number): Promise<EvalMetrics> {
     const n = Math.min(this.maxSequences, this.data.count);
     const stats: ObjectiveStats[] = [];
     const masking = defaultMasking(this.seqLength);
@@ -474,11 +476,8 @@ export class Evaluator {
       for (let b = 0; b < size; b++) this.data.read(start + b, ids, b * this.seqLength);
       const batch: Batch = { ids, attentionMask: attentionMaskOf(ids, this.special.pad), batchSize: size, seqLength: this.seqLength };
       const masked = maskBatch(ids, this.seqLength, this.special, masking, new Rng(deriveSeed(this.seed, 'eval-mask', k)));
-      const s: Partial<ObjectiveStats> = {};
-      tf.tidy(() => {
-        electraLoss(this.model, batch, masked, { seed: deriveSeed(this.seed, 'eval', k), dropoutRate: 0 }, s);
-      });
-      stats.push(s as ObjectiveStats);
+      const pass = { seed: deriveSeed(this.seed, 'eval', k), dropoutRate: 0 };
+      stats.push(this.workers ? await this.workers.statistics(this.model, batch, masked, pass) : shardStatistics(this.model, splitBatch(batch, masked, 1)[0], pass));
     }
     const { loss: _loss, ...agg } = aggregate(stats);
     void _loss;

@@ -1,7 +1,7 @@
 /**
  * One data-parallel worker (ranks 1..N-1 of src/core/dataParallel.ts): a TensorFlow.js of
  * its own, a replica of the model, and the shared buffers. It answers every 'shard' with
- * 'done' (gradients written to its buffer) or 'error'.
+ * 'done' (statistics, and for training the gradients written to its buffer) or 'error'.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
@@ -31,7 +31,7 @@ port.on('message', async (m: ToGradientWorker) => {
       send({ v, type: 'ready', backend: describeBackend(backend) });
     } else if (m.type === 'shard') {
       if (!replica) throw new Error('shard before init');
-      const stats = replica.run(m.weightsVersion, m.shard, m.options);
+      const stats = replica.run(m.mode, m.weightsVersion, m.shard, m.options);
       send({ v, type: 'done', stats, liveTensors: tf.memory().numTensors });
     }
   } catch (e) {

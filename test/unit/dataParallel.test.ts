@@ -13,7 +13,7 @@ import { loadCheckpoint } from '../../src/core/checkpoint';
 import { presetConfig } from '../../src/core/config';
 import { GradientWorkers, shardGradients, splitBatch } from '../../src/core/dataParallel';
 import { defaultMasking, maskBatch } from '../../src/core/masking';
-import type { StepMetrics } from '../../src/core/metrics';
+import type { EvalMetrics, StepMetrics } from '../../src/core/metrics';
 import { ElectraModel } from '../../src/core/model';
 import { Rng } from '../../src/core/random';
 import { attentionMaskOf, pretrain, type PretrainOptions } from '../../src/core/training';
@@ -128,16 +128,17 @@ test('a run with three threads follows the one-thread run step by step', async (
     seed: 3,
     backend: 'wasm',
     checkpointEvery: 100,
-    evalEvery: 100,
-    evalSequences: 8,
+    evalEvery: 3,
+    evalSequences: 10,
     config: { maxSeqLength: 32, vocabSize: 600 },
     workers,
     workerScript: WORKER_SCRIPT,
   });
   const one = await pretrain(options(join(scratch.path, 'one'), 1));
   const three = await pretrain(options(join(scratch.path, 'three'), 3));
-  const steps = (dir: string) =>
-    readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m): m is StepMetrics => m.type === 'step');
+  const records = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepMetrics | EvalMetrics);
+  const steps = (dir: string) => records(dir).filter((m): m is StepMetrics => m.type === 'step');
+  const evals = (dir: string) => records(dir).filter((m): m is EvalMetrics => m.type === 'eval');
   const a = steps(join(scratch.path, 'one'));
   const b = steps(join(scratch.path, 'three'));
   assert.equal(a.length, 6);
@@ -146,6 +147,15 @@ test('a run with three threads follows the one-thread run step by step', async (
     assert.ok(Math.abs(a[i].loss - b[i].loss) < 1e-4 * a[i].loss, `step ${i + 1}: loss ${a[i].loss} vs ${b[i].loss}`);
     assert.ok(Math.abs(a[i].gradNorm - b[i].gradNorm) < 1e-4 * a[i].gradNorm, `step ${i + 1}: grad norm ${a[i].gradNorm} vs ${b[i].gradNorm}`);
     assert.equal(a[i].replacedRate, b[i].replacedRate);
+  }
+  // Evaluation shares its batches with the workers too: the same held-out figures.
+  const ea = evals(join(scratch.path, 'one'));
+  const eb = evals(join(scratch.path, 'three'));
+  assert.deepEqual(ea.map((m) => m.step), [3, 6]);
+  assert.deepEqual(eb.map((m) => m.step), [3, 6]);
+  for (let i = 0; i < ea.length; i++) {
+    assert.ok(Math.abs(ea[i].discLoss - eb[i].discLoss) < 1e-4 * ea[i].discLoss, `eval at step ${ea[i].step}: ${ea[i].discLoss} vs ${eb[i].discLoss}`);
+    assert.equal(ea[i].sequences, eb[i].sequences);
   }
   const wa = loadCheckpoint(one.checkpointDir).weights;
   const wb = loadCheckpoint(three.checkpointDir).weights;
