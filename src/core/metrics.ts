@@ -30,6 +30,8 @@ export interface StepMetrics {
   learningRate: number;
   gradNorm: number;
   tokensPerSec: number;
+  /** Tensors alive after the step, in this thread and its data-parallel workers: flat unless something leaks. */
+  liveTensors?: number;
 }
 
 /** One line of metrics.jsonl written after each evaluation on the held-out split. */

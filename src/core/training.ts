@@ -378,7 +378,8 @@ export class TrainingLoop {
     }
     for (const g of grads.values()) g.dispose();
     this.position.step++;
-    return stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted);
+    const liveTensors = tf.memory().numTensors + (this.workers?.liveTensors.reduce((n, k) => n + k, 0) ?? 0);
+    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors };
   }
 }
 
