@@ -167,3 +167,17 @@ test('a run with three threads follows the one-thread run step by step', async (
   // Six AdamW steps at lr 5e-4 move weights by up to ~3e-3: rounding must stay far below that.
   assert.ok(worst < 5e-5, `weights differ by up to ${worst}`);
 });
+
+test('workers that cannot start, or have stopped, give a clear error instead of a hang', async () => {
+  const model = new ElectraModel({ ...presetConfig('micro'), maxSeqLength: 16 }, 1);
+  try {
+    await assert.rejects(GradientWorkers.start(model, 1, 'wasm', join(scratch.path, 'no-such-worker.js')), /worker script not found/);
+    const workers = await GradientWorkers.start(model, 1, 'wasm', WORKER_SCRIPT);
+    await workers.close();
+    const batch = brownBatch(2, 16);
+    const masked = maskBatch(batch.ids, 16, SPECIAL, defaultMasking(16), new Rng(1));
+    await assert.rejects(workers.gradients(model, batch, masked, { seed: 1, dropoutRate: 0 }), /closed/);
+  } finally {
+    model.dispose();
+  }
+});
