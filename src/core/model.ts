@@ -14,7 +14,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraConfig, EncoderConfig } from './config';
-import { deriveSeed, Rng } from './random';
+import { biasGelu, gelu } from './kernels/gelu';
+import { layerNorm } from './kernels/layerNorm';
+import { deriveSeed, fillBernoulli } from './random';
+
+export { gelu };
 
 export type Which = 'discriminator' | 'generator';
 
@@ -65,10 +69,7 @@ export function dropoutMask(size: number, batch: number, rate: number, seedOf: (
   const keep = 1 / (1 - rate);
   // Compare raw 32-bit draws with an integer threshold: one multiply fewer per value.
   const threshold = Math.floor(rate * 4294967296);
-  for (let b = 0; b < batch; b++) {
-    const rng = new Rng(seedOf(b));
-    for (let i = b * chunk, end = i + chunk; i < end; i++) mask[i] = rng.nextUint32() < threshold ? 0 : keep;
-  }
+  for (let b = 0; b < batch; b++) fillBernoulli(mask, b * chunk, (b + 1) * chunk, seedOf(b), threshold, 0, keep);
   return mask;
 }
 
@@ -190,10 +191,13 @@ export class ElectraModel {
     return tf.add(tf.matMul(x, this.p(`${name}.weight`), false, true), this.p(`${name}.bias`));
   }
 
+  /** gelu(dense(x)): the bias add and the activation in one fused op (kernels/gelu.ts). */
+  private denseGelu(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    return biasGelu(tf.matMul(x, this.p(`${name}.weight`), false, true), this.p(`${name}.bias`) as tf.Tensor1D);
+  }
+
   private layerNorm(x: tf.Tensor2D, name: string): tf.Tensor2D {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.config.layerNormEps)));
-    return tf.add(tf.mul(normed, this.p(`${name}.weight`)), this.p(`${name}.bias`));
+    return layerNorm(x, this.p(`${name}.weight`) as tf.Tensor1D, this.p(`${name}.bias`) as tf.Tensor1D, this.config.layerNormEps);
   }
 
   /**
@@ -234,7 +238,7 @@ export class ElectraModel {
       const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B * T, H]); // [B*T, H]
       const attended = drop(this.dense(context, `${p}.attention.output.dense`));
       h = this.layerNorm(tf.add(attended, h), `${p}.attention.output.LayerNorm`);
-      const intermediate = gelu(this.dense(h, `${p}.intermediate.dense`)); // [B*T, FFN]
+      const intermediate = this.denseGelu(h, `${p}.intermediate.dense`); // [B*T, FFN]
       const out = drop(this.dense(intermediate, `${p}.output.dense`));
       h = this.layerNorm(tf.add(out, h), `${p}.output.LayerNorm`);
     }
@@ -245,7 +249,7 @@ export class ElectraModel {
   discriminatorLogits(ids: tf.Tensor2D, attentionMask: tf.Tensor2D, dropout?: DropoutStream): tf.Tensor2D {
     const [B, T] = ids.shape;
     const h = this.encode('discriminator', this.embed(ids, dropout), B, T, maskBias(attentionMask), dropout);
-    const d = gelu(this.dense(h, 'discriminator.discriminator_predictions.dense'));
+    const d = this.denseGelu(h, 'discriminator.discriminator_predictions.dense');
     return tf.reshape(this.dense(d, 'discriminator.discriminator_predictions.dense_prediction'), [B, T]);
   }
 
@@ -257,7 +261,7 @@ export class ElectraModel {
     const [B, T] = ids.shape;
     const h = this.encode('generator', this.embed(ids, dropout), B, T, maskBias(attentionMask), dropout);
     const atMasked = tf.gather(h, positions); // [P, Hg]: the vocabulary projection only where it is needed
-    const g = this.layerNorm(gelu(this.dense(atMasked, 'generator.generator_predictions.dense')), 'generator.generator_predictions.LayerNorm');
+    const g = this.layerNorm(this.denseGelu(atMasked, 'generator.generator_predictions.dense'), 'generator.generator_predictions.LayerNorm');
     const tied = this.p('electra.embeddings.word_embeddings.weight'); // [V, E]
     return tf.add(tf.matMul(g, tied, false, true), this.p('generator.generator_lm_head.bias'));
   }
@@ -267,9 +271,4 @@ export class ElectraModel {
 export function maskBias(attentionMask: tf.Tensor2D): tf.Tensor4D {
   const [B, T] = attentionMask.shape;
   return tf.reshape(tf.mul(tf.sub(1, attentionMask), -10000), [B, 1, 1, T]);
-}
-
-/** Exact GELU, as BERT: x * Phi(x). */
-export function gelu<T extends tf.Tensor>(x: T): T {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
 }

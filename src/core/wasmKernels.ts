@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from './kernels/columnSum';
 import { registerFusedKernels } from './kernels/registry';
 import { transposeLastTwo } from './kernels/transpose';
-import { f32, type WasmBackendLike } from './kernels/wasmHeap';
+import { f32, kernelOptions, pointer, simdKernels, type WasmBackendLike } from './kernels/wasmHeap';
 
 let registered = false;
 
@@ -178,7 +178,14 @@ function registerLeadingAxisSum(): void {
       const kept = x.shape.slice(axes.length);
       const b = args.backend as unknown as WasmBackendLike;
       const out = b.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
-      columnSum(f32(b, x), rows, kept.reduce((p, d) => p * d, 1), f32(b, out));
+      const cols = kept.reduce((p, d) => p * d, 1);
+      const simd = kernelOptions.simd && cols % 4 === 0 ? simdKernels(b) : undefined;
+      if (simd) {
+        f32(b, out).fill(0);
+        simd.column_sum(pointer(b, x), pointer(b, out), rows * cols * 4, cols * 4);
+      } else {
+        columnSum(f32(b, x), rows, cols, f32(b, out));
+      }
       return out;
     },
   });

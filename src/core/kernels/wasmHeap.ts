@@ -7,6 +7,7 @@
  * kernel run from inside another) may grow the heap: allocate first, take views after.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { instantiateSimdKernels, type SimdKernels } from './simd/kernels';
 
 export interface WasmBackendLike {
   disposeData(dataId: unknown): boolean;
@@ -14,7 +15,39 @@ export interface WasmBackendLike {
   incRef(dataId: unknown): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
+  /** tfjs-backend-wasm internals: the Emscripten module and where each tensor lives. */
+  wasm?: { asm?: { memory?: WebAssembly.Memory } };
+  dataIdMap?: { get(dataId: unknown): { memoryOffset: number } | undefined };
 }
+
+/** Byte offset of a tensor's data on the wasm heap. */
+export function pointer(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  return backend.dataIdMap!.get(t.dataId)!.memoryOffset;
+}
+
+const simdByMemory = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+/**
+ * The SIMD kernels (simd/kernels.ts) on this backend's heap, or undefined where WebAssembly
+ * SIMD or the backend's internals are unavailable: the callers then run JavaScript loops.
+ */
+export function simdKernels(backend: WasmBackendLike): SimdKernels | undefined {
+  const memory = backend.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof backend.dataIdMap?.get !== 'function') return undefined;
+  let kernels = simdByMemory.get(memory);
+  if (kernels === undefined) {
+    try {
+      kernels = instantiateSimdKernels(memory) ?? null;
+    } catch {
+      kernels = null;
+    }
+    simdByMemory.set(memory, kernels);
+  }
+  return kernels ?? undefined;
+}
+
+/** Set by tests to check the JavaScript fallbacks against the SIMD kernels. */
+export const kernelOptions = { simd: true };
 
 /** The float32 view of a tensor on the wasm heap. */
 export function f32(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array {

@@ -1,0 +1,155 @@
+/**
+ * f32x4 kernels on tfjs-backend-wasm's heap (see assembler.ts for why). The module imports
+ * the backend's own WebAssembly.Memory, so the kernels read and write tensors in place by
+ * their heap offsets. Row lengths must be multiples of 4; other shapes take the
+ * JavaScript kernels.
+ *
+ * exp(a) for a <= 0: a / ln 2 = k + r, |r| <= 1/2, exp(a) = 2^k * P(r ln 2) with P the
+ * degree-6 Taylor polynomial (relative error under 2e-7) and 2^k built in the exponent bits;
+ * a / ln 2 is clamped at -126, so exp(a) is never below 2^-126 (1e-38) rather than 0.
+ * erf is Abramowitz & Stegun 7.1.26 as in gelu.ts, Phi(-|u|) formed without cancellation.
+ */
+import { assemble, F32, f32, f4, get, I32, i32, loop, set, V128, type Code } from './assembler';
+
+const LOG2E = Math.LOG2E;
+const LN2 = Math.LN2;
+const [P, A1, A2, A3, A4, A5] = [0.3275911, 0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429];
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+const horner = (x: Code, coefficients: number[]): Code =>
+  coefficients.slice(0, -1).reduceRight((acc, c) => f4.add(f4.const(c), f4.mul(x, acc)), f4.const(coefficients[coefficients.length - 1]));
+
+/** Sets `e` = exp(-u^2 / 2) and `half` = Phi(-|u|) from the vector in local `u`; v, k, t are scratch. */
+function normalTail(u: number, e: number, half: number, v: number, k: number, t: number): Code {
+  return [
+    ...set(v, f4.max(f4.mul(f4.mul(f4.mul(get(u), get(u)), f4.const(-0.5)), f4.const(LOG2E)), f4.const(-126))),
+    ...set(k, f4.nearest(get(v))),
+    ...set(v, f4.mul(f4.sub(get(v), get(k)), f4.const(LN2))),
+    ...set(e, f4.mul(horner(get(v), [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720]), f4.ishl(f4.iadd(f4.toInt(get(k)), f4.isplat(i32.const(127))), i32.const(23)))),
+    ...set(t, f4.div(f4.const(1), f4.add(f4.const(1), f4.mul(f4.abs(get(u)), f4.const(P * Math.SQRT1_2))))),
+    ...set(half, f4.mul(f4.mul(f4.mul(get(t), horner(get(t), [A1, A2, A3, A4, A5])), get(e)), f4.const(0.5))),
+  ];
+}
+
+/** Phi(u) from Phi(-|u|). */
+const phiOf = (u: number, half: number): Code => f4.select(f4.sub(f4.const(1), get(half)), get(half), f4.ge(get(u), f4.const(0)));
+
+const add = i32.add;
+
+/** gelu_forward(x, bias, y, totalBytes, rowBytes): y = gelu(x + bias). */
+function geluForward() {
+  const [x, b, y, total, rowBytes, o, c, u, e, half, v, k, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const body = loop(o, i32.const(0), get(total), 0, [
+    ...loop(c, i32.const(0), get(rowBytes), 16, [
+      ...set(u, f4.add(f4.load(add(get(x), add(get(o), get(c)))), f4.load(add(get(b), get(c))))),
+      ...normalTail(u, e, half, v, k, t),
+      ...f4.store(add(get(y), add(get(o), get(c))), f4.mul(get(u), phiOf(u, half))),
+    ]),
+    ...set(o, add(get(o), get(rowBytes))),
+  ]);
+  return { name: 'gelu_forward', params: [I32, I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, V128, V128], body };
+}
+
+/** gelu_backward(dy, x, bias, dx, dbias, totalBytes, rowBytes): dx = dy * gelu'(x + bias); dbias += column sums of dx. */
+function geluBackward() {
+  const [dy, x, b, dx, db, total, rowBytes, o, c, u, e, half, v, k, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const body = loop(o, i32.const(0), get(total), 0, [
+    ...loop(c, i32.const(0), get(rowBytes), 16, [
+      ...set(u, f4.add(f4.load(add(get(x), add(get(o), get(c)))), f4.load(add(get(b), get(c))))),
+      ...normalTail(u, e, half, v, k, t),
+      // gelu'(u) = Phi(u) + u phi(u), phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
+      ...set(v, f4.mul(f4.load(add(get(dy), add(get(o), get(c)))), f4.add(phiOf(u, half), f4.mul(f4.mul(get(u), get(e)), f4.const(INV_SQRT_2PI))))),
+      ...f4.store(add(get(dx), add(get(o), get(c))), get(v)),
+      ...f4.store(add(get(db), get(c)), f4.add(f4.load(add(get(db), get(c))), get(v))),
+    ]),
+    ...set(o, add(get(o), get(rowBytes))),
+  ]);
+  return { name: 'gelu_backward', params: [I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, V128, V128], body };
+}
+
+/** layer_norm_forward(x, gamma, beta, y, mean, rstd, rows, rowBytes, invCols, eps). */
+function layerNormForward() {
+  const [x, g, b, y, mean, rstd, rows, rowBytes, invC, eps, r, c, row, acc, m, rs, tmp, d] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const at = (base: number) => add(get(base), add(get(row), get(c)));
+  const body = [
+    ...set(row, i32.const(0)),
+    ...loop(r, i32.const(0), get(rows), 1, [
+      ...set(acc, f4.const(0)),
+      ...loop(c, i32.const(0), get(rowBytes), 16, set(acc, f4.add(get(acc), f4.load(at(x))))),
+      ...set(m, f32.mul(f4.hsum(get(acc), tmp), get(invC))),
+      ...set(acc, f4.const(0)),
+      ...loop(c, i32.const(0), get(rowBytes), 16, [...set(d, f4.sub(f4.load(at(x)), f4.splat(get(m)))), ...set(acc, f4.add(get(acc), f4.mul(get(d), get(d))))]),
+      ...set(rs, f32.div(f32.const(1), f32.sqrt(f32.add(f32.mul(f4.hsum(get(acc), tmp), get(invC)), get(eps))))),
+      ...loop(c, i32.const(0), get(rowBytes), 16,
+        f4.store(at(y), f4.add(f4.mul(f4.mul(f4.sub(f4.load(at(x)), f4.splat(get(m))), f4.splat(get(rs))), f4.load(add(get(g), get(c)))), f4.load(add(get(b), get(c)))))),
+      ...f32.store(add(get(mean), i32.mul(get(r), i32.const(4))), get(m)),
+      ...f32.store(add(get(rstd), i32.mul(get(r), i32.const(4))), get(rs)),
+      ...set(row, add(get(row), get(rowBytes))),
+    ]),
+  ];
+  return { name: 'layer_norm_forward', params: [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32], locals: [I32, I32, I32, V128, F32, F32, V128, V128], body };
+}
+
+/**
+ * layer_norm_backward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, rowBytes, invCols):
+ * dx = rstd * (dy*gamma - mean(dy*gamma) - xhat * mean(dy*gamma*xhat)); dgamma += column
+ * sums of dy*xhat, dbeta += column sums of dy.
+ */
+function layerNormBackward() {
+  const [dy, x, g, mean, rstd, dx, dg, db, rows, rowBytes, invC, r, c, row, m, rs, sg, sgx, xh, d, tmp, gd] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const at = (base: number) => add(get(base), add(get(row), get(c)));
+  const col = (base: number) => add(get(base), get(c));
+  const body = [
+    ...set(row, i32.const(0)),
+    ...loop(r, i32.const(0), get(rows), 1, [
+      ...set(m, f4.splat(f32.load(add(get(mean), i32.mul(get(r), i32.const(4)))))),
+      ...set(rs, f4.splat(f32.load(add(get(rstd), i32.mul(get(r), i32.const(4)))))),
+      ...set(sg, f4.const(0)),
+      ...set(sgx, f4.const(0)),
+      ...loop(c, i32.const(0), get(rowBytes), 16, [
+        ...set(xh, f4.mul(f4.sub(f4.load(at(x)), get(m)), get(rs))),
+        ...set(d, f4.load(at(dy))),
+        ...set(gd, f4.mul(get(d), f4.load(col(g)))),
+        ...set(sg, f4.add(get(sg), get(gd))),
+        ...set(sgx, f4.add(get(sgx), f4.mul(get(gd), get(xh)))),
+        ...f4.store(col(dg), f4.add(f4.load(col(dg)), f4.mul(get(d), get(xh)))),
+        ...f4.store(col(db), f4.add(f4.load(col(db)), get(d))),
+      ]),
+      ...set(sg, f4.splat(f32.mul(f4.hsum(get(sg), tmp), get(invC)))),
+      ...set(sgx, f4.splat(f32.mul(f4.hsum(get(sgx), tmp), get(invC)))),
+      ...loop(c, i32.const(0), get(rowBytes), 16, [
+        ...set(xh, f4.mul(f4.sub(f4.load(at(x)), get(m)), get(rs))),
+        ...f4.store(at(dx), f4.mul(get(rs), f4.sub(f4.sub(f4.mul(f4.load(at(dy)), f4.load(col(g))), get(sg)), f4.mul(get(xh), get(sgx))))),
+      ]),
+      ...set(row, add(get(row), get(rowBytes))),
+    ]),
+  ];
+  return { name: 'layer_norm_backward', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128], body };
+}
+
+/** column_sum(src, dst, totalBytes, rowBytes): dst += column sums of src. */
+function columnSum() {
+  const [src, dst, total, rowBytes, o, c] = [0, 1, 2, 3, 4, 5];
+  const body = loop(o, i32.const(0), get(total), 0, [
+    ...loop(c, i32.const(0), get(rowBytes), 16, f4.store(add(get(dst), get(c)), f4.add(f4.load(add(get(dst), get(c))), f4.load(add(get(src), add(get(o), get(c))))))),
+    ...set(o, add(get(o), get(rowBytes))),
+  ]);
+  return { name: 'column_sum', params: [I32, I32, I32, I32], locals: [I32, I32], body };
+}
+
+export interface SimdKernels {
+  gelu_forward(x: number, bias: number, y: number, totalBytes: number, rowBytes: number): void;
+  gelu_backward(dy: number, x: number, bias: number, dx: number, dbias: number, totalBytes: number, rowBytes: number): void;
+  layer_norm_forward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, rowBytes: number, invCols: number, eps: number): void;
+  layer_norm_backward(dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number, rows: number, rowBytes: number, invCols: number): void;
+  column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
+}
+
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum()]);
+
+/** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
+export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
+  if (!WebAssembly.validate(SIMD_MODULE_BYTES)) return undefined;
+  const module = new WebAssembly.Module(SIMD_MODULE_BYTES);
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+}

@@ -1,0 +1,124 @@
+/**
+ * The wasm kernels of the fused ops (src/core/kernels/) against the composite tf ops they
+ * replace: forward values and gradients (tf.grads) on random inputs, odd sizes included.
+ * Both sides run on wasm; the composite is what the other backends run.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/core/backend';
+import { biasGelu, biasGeluComposite } from '../../src/core/kernels/gelu';
+import { layerNorm, layerNormComposite } from '../../src/core/kernels/layerNorm';
+import { kernelOptions, simdKernels, wasmKernelActive, type WasmBackendLike } from '../../src/core/kernels/wasmHeap';
+import { Rng } from '../../src/core/random';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+function random(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
+  const rng = new Rng(seed);
+  const data = new Float32Array(shape.reduce((a, d) => a * d, 1));
+  for (let i = 0; i < data.length; i++) data[i] = offset + scale * (2 * rng.next() - 1);
+  return tf.tensor(data, shape);
+}
+
+/** Every value of `actual` within atol + rtol * |expected|. */
+function assertClose(actual: tf.Tensor, expected: tf.Tensor, what: string, atol = 1e-5, rtol = 1e-4): void {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < e.length; i++) {
+    const excess = Math.abs(a[i] - e[i]) - (atol + rtol * Math.abs(e[i]));
+    if (!(excess <= worst)) {
+      worst = Number.isNaN(excess) ? Infinity : excess;
+      at = i;
+    }
+  }
+  assert.ok(at < 0, `${what}: at ${at} got ${a[at]}, expected ${e[at]}`);
+}
+
+/**
+ * Forward values and the gradients of sum(y * w) for a fixed random w, fused against
+ * composite, once with the SIMD kernels and once with the JavaScript loops.
+ */
+function compareOp(name: string, fused: (...xs: tf.Tensor[]) => tf.Tensor, composite: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], tol?: { atol?: number; rtol?: number }): void {
+  for (const simd of [true, false]) {
+    kernelOptions.simd = simd;
+    try {
+      compareOnce(`${name} (${simd ? 'simd' : 'js'})`, fused, composite, inputs, tol);
+    } finally {
+      kernelOptions.simd = true;
+    }
+  }
+}
+
+function compareOnce(name: string, fused: (...xs: tf.Tensor[]) => tf.Tensor, composite: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], tol?: { atol?: number; rtol?: number }): void {
+  tf.tidy(() => {
+    const yF = fused(...inputs);
+    const yC = composite(...inputs);
+    assertClose(yF, yC, `${name} forward`, tol?.atol, tol?.rtol);
+    const w = random(yC.shape, 99);
+    const gF = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(fused(...xs), w)))(inputs);
+    const gC = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(composite(...xs), w)))(inputs);
+    gF.forEach((g, i) => assertClose(g, gC[i], `${name} gradient ${i}`, tol?.atol, tol?.rtol));
+  });
+}
+
+test('the fused kernels are registered on wasm', () => {
+  assert.ok(wasmKernelActive('ElectraLayerNorm'));
+  assert.ok(wasmKernelActive('ElectraBiasGelu'));
+  assert.ok(simdKernels(tf.backend() as unknown as WasmBackendLike), 'WebAssembly SIMD kernels instantiated on the wasm heap');
+});
+
+test('sums over leading axes match a float64 reference', () => {
+  for (const shape of [[37, 12], [5, 3, 8], [64, 7], [2048, 128]]) {
+    for (const simd of [true, false]) {
+      kernelOptions.simd = simd;
+      tf.tidy(() => {
+        const x = random(shape, shape[0]);
+        const values = x.dataSync();
+        const lead = shape.length - 1;
+        const cols = shape[lead];
+        const rows = values.length / cols;
+        const expected = new Float64Array(cols);
+        for (let i = 0; i < values.length; i++) expected[i % cols] += values[i];
+        const axes = Array.from({ length: lead }, (_, i) => i);
+        // float32 accumulation over the rows, as tfjs's own last-axis Sum (9.8e-5 worst over
+        // [2048, 128] here): allow that rounding.
+        const atol = 2e-7 * rows;
+        assertClose(tf.sum(x, axes), tf.tensor(Float32Array.from(expected), [cols]), `sum ${shape} over ${axes} (${simd ? 'simd' : 'js'}, ${rows} rows)`, atol, 1e-6);
+        assertClose(tf.sum(x, axes, true), tf.tensor(Float32Array.from(expected), [...axes.map(() => 1), cols]), `sum ${shape} keepDims`, atol, 1e-6);
+      });
+      kernelOptions.simd = true;
+    }
+  }
+});
+
+test('LayerNorm kernel matches the composite, forward and gradients', () => {
+  for (const [rows, cols] of [[7, 13], [64, 128], [5, 1], [3, 33], [9, 4], [2, 36]]) {
+    const x = random([rows, cols], rows * 31 + cols, 2, 0.5);
+    const gamma = random([cols], 7, 1, 1);
+    const beta = random([cols], 8);
+    compareOp(`layerNorm [${rows},${cols}]`, (a, g, b) => layerNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-12), (a, g, b) => layerNormComposite(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-12), [x, gamma, beta], { atol: 2e-5 });
+  }
+  // Rank 3 and a larger epsilon.
+  const x = random([2, 5, 9], 3, 3);
+  compareOp('layerNorm [2,5,9]', (a, g, b) => layerNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3), (a, g, b) => layerNormComposite(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3), [x, random([9], 4, 1, 1), random([9], 5)]);
+});
+
+test('bias + GELU kernel matches the composite, forward and gradients', () => {
+  for (const [rows, cols] of [[7, 13], [64, 512], [1, 1], [3, 33], [5, 4], [3, 36]]) {
+    const x = random([rows, cols], rows * 17 + cols, 6); // [-6, 6]: both tails of erf
+    compareOp(`biasGelu [${rows},${cols}]`, (a, b) => biasGelu(a, b as tf.Tensor1D), (a, b) => biasGeluComposite(a, b as tf.Tensor1D), [x, random([cols], 11)], { atol: 1e-6, rtol: 1e-5 });
+  }
+});
+
+test('the gradients reach every input, and a wrong kernel would be caught', () => {
+  // Guards the comparison itself: a perturbed input must fail it.
+  const x = random([4, 6], 1);
+  const b = random([6], 2);
+  assert.throws(() => assertClose(biasGelu(tf.add(x, 1e-3), b as tf.Tensor1D), biasGeluComposite(x, b as tf.Tensor1D), 'perturbed'));
+});
