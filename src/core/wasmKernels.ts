@@ -20,7 +20,7 @@
  * a [2048, 128] activation per tiny step); tensors are immutable, so sharing the data
  * with a reference count, as the cpu backend does, is the same thing without the copy.
  *
- * Sum over leading axes: see kernels/columnSum.ts. The fused ops of the model (LayerNorm,
+ * Sum over leading axes: see kernels/columnSum.ts. Gather of rows: see registerRowGather. The fused ops of the model (LayerNorm,
  * bias + GELU, ...) register their kernels here too: see registerFusedKernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -37,6 +37,7 @@ export function registerWasmKernels(): void {
   registerFastBatchMatMul();
   registerSharedCopies();
   registerLeadingAxisSum();
+  registerRowGather();
   registerFusedKernels();
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return; // a future tfjs may bring its own
   tf.registerKernel({
@@ -81,10 +82,18 @@ function registerFastBatchMatMul(): void {
       const b = backend as unknown as WasmBackendLike;
       if (!attrs.transposeA && !attrs.transposeB) return perMatrix(args, original.kernelFunc, b);
       const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
-        const r = x.shape.length;
         const [rows, cols] = x.shape.slice(-2);
+        const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
         const out = b.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
-        transposeLastTwo(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), r > 2 ? x.shape.slice(0, -2).reduce((p, d) => p * d, 1) : 1, rows, cols);
+        const simd = kernelOptions.simd ? simdKernels(b) : undefined;
+        if (simd) {
+          const [from, to, size] = [pointer(b, x), pointer(b, out), rows * cols * 4];
+          for (let i = 0; i < batch; i++) {
+            for (let r0 = 0; r0 < rows; r0 += 16) simd.transpose_rows(from + i * size, to + i * size, rows, cols, r0, Math.min(r0 + 16, rows));
+          }
+        } else {
+          transposeLastTwo(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), batch, rows, cols);
+        }
         return out;
       };
       let { a, b: bIn } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -186,6 +195,37 @@ function registerLeadingAxisSum(): void {
       } else {
         columnSum(f32(b, x), rows, cols, f32(b, out));
       }
+      return out;
+    },
+  });
+}
+
+/**
+ * Gather of whole rows (axis 0: every embedding lookup). tfjs-backend-wasm's GatherV2
+ * computes every element's source index (22 ms for 2048 rows of 128 here); copying each
+ * row as a block takes a fraction of a millisecond. Other gathers, and indices out of
+ * range, go to the original kernel.
+ */
+function registerRowGather(): void {
+  const original = tf.getKernel('GatherV2', 'wasm');
+  if (!original) return;
+  tf.unregisterKernel('GatherV2', 'wasm');
+  tf.registerKernel({
+    kernelName: 'GatherV2',
+    backendName: 'wasm',
+    setupFunc: original.setupFunc,
+    kernelFunc: (args) => {
+      const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+      const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+      const b = args.backend as unknown as WasmBackendLike;
+      if ((axis !== 0 && axis !== -x.shape.length) || (batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || x.dtype === 'string') return original.kernelFunc(args);
+      const n = x.shape[0];
+      const ids = b.typedArrayFromHeap(indices);
+      for (let i = 0; i < ids.length; i++) if (!(ids[i] >= 0 && ids[i] < n)) return original.kernelFunc(args);
+      const row = x.shape.slice(1).reduce((p, d) => p * d, 1);
+      const out = b.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+      const [src, dst, idx] = [b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), b.typedArrayFromHeap(indices)];
+      for (let i = 0; i < idx.length; i++) dst.set(src.subarray(idx[i] * row, idx[i] * row + row), i * row);
       return out;
     },
   });

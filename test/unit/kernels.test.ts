@@ -122,3 +122,43 @@ test('the gradients reach every input, and a wrong kernel would be caught', () =
   const b = random([6], 2);
   assert.throws(() => assertClose(biasGelu(tf.add(x, 1e-3), b as tf.Tensor1D), biasGeluComposite(x, b as tf.Tensor1D), 'perturbed'));
 });
+
+test('transposed matMul operands: SIMD and JavaScript transposes give the same product', () => {
+  for (const [m, k, n] of [[37, 21, 5], [64, 33, 16], [16, 128, 8]]) {
+    tf.tidy(() => {
+      const a = random([k, m], m);
+      const b = random([n, k], n);
+      const products = [true, false].map((simd) => {
+        kernelOptions.simd = simd;
+        try {
+          return tf.matMul(a, b, true, true).dataSync().slice();
+        } finally {
+          kernelOptions.simd = true;
+        }
+      });
+      const av = a.dataSync();
+      const bv = b.dataSync();
+      const expected = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < k; t++) s += av[t * m + i] * bv[j * k + t];
+        expected[i * n + j] = s;
+      }
+      for (const p of products) assertClose(tf.tensor(p, [m, n]), tf.tensor(expected, [m, n]), `matMul [${k},${m}]ᵀ x [${n},${k}]ᵀ`, 1e-5, 1e-4);
+    });
+  }
+});
+
+test('row gather matches indexing, and falls back on other axes', () => {
+  tf.tidy(() => {
+    const x = random([11, 3, 5], 4);
+    const ids = [3, 0, 10, 3, 7];
+    const got = tf.gather(x, tf.tensor1d(ids, 'int32'));
+    const v = x.arraySync() as number[][][];
+    assert.deepEqual(got.arraySync(), ids.map((i) => v[i]));
+    const nested = tf.gather(x, tf.tensor2d([[1, 2], [9, 0]], [2, 2], 'int32'));
+    assert.deepEqual(nested.arraySync(), [[v[1], v[2]], [v[9], v[0]]]);
+    const onAxis1 = tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1);
+    assert.deepEqual(onAxis1.arraySync(), v.map((r) => [r[2], r[0]]));
+  });
+});

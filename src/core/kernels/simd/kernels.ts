@@ -137,7 +137,27 @@ function columnSum() {
   return { name: 'column_sum', params: [I32, I32, I32, I32], locals: [I32, I32], body };
 }
 
+/**
+ * transpose_rows(src, dst, rows, cols, r0, r1): dst[c, r] = src[r, c] for rows r0 <= r < r1
+ * (byte-free indices; scalar code). Called on blocks of 16 rows, it reads 16 rows column by
+ * column and writes 16 consecutive values per column: both sides stay in cache.
+ */
+function transposeRows() {
+  const [src, dst, rows, cols, r0, r1, c, r, from, to] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const body = loop(c, i32.const(0), get(cols), 1, [
+    ...set(from, add(get(src), i32.mul(add(i32.mul(get(r0), get(cols)), get(c)), i32.const(4)))),
+    ...set(to, add(get(dst), i32.mul(add(i32.mul(get(c), get(rows)), get(r0)), i32.const(4)))),
+    ...loop(r, get(r0), get(r1), 1, [
+      ...f32.store(get(to), f32.load(get(from))),
+      ...set(from, add(get(from), i32.mul(get(cols), i32.const(4)))),
+      ...set(to, add(get(to), i32.const(4))),
+    ]),
+  ]);
+  return { name: 'transpose_rows', params: [I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32], body };
+}
+
 export interface SimdKernels {
+  transpose_rows(src: number, dst: number, rows: number, cols: number, r0: number, r1: number): void;
   gelu_forward(x: number, bias: number, y: number, totalBytes: number, rowBytes: number): void;
   gelu_backward(dy: number, x: number, bias: number, dx: number, dbias: number, totalBytes: number, rowBytes: number): void;
   layer_norm_forward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, rowBytes: number, invCols: number, eps: number): void;
@@ -145,7 +165,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
