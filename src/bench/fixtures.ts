@@ -32,21 +32,35 @@ export function brownVocabulary(vocabSize: number): string {
   return WordPieceTokenizer.train(counter, { ...NORMALIZATION, vocabSize, minFrequency: 2 }).toVocabText();
 }
 
+/** The discriminator's output bias; ELECTRA Studio names parameters as Hugging Face does. */
+const DISCRIMINATOR_BIAS = 'discriminator.discriminator_predictions.dense_prediction.bias';
+
 /**
  * Writes a checkpoint (step 0, freshly initialised weights) of `preset` with `vocabText`
  * into `runDir`/checkpoints, as training would; returns its folder.
+ *
+ * `replacedRate` sets the discriminator's output bias to that rate's log-odds, as the first
+ * steps of training do (a trained model's scores sit near the base rate of replaced tokens),
+ * so that only the tokens that stand out get a diagnostic; without it every score is about
+ * 0.5 and half the tokens of a document would be flagged at the default threshold.
  */
-export function untrainedCheckpoint(runDir: string, preset: PresetName, vocabText: string, overrides: Partial<ElectraConfig> = {}): string {
+export function untrainedCheckpoint(runDir: string, preset: PresetName, vocabText: string, overrides: Partial<ElectraConfig> = {}, replacedRate?: number): string {
   const vocabSize = WordPieceTokenizer.fromVocabText(vocabText, NORMALIZATION).vocabSize;
   const config: ElectraConfig = { ...presetConfig(preset), ...overrides, vocabSize };
   const model = new ElectraModel(config, 1);
   try {
+    const weights = modelToArrays(model);
+    if (replacedRate !== undefined) {
+      const bias = weights.get(DISCRIMINATOR_BIAS);
+      if (!bias) throw new Error(`the model has no ${DISCRIMINATOR_BIAS}`);
+      weights.set(DISCRIMINATOR_BIAS, { ...bias, data: new Float32Array(bias.data.length).fill(Math.log(replacedRate / (1 - replacedRate))) });
+    }
     return saveCheckpoint({
       runDir,
       state: { step: 0, epoch: 0, index: 0, seed: 1, optimizerStep: 0, training: { preset }, tokenizer: NORMALIZATION },
       config,
       vocabText,
-      weights: modelToArrays(model),
+      weights,
       optimizer: new Map(),
     });
   } finally {

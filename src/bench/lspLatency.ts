@@ -49,6 +49,15 @@ export interface LatencyOptions {
   edits: number;
 }
 
+/** The untrained checkpoints' scores are centred on this rate, as a trained model's are (fixtures.ts). */
+const REPLACED_RATE = 0.15;
+
+/** Pause before each edit: longer than the server's typing debounce (150 ms), as between separate edits. */
+const EDIT_PAUSE_MS = 300;
+/** Typing: keys this far apart (about 100 words a minute), words typed. */
+const TYPING_KEY_MS = 60;
+const TYPING_WORDS = 5;
+
 /** Targets from issue 4: p95 of edit -> diagnostics. */
 export const LATENCY_TARGET_MS: Partial<Record<PresetName, number>> = { tiny: 50, small: 300 };
 
@@ -60,11 +69,11 @@ export const LATENCY_TARGET_MS: Partial<Record<PresetName, number>> = { tiny: 50
 export function brownMarkdown(words: number, firstDoc = 40): string {
   const docs = brownDocuments();
   const out: string[] = ['# Notes on the Brown corpus', ''];
-  let count = 6; // the title's words
+  let count = 5; // the title's words
   let paragraphs = 0;
   for (let d = firstDoc; count < words; d = (d + 37) % docs.length) {
     out.push(`## ${docs[d].id}`, '');
-    count += 2;
+    count += 1; // the heading's word (its '##' is markup)
     for (const para of docs[d].text.split(/\n\s*\n/)) {
       if (count >= words) break;
       // Brown keeps one sentence per line; a Markdown paragraph reads the same either way.
@@ -186,6 +195,12 @@ export interface LatencyResult {
   edits: number[];
   windowsPerEdit: number;
   windowsTotal: number;
+  /** Diagnostics per publish (mean over the edits). */
+  diagnostics: number;
+  /** Server-side time in Scorer.score per edit (electra/stats scoringMs), when the server reports it. */
+  serverMs: number[];
+  /** Typing: last key -> diagnostics of the typed word's last version. */
+  typing: number[];
 }
 
 /**
@@ -207,7 +222,7 @@ function oneWordEdit(doc: TextDocument, rng: Rng, i: number, n: number): { start
 export async function measureLatency(preset: PresetName, vocabText: string, o: LatencyOptions, text: string): Promise<LatencyResult> {
   const runDir = join(o.tmpDir, `run-${preset}`);
   mkdirSync(runDir, { recursive: true });
-  untrainedCheckpoint(runDir, preset, vocabText);
+  untrainedCheckpoint(runDir, preset, vocabText, {}, REPLACED_RATE);
   const client = Client.start(o.serverJs);
   try {
     await client.initialize(
@@ -225,18 +240,44 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
 
     const rng = new Rng(4);
     const edits: number[] = [];
-    for (let i = 0; i < o.edits; i++) {
-      const e = oneWordEdit(doc, rng, i, o.edits);
+    const serverMs: number[] = [];
+    const send = async (change: { start: number; end: number; text: string }) => {
       const version = doc.version + 1;
-      const change = { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, text: e.text };
-      doc = TextDocument.update(doc, [change], version);
+      const c = { range: { start: doc.positionAt(change.start), end: doc.positionAt(change.end) }, text: change.text };
+      doc = TextDocument.update(doc, [c], version);
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [c] });
+      return version;
+    };
+    let previous = before;
+    for (let i = 0; i < o.edits; i++) {
+      // A pause, as between a user's separate edits (quick fixes, replaced words, pastes).
+      await new Promise((r) => setTimeout(r, EDIT_PAUSE_MS));
+      const e = oneWordEdit(doc, rng, i, o.edits);
       const sent = performance.now();
-      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [change] });
+      const version = await send(e);
       edits.push((await client.diagnosticsOf(version, 120_000)) - sent);
-      // A pause, as between a user's edits: the next edit starts from an idle server.
-      await new Promise((r) => setTimeout(r, 50));
+      const now: StatsResult & { scoringMs?: number } = await client.connection.sendRequest(StatsRequest);
+      if (now.scoringMs !== undefined) serverMs.push(now.scoringMs - (previous as typeof now).scoringMs!);
+      previous = now;
     }
-    const after: StatsResult = await client.connection.sendRequest(StatsRequest);
+    const after: StatsResult = previous;
+
+    // Typing: a word typed a key at a time (TYPING_KEY_MS apart); latency from the last key.
+    const typing: number[] = [];
+    for (let i = 0; i < TYPING_WORDS; i++) {
+      await new Promise((r) => setTimeout(r, EDIT_PAUSE_MS));
+      const words = [...doc.getText().matchAll(/[a-z]{4,} /g)];
+      let at = words[rng.int(words.length)].index!;
+      let version = 0;
+      let sent = 0;
+      for (const key of ' word') {
+        sent = performance.now();
+        version = await send({ start: at, end: at, text: key });
+        at++;
+        await new Promise((r) => setTimeout(r, TYPING_KEY_MS));
+      }
+      typing.push((await client.diagnosticsOf(version, 120_000)) - sent);
+    }
     const windowsComputed = after.windowsComputed - before.windowsComputed;
     const windowsAll = windowsComputed + after.windowsFromCache - before.windowsFromCache;
     return {
@@ -247,6 +288,9 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
       edits,
       windowsPerEdit: windowsComputed / o.edits,
       windowsTotal: windowsAll / o.edits,
+      diagnostics: [...client.diagnosticCount].filter(([v]) => v > 1 && v <= o.edits + 1).reduce((a, [, n]) => a + n, 0) / o.edits,
+      serverMs,
+      typing,
     };
   } finally {
     await client.stop();
@@ -260,10 +304,11 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
   const vocabText = brownVocabulary(8192);
   const vocabSize = vocabText.split('\n').length - 1;
   console.log(`document: ${o.words} words of Brown text as Markdown (${text.length} characters, ${text.split(/\n\s*\n/).length} blocks); vocabulary ${vocabSize} WordPieces trained on Brown in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`server: ${o.serverJs} --stdio, backend ${o.backend}, untrained checkpoints; ${o.edits} one-word edits (incremental didChange) spread over the document, 50 ms apart`);
+  console.log(`server: ${o.serverJs} --stdio, backend ${o.backend}, threshold 0.5; untrained checkpoints with scores centred on ${REPLACED_RATE} (the base rate a trained model learns first)`);
+  console.log(`edits: ${o.edits} one-word replacements (incremental didChange) spread over the document, each after the previous one's diagnostics and a ${EDIT_PAUSE_MS} ms pause; latency = didChange sent -> publishDiagnostics of that version received`);
   console.log('');
-  console.log('| preset | tokens | first scoring ms | tokens/s | edit p50 ms | edit p95 ms | edit max ms | windows computed / total per edit | target |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| preset | tokens | first scoring ms | tokens/s | edit p50 ms | edit p95 ms | edit max ms | windows computed / total per edit | diagnostics per publish | target |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   const results: LatencyResult[] = [];
   for (const preset of o.presets) {
     try {
@@ -272,11 +317,18 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
       const s = summarize(r.edits);
       const target = LATENCY_TARGET_MS[preset];
       console.log(
-        `| ${preset} | ${r.tokens} | ${r.firstMs.toFixed(0)} | ${(r.tokens / (r.firstMs / 1000)).toFixed(0)} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${s.max.toFixed(0)} | ${r.windowsPerEdit.toFixed(1)} / ${r.windowsTotal.toFixed(0)} | ${target ? verdict(s.p95, target, 'ms', 'p95') : '-'} |`,
+        `| ${preset} | ${r.tokens} | ${r.firstMs.toFixed(0)} | ${(r.tokens / (r.firstMs / 1000)).toFixed(0)} | ${s.p50.toFixed(0)} | ${s.p95.toFixed(0)} | ${s.max.toFixed(0)} | ${r.windowsPerEdit.toFixed(1)} / ${r.windowsTotal.toFixed(0)} | ${r.diagnostics.toFixed(0)} | ${target ? verdict(s.p95, target, 'ms', 'p95') : '-'} |`,
       );
     } catch (e) {
       console.log(`| ${preset} | failed: ${(e as Error).message.split('\n')[0]} |`);
     }
+  }
+  console.log('');
+  for (const r of results) {
+    const s = summarize(r.serverMs);
+    const t = summarize(r.typing);
+    if (s.n > 0) console.log(`${r.preset}: server-side Scorer.score per edit (electra/stats): p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, max ${s.max.toFixed(0)} ms; the rest of the client-observed time is the server's ${'5'} ms gathering delay, diagnostics and transport`);
+    console.log(`${r.preset}: typing a word (${TYPING_WORDS} words, a key every ${TYPING_KEY_MS} ms; the server waits for a 150 ms pause): last key -> diagnostics p50 ${t.p50.toFixed(0)} ms, max ${t.max.toFixed(0)} ms`);
   }
   return results;
 }

@@ -92,6 +92,10 @@ function coverBlock(a: number, b: number, L: number): ScoringWindow[] {
 }
 
 const CACHE_LIMIT = 4096;
+/** Lines whose tokens are kept, so that an edit tokenizes again only the lines it changed. */
+const LINE_CACHE_LIMIT = 16384;
+/** Lines shorter than this are tokenized again rather than cached (not worth an entry). */
+const LINE_CACHE_MIN_CHARS = 16;
 /** Windows per forward pass: enough to amortise per-op overhead, small enough to stay responsive. */
 const WINDOWS_PER_BATCH = 8;
 
@@ -102,6 +106,8 @@ export interface ScoreOptions {
 
 export class Scorer {
   private readonly cache = new Map<string, Float32Array>();
+  /** Tokens of a line of text, offsets relative to the line (see tokenize). */
+  private readonly lineTokens = new Map<string, Token[]>();
 
   private constructor(
     readonly model: ElectraModel,
@@ -124,13 +130,39 @@ export class Scorer {
     return new Scorer(modelFromCheckpoint(ckpt), tokenizer, dir, ckpt.state.step);
   }
 
+  /**
+   * The tokens of `text`, as tokenizer.encode gives them. A line break is whitespace, which
+   * always separates tokens, so the text is tokenized line by line, and each line's tokens
+   * are cached by its content: after an edit only the changed lines are tokenized again.
+   */
   tokenize(text: string): Token[] {
-    return this.tokenizer.encode(text);
+    const out: Token[] = [];
+    let lineStart = 0;
+    while (lineStart < text.length) {
+      let lineEnd = text.indexOf('\n', lineStart);
+      lineEnd = lineEnd < 0 ? text.length : lineEnd + 1;
+      if (lineEnd - lineStart < LINE_CACHE_MIN_CHARS) {
+        for (const t of this.tokenizer.encode(text.slice(lineStart, lineEnd))) out.push({ id: t.id, piece: t.piece, start: t.start + lineStart, end: t.end + lineStart });
+      } else {
+        const line = text.slice(lineStart, lineEnd);
+        let tokens = this.lineTokens.get(line);
+        if (tokens) {
+          this.lineTokens.delete(line); // refresh its place in the LRU order
+        } else {
+          tokens = this.tokenizer.encode(line);
+          if (this.lineTokens.size >= LINE_CACHE_LIMIT) this.lineTokens.delete(this.lineTokens.keys().next().value!);
+        }
+        this.lineTokens.set(line, tokens);
+        for (const t of tokens) out.push({ id: t.id, piece: t.piece, start: t.start + lineStart, end: t.end + lineStart });
+      }
+      lineStart = lineEnd;
+    }
+    return out;
   }
 
   /** Scores every token of `text`. */
   async score(text: string, options: ScoreOptions = {}): Promise<ScoreResult> {
-    const tokens = this.tokenizer.encode(text);
+    const tokens = this.tokenize(text);
     const windows = planWindows(text, tokens, this.config.maxSeqLength - 2);
     const probs = new Float32Array(tokens.length);
     const pending: Array<{ w: ScoringWindow; key: string; ids: Int32Array }> = [];
@@ -177,7 +209,7 @@ export class Scorer {
    * overlapping that range), with that token masked and its window as context.
    */
   async alternatives(text: string, start: number, end: number, k = 5): Promise<Alternative[]> {
-    const tokens = this.tokenizer.encode(text);
+    const tokens = this.tokenize(text);
     const index = tokens.findIndex((t) => t.end > start && t.start < Math.max(end, start + 1));
     if (index < 0) return [];
     const window = planWindows(text, tokens, this.config.maxSeqLength - 2).find((w) => index >= w.keepStart && index < w.keepEnd)!;
@@ -206,6 +238,7 @@ export class Scorer {
   dispose(): void {
     this.model.dispose();
     this.cache.clear();
+    this.lineTokens.clear();
   }
 
   private windowIds(tokens: Token[], w: ScoringWindow): Int32Array {

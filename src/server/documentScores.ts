@@ -43,13 +43,15 @@ export interface ScoringStats {
   windowsFromCache: number;
   /** Scorings abandoned because the document or the checkpoint changed. */
   abandoned: number;
+  /** Milliseconds spent in the finished scorings (Scorer.score calls), summed. */
+  scoringMs: number;
 }
 
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
 
 export class DocumentScores {
   private states = new Map<string, DocState>();
-  readonly stats: ScoringStats = { scorings: 0, windowsComputed: 0, windowsFromCache: 0, abandoned: 0 };
+  readonly stats: ScoringStats = { scorings: 0, windowsComputed: 0, windowsFromCache: 0, abandoned: 0, scoringMs: 0 };
 
   constructor(
     private readonly documents: TextDocuments<TextDocument>,
@@ -70,7 +72,10 @@ export class DocumentScores {
     clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      this.current(uri).then(
+      // Scores this version only: a newer one has its own timer (the debounce of typing),
+      // so a scoring overtaken by an edit is not chased to the new version here.
+      const overtaken = () => this.documents.get(uri)?.version !== version;
+      this.current(uri, overtaken).then(
         (score) => {
           if (score) this.onScored(score);
         },
@@ -139,10 +144,14 @@ export class DocumentScores {
     const stale = () => signal.aborted || this.documents.get(uri)?.version !== version || this.host.generation !== generation;
     if (!this.host.scorer) throw new NoCheckpointError(this.host.status.message);
     let r;
+    let ms = 0;
     try {
       r = await this.host.withScorer(async (scorer, gen) => {
         if (gen !== generation || stale()) return undefined;
-        return scorer.score(text, { signal });
+        const started = performance.now();
+        const scored = await scorer.score(text, { signal });
+        ms = performance.now() - started;
+        return scored;
       });
     } catch (e) {
       if (isAbort(e)) {
@@ -156,6 +165,7 @@ export class DocumentScores {
       return undefined;
     }
     this.stats.scorings++;
+    this.stats.scoringMs += ms;
     this.stats.windowsComputed += r.windowsComputed;
     this.stats.windowsFromCache += r.windowsTotal - r.windowsComputed;
     const result = { uri, version, text, checkpointStep: r.checkpointStep, tokens: r.tokens, generation };

@@ -37,8 +37,17 @@ import { NoCheckpointError, ScorerHost } from './scorerHost';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
 import { tokenAt, tokensIn } from './tokens';
 
-/** Debounce of edits before re-scoring. */
+/**
+ * Debounce of edits while typing: an edit that comes within this time of the previous one
+ * waits for a pause this long before the document is scored again.
+ */
 const EDIT_DEBOUNCE_MS = 150;
+/**
+ * An isolated edit (the previous one is older than EDIT_DEBOUNCE_MS: a word replaced, a
+ * quick fix applied, a paste) is scored at once, after only this short delay that gathers
+ * changes arriving together. A scoring still running when the next edit comes is abandoned.
+ */
+const ISOLATED_EDIT_DELAY_MS = 5;
 const DEFAULT_ALTERNATIVES = 5;
 /** A selection over many flagged tokens offers fixes for the first few (each asks the generator). */
 const MAX_TOKENS_WITH_FIXES = 5;
@@ -129,14 +138,19 @@ connection.onNotification(SelectCheckpointNotification, (params) => {
   void host.select(params.path);
 });
 
-const seen = new Set<string>();
+/** When each open document last changed (performance.now()). */
+const lastChange = new Map<string, number>();
 documents.onDidChangeContent(({ document }) => {
-  // The first content of a document is scored at once, edits after a pause in typing.
-  scores.schedule(document.uri, seen.has(document.uri) ? EDIT_DEBOUNCE_MS : 0);
-  seen.add(document.uri);
+  // The first content of a document is scored at once, an isolated edit almost at once,
+  // and edits in quick succession (typing) after a pause.
+  const now = performance.now();
+  const previous = lastChange.get(document.uri);
+  lastChange.set(document.uri, now);
+  const delay = previous === undefined ? 0 : now - previous < EDIT_DEBOUNCE_MS ? EDIT_DEBOUNCE_MS : ISOLATED_EDIT_DELAY_MS;
+  scores.schedule(document.uri, delay);
 });
 documents.onDidClose(({ document }) => {
-  seen.delete(document.uri);
+  lastChange.delete(document.uri);
   scores.forget(document.uri);
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
