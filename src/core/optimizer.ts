@@ -5,6 +5,7 @@
  * parameter name so that checkpoints save and restore it exactly.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { adamwUpdate, globalSumOfSquares } from './kernels/adamw';
 
 export interface AdamWOptions {
   beta1: number;
@@ -43,14 +44,12 @@ export class AdamW {
       if (!g) continue;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
+      // One fused pass on wasm, the same float32 operations as tf ops elsewhere (kernels/adamw.ts).
       tf.tidy(() => {
-        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        let update = tf.div(tf.div(m1, c1), tf.add(tf.sqrt(tf.div(v1, c2)), epsilon));
-        if (weightDecay > 0 && this.decayed.has(name)) update = tf.add(update, tf.mul(p, weightDecay));
+        const [p1, m1, v1] = adamwUpdate(p, g, m, v, { beta1, beta2, epsilon, c1, c2, lr, weightDecay: this.decayed.has(name) ? weightDecay : 0 });
         m.assign(m1);
         v.assign(v1);
-        p.assign(tf.sub(p, tf.mul(update, lr)));
+        p.assign(p1);
       });
     }
   }
@@ -67,7 +66,7 @@ export class AdamW {
  * returns the norm before clipping.
  */
 export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
-  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+  const norm = Math.sqrt(globalSumOfSquares([...grads.values()]));
   if (norm > maxNorm && Number.isFinite(norm)) {
     const scale = maxNorm / norm;
     for (const [name, g] of grads) {

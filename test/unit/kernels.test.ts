@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend';
+import { adamwComposite, adamwUpdate, globalSumOfSquares } from '../../src/core/kernels/adamw';
 import { biasGelu, biasGeluComposite } from '../../src/core/kernels/gelu';
 import { layerNorm, layerNormComposite } from '../../src/core/kernels/layerNorm';
 import { kernelOptions, simdKernels, wasmKernelActive, type WasmBackendLike } from '../../src/core/kernels/wasmHeap';
@@ -160,5 +161,38 @@ test('row gather matches indexing, and falls back on other axes', () => {
     assert.deepEqual(nested.arraySync(), [[v[1], v[2]], [v[9], v[0]]]);
     const onAxis1 = tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1);
     assert.deepEqual(onAxis1.arraySync(), v.map((r) => [r[2], r[0]]));
+  });
+});
+
+test('AdamW kernel gives the bits of the composite update; sum of squares matches', () => {
+  for (const n of [1, 7, 64, 1030]) {
+    for (const weightDecay of [0, 0.01]) {
+      for (const simd of [true, false]) {
+        kernelOptions.simd = simd;
+        tf.tidy(() => {
+          const p = random([n], n);
+          const g = random([n], n + 1, 0.1);
+          const m = random([n], n + 2, 0.01);
+          const v = tf.abs(random([n], n + 3, 1e-4));
+          const h = { beta1: 0.9, beta2: 0.999, epsilon: 1e-6, c1: 1 - 0.9 ** 3, c2: 1 - 0.999 ** 3, lr: 3e-4, weightDecay };
+          const fused = adamwUpdate(p, g, m, v, h);
+          const composite = adamwComposite(p, g, m, v, h);
+          // Bit for bit where it can be: same float32 operations in the same order.
+          fused.forEach((t, i) => assertClose(t, composite[i], `adamw n=${n} wd=${weightDecay} ${simd ? 'simd' : 'js'} output ${i}`, 0, 0));
+        });
+        kernelOptions.simd = true;
+      }
+    }
+  }
+  tf.tidy(() => {
+    const ts = [random([5], 1), random([16, 3], 2), random([1030], 3)];
+    let expected = 0;
+    for (const t of ts) for (const x of t.dataSync()) expected += x * x;
+    for (const simd of [true, false]) {
+      kernelOptions.simd = simd;
+      const got = globalSumOfSquares(ts);
+      kernelOptions.simd = true;
+      assert.ok(Math.abs(got - expected) <= 1e-5 * expected, `sum of squares ${got} vs ${expected}`);
+    }
   });
 });

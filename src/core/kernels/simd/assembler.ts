@@ -85,6 +85,7 @@ export const f4 = {
   select: (a: Code, b: Code, mask: Code): Code => simd(0x52, a, b, mask),
   nearest: (a: Code): Code => simd(0x6a, a),
   abs: (a: Code): Code => simd(0xe0, a),
+  sqrt: (a: Code): Code => simd(0xe3, a),
   add: (a: Code, b: Code): Code => simd(0xe4, a, b),
   sub: (a: Code, b: Code): Code => simd(0xe5, a, b),
   mul: (a: Code, b: Code): Code => simd(0xe6, a, b),

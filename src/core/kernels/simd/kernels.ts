@@ -156,7 +156,46 @@ function transposeRows() {
   return { name: 'transpose_rows', params: [I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32], body };
 }
 
+/**
+ * adamw(p, g, m, v, pOut, mOut, vOut, bytes, beta1, 1-beta1, beta2, 1-beta2, c1, c2, eps, wd, lr):
+ * the AdamW update of optimizer.ts in the same float32 operations, in the same order, as
+ * its composite form (so the same bits): m' = m b1 + g (1-b1); v' = v b2 + g^2 (1-b2);
+ * u = (m'/c1) / (sqrt(v'/c2) + eps) + p wd; p' = p - u lr. wd = 0 leaves out the decay term.
+ */
+function adamw() {
+  const [p, g, m, v, po, mo, vo, bytes, b1, ob1, b2, ob2, c1, c2, eps, wd, lr, i, gv, m1, v1, u, pv] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const at = (base: number) => add(get(base), get(i));
+  const s = (x: number) => f4.splat(get(x));
+  const body = [
+    ...loop(i, i32.const(0), get(bytes), 16, [
+      ...set(gv, f4.load(at(g))),
+      ...set(pv, f4.load(at(p))),
+      ...set(m1, f4.add(f4.mul(f4.load(at(m)), s(b1)), f4.mul(get(gv), s(ob1)))),
+      ...set(v1, f4.add(f4.mul(f4.load(at(v)), s(b2)), f4.mul(f4.mul(get(gv), get(gv)), s(ob2)))),
+      ...set(u, f4.div(f4.div(get(m1), s(c1)), f4.add(f4.sqrt(f4.div(get(v1), s(c2))), s(eps)))),
+      ...f4.store(at(mo), get(m1)),
+      ...f4.store(at(vo), get(v1)),
+      ...f4.store(at(po), f4.sub(get(pv), f4.mul(f4.add(get(u), f4.mul(get(pv), s(wd))), s(lr)))),
+    ]),
+  ];
+  return { name: 'adamw', params: [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, F32], locals: [I32, V128, V128, V128, V128, V128], body };
+}
+
+/** sum_of_squares(x, bytes, out): out[0..3] += the four lanes of sum x^2. */
+function sumOfSquares() {
+  const [x, bytes, out, i, acc, xv] = [0, 1, 2, 3, 4, 5];
+  const body = [
+    ...set(acc, f4.load(get(out))),
+    ...loop(i, i32.const(0), get(bytes), 16, [...set(xv, f4.load(add(get(x), get(i)))), ...set(acc, f4.add(get(acc), f4.mul(get(xv), get(xv))))]),
+    ...f4.store(get(out), get(acc)),
+  ];
+  return { name: 'sum_of_squares', params: [I32, I32, I32], locals: [I32, V128, V128], body };
+}
+
 export interface SimdKernels {
+  adamw(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, bytes: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c1: number, c2: number, eps: number, wd: number, lr: number): void;
+  sum_of_squares(x: number, bytes: number, out: number): void;
   transpose_rows(src: number, dst: number, rows: number, cols: number, r0: number, r1: number): void;
   gelu_forward(x: number, bias: number, y: number, totalBytes: number, rowBytes: number): void;
   gelu_backward(dy: number, x: number, bias: number, dx: number, dbias: number, totalBytes: number, rowBytes: number): void;
@@ -165,7 +204,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
