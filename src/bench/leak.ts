@@ -78,12 +78,13 @@ export async function runLeak(o: LeakOptions): Promise<void> {
   console.log(`${result.step} steps in ${seconds.toFixed(1)} s (data preparation included), ${evals} evaluations, ${saves} checkpoints`);
   console.log(`tensors alive in onStep: first ${tensors[0]} (step ${steps[0]}), last ${tensors.at(-1)} (step ${steps.at(-1)}), min ${Math.min(...tensors)}, max ${Math.max(...tensors)}`);
   console.log(`  changes between steps: ${changes.length === 0 ? 'none' : changes.slice(0, 8).join('; ') + (changes.length > 8 ? ` ... (${changes.length} in all)` : '')}`);
-  console.log(`tensors alive before pretrain() ${tensorsAtStart}, after it returned ${tensorsAtEnd} (model and optimizer disposed)`);
+  console.log(`tensors alive before pretrain() ${tensorsAtStart}, after it returned ${tensorsAtEnd} (model and optimizer disposed: should be ${tensorsAtStart})`);
   const trend = [0, 0.25, 0.5, 0.75, 1].map((f) => `step ${steps[at(f)]}: ${mib(rss[at(f)])}`).join(', ');
   console.log(`resident memory (MiB): start ${mib(m.start)}, ${trend}, peak ${mib(m.peak)}, end ${mib(m.end)}`);
   const half = at(0.5);
   const growth = slope(steps.slice(half), rss.slice(half)) * 100;
   console.log(`  RSS trend over the second half: ${(growth / 2 ** 20).toFixed(2)} MiB per 100 steps`);
   const leaked = tensors.at(-1)! - tensors[0];
-  console.log(`verdict: ${leaked === 0 && Math.max(...tensors) === tensors[0] ? 'no tensor leak (count flat)' : `TENSOR COUNT GREW by ${leaked} over ${steps.at(-1)! - steps[0]} steps`}`);
+  const perRun = tensorsAtEnd - tensorsAtStart;
+  console.log(`verdict: per step ${leaked === 0 && Math.max(...tensors) === tensors[0] ? 'no tensor leak (count flat)' : `TENSOR COUNT GREW by ${leaked} over ${steps.at(-1)! - steps[0]} steps`}; per run ${perRun === 0 ? 'nothing left behind' : `${perRun} TENSORS LEFT BEHIND by a finished pretrain()`}`);
 }

@@ -327,7 +327,7 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
   for (const r of results) {
     const s = summarize(r.serverMs);
     const t = summarize(r.typing);
-    if (s.n > 0) console.log(`${r.preset}: server-side Scorer.score per edit (electra/stats): p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, max ${s.max.toFixed(0)} ms; the rest of the client-observed time is the server's ${'5'} ms gathering delay, diagnostics and transport`);
+    if (s.n > 0) console.log(`${r.preset}: server-side Scorer.score per edit (electra/stats): p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, max ${s.max.toFixed(0)} ms; the rest of the client-observed time is the server's gathering delay (5 ms), diagnostics and transport`);
     console.log(`${r.preset}: typing a word (${TYPING_WORDS} words, a key every ${TYPING_KEY_MS} ms; the server waits for a 150 ms pause): last key -> diagnostics p50 ${t.p50.toFixed(0)} ms, max ${t.max.toFixed(0)} ms`);
   }
   return results;
