@@ -3,7 +3,7 @@
  * the machine and configuration, and the PyTorch reference step (shared/bench) measured in
  * the same run when python3 with torch is installed.
  *
- *   node dist/bench.js [--presets tiny,small] [--steps N] [--backend wasm] [--no-reference]
+ *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
  *                      [--only training,scaling,latency,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
  *                      [--scaling-steps 2]
@@ -18,13 +18,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { describeBackend, initBackend, type BackendPreference } from '../core/backend';
 import { presetConfig, type ElectraConfig, type PresetName } from '../core/config';
 import { defaultMasking, maskBatch } from '../core/masking';
 import { ElectraModel } from '../core/model';
-import { electraLoss, type Batch, type ObjectiveStats } from '../core/objective';
+import { GradientWorkers, shardGradients, splitBatch } from '../core/dataParallel';
+import { electraLoss, type Batch } from '../core/objective';
 import { AdamW, clipByGlobalNorm } from '../core/optimizer';
 import { deriveSeed, Rng } from '../core/random';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,6 +50,8 @@ interface Args {
   edits: number;
   latencyPresets: PresetName[];
   scalingSteps: number;
+  /** Data-parallel threads for the multi-threaded rows (default: one per core). */
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -63,6 +66,7 @@ function parseArgs(argv: string[]): Args {
     edits: 30,
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 2,
+    threads: Math.min(availableParallelism(), 8),
   };
   const number = (a: string, v: string | undefined) => {
     const n = Number(v);
@@ -77,6 +81,7 @@ function parseArgs(argv: string[]): Args {
         return { preset: preset as PresetName, batch: Number(batch ?? (preset === 'tiny' ? 16 : 8)) };
       });
     } else if (a === '--steps') args.steps = Number(argv[++i]);
+    else if (a === '--threads') args.threads = Math.floor(number(a, argv[++i]));
     else if (a === '--backend') args.backend = argv[++i] as BackendPreference;
     else if (a === '--no-reference') args.reference = false;
     else if (a === '--only') args.only = parseSections(argv[++i]);
@@ -139,8 +144,7 @@ function rawMatMulGflops(): number {
 }
 
 /** Multiply-adds of one training step (forward + backward = 3x forward), for the FLOP rate. */
-function stepFlops(preset: PresetName, batch: number, masked: number): number {
-  const c = presetConfig(preset);
+function stepFlops(c: ElectraConfig, batch: number, masked: number): number {
   const T = c.maxSeqLength;
   const tokens = batch * T;
   const encoder = (enc: typeof c.discriminator) => {
@@ -157,6 +161,7 @@ function stepFlops(preset: PresetName, batch: number, masked: number): number {
 interface TrainingBench {
   preset: PresetName;
   batch: number;
+  threads: number;
   msPerStep: number;
   tokensPerSec: number;
   gflops: number;
@@ -182,61 +187,79 @@ function syntheticBatch(config: ElectraConfig, batch: number): Batch {
   return { ids, attentionMask: new Float32Array(ids.length).fill(1), batchSize: batch, seqLength: T };
 }
 
-function benchTraining(preset: PresetName, batch: number, steps: number): TrainingBench {
+interface TrainingRun {
+  /** Threads sharing each step (data parallel); 1 runs the step on this thread alone. */
+  threads?: number;
+  /** Overrides the preset's sequence length. */
+  seqLength?: number;
+  backend?: BackendPreference;
+}
+
+/**
+ * Timed optimizer steps on a synthetic batch through the training loop's own parts:
+ * masking, the objective's gradients (split over data-parallel workers when threads > 1),
+ * global-norm clipping and AdamW.
+ */
+async function benchTraining(preset: PresetName, batch: number, steps: number, run: TrainingRun = {}): Promise<TrainingBench> {
   const memory = new PeakMemory();
-  const config = presetConfig(preset);
+  const config = { ...presetConfig(preset), ...(run.seqLength ? { maxSeqLength: run.seqLength } : {}) };
   const T = config.maxSeqLength;
+  const threads = Math.max(1, Math.min(run.threads ?? 1, batch));
   const model = new ElectraModel(config, 1);
   const optimizer = new AdamW(model.params, model.decayed);
+  const workers = threads > 1 ? await GradientWorkers.start(model, threads - 1, run.backend ?? 'auto', join(__dirname, 'dataParallelWorker.js')) : undefined;
   const data = syntheticBatch(config, batch);
   const { ids } = data;
   const timing = { data: 0, forwardBackward: 0, optimizer: 0 };
   let maskedCount = 0;
-  const step = (i: number) => {
+  const step = async (i: number) => {
     let t = performance.now();
     const masked = maskBatch(ids, T, SPECIAL, defaultMasking(T), new Rng(deriveSeed(1, 'mask', i)));
     maskedCount = masked.positions.length;
     timing.data += performance.now() - t;
     t = performance.now();
-    const stats: Partial<ObjectiveStats> = {};
-    const { value, grads } = tf.variableGrads(() => electraLoss(model, data, masked, { seed: i, dropoutRate: 0.1 }, stats));
-    value.dispose();
+    const pass = { seed: i, dropoutRate: 0.1 };
+    const { grads } = workers ? await workers.gradients(model, data, masked, pass) : shardGradients(model, splitBatch(data, masked, 1)[0], pass);
     timing.forwardBackward += performance.now() - t;
     t = performance.now();
-    const named = new Map<string, tf.Tensor>();
-    for (const [name, v] of model.params) named.set(name, grads[v.name]);
-    clipByGlobalNorm(named, 1);
-    optimizer.apply(named, 5e-4);
-    for (const g of named.values()) g.dispose();
+    clipByGlobalNorm(grads, 1);
+    optimizer.apply(grads, 5e-4);
+    workers?.weightsChanged();
+    for (const g of grads.values()) g.dispose();
     timing.optimizer += performance.now() - t;
   };
-  step(0); // warm-up: kernel set-up and first allocations
-  const tensorsBefore = tf.memory().numTensors;
-  timing.data = timing.forwardBackward = timing.optimizer = 0;
-  const t0 = performance.now();
-  for (let i = 1; i <= steps; i++) step(i);
-  const ms = (performance.now() - t0) / steps;
-  const tensorsAfter = tf.memory().numTensors;
-
-  const breakdown: Array<[string, number]> = [
-    ['data (batch, masking)', timing.data / steps],
-    ['forward + backward', timing.forwardBackward / steps],
-    ['optimizer (clip + AdamW)', timing.optimizer / steps],
-  ];
-  optimizer.dispose();
-  model.dispose();
-  const peak = memory.stop();
-  return {
-    preset,
-    batch,
-    msPerStep: ms,
-    tokensPerSec: (batch * T) / (ms / 1000),
-    gflops: stepFlops(preset, batch, maskedCount) / (ms / 1000) / 1e9,
-    peakRssMiB: peak / 2 ** 20,
-    tensorsBefore,
-    tensorsAfter,
-    breakdown,
-  };
+  const liveTensors = () => tf.memory().numTensors + (workers?.liveTensors.reduce((a, n) => a + n, 0) ?? 0);
+  try {
+    await step(0); // warm-up: kernel set-up and first allocations
+    const tensorsBefore = liveTensors();
+    timing.data = timing.forwardBackward = timing.optimizer = 0;
+    const t0 = performance.now();
+    for (let i = 1; i <= steps; i++) await step(i);
+    const ms = (performance.now() - t0) / steps;
+    const tensorsAfter = liveTensors();
+    const breakdown: Array<[string, number]> = [
+      ['data (batch, masking)', timing.data / steps],
+      [threads > 1 ? `forward + backward (${threads} threads)` : 'forward + backward', timing.forwardBackward / steps],
+      ['optimizer (clip + AdamW)', timing.optimizer / steps],
+    ];
+    return {
+      preset,
+      batch,
+      threads,
+      msPerStep: ms,
+      tokensPerSec: (batch * T) / (ms / 1000),
+      gflops: stepFlops(config, batch, maskedCount) / (ms / 1000) / 1e9,
+      peakRssMiB: memory.stop() / 2 ** 20,
+      tensorsBefore,
+      tensorsAfter,
+      breakdown,
+    };
+  } finally {
+    memory.stop();
+    await workers?.close();
+    optimizer.dispose();
+    model.dispose();
+  }
 }
 
 async function kernelBreakdown(preset: PresetName, batch: number): Promise<Array<[string, number]>> {
@@ -270,14 +293,18 @@ async function main(): Promise<void> {
   const backend = await initBackend(args.backend);
   console.log(`# ELECTRA Studio benchmark`);
   console.log(`machine: ${describeMachine()}`);
-  console.log(`backend: ${describeBackend(backend)} (one thread: the wasm backend is single-threaded under Node)`);
+  console.log(`backend: ${describeBackend(backend)} (the wasm backend is single-threaded under Node: more threads are data-parallel workers, ${args.threads} here)`);
   console.log(`sections: ${[...args.only].join(', ')} (choose with --only ${SECTION_NAMES.join(',')})`);
   const tmp = mkdtempSync(join(tmpdir(), 'electra-bench-'));
   try {
     if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));
     if (args.only.has('scaling')) {
       await section('Training step: how time grows with sequence length and batch', () =>
-        runScaling({ steps: args.scalingSteps, bench: (preset, batch, steps) => benchTraining(preset, batch, steps) }),
+        runScaling({
+          steps: args.scalingSteps,
+          threads: args.threads,
+          bench: (preset, batch, steps, seqLength) => benchTraining(preset, batch, steps, { threads: args.threads, seqLength, backend: args.backend }),
+        }),
       );
     }
     if (args.only.has('latency')) {
@@ -306,41 +333,47 @@ async function trainingSection(args: Args): Promise<void> {
   const raw = rawMatMulGflops();
   console.log(`raw matMul (1024x512 @ 512x1024, fp32): ${raw.toFixed(1)} GFLOP/s`);
   console.log('');
-  console.log('| preset | batch x length | ms/step | tokens/s | step GFLOP/s | % of raw matMul | peak RSS MiB | tensors before/after |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| preset | batch x length | threads | ms/step | tokens/s | step GFLOP/s | per core, % of raw matMul | peak RSS MiB | tensors before/after |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const results: TrainingBench[] = [];
   for (const { preset, batch } of args.presets) {
-    try {
-      const r = benchTraining(preset, batch, args.steps);
-      results.push(r);
-      console.log(`| ${preset} | ${batch} x ${presetConfig(preset).maxSeqLength} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ${r.gflops.toFixed(2)} | ${((100 * r.gflops) / raw).toFixed(0)}% | ${r.peakRssMiB.toFixed(0)} | ${r.tensorsBefore}/${r.tensorsAfter} |`);
-    } catch (e) {
-      console.log(`| ${preset} | ${batch} | failed: ${(e as Error).message.split('\n')[0]} |`);
+    // One thread (the engine on one core) and the data-parallel default.
+    for (const threads of [...new Set([1, args.threads])]) {
+      try {
+        const r = await benchTraining(preset, batch, args.steps, { threads, backend: args.backend });
+        results.push(r);
+        console.log(`| ${preset} | ${batch} x ${presetConfig(preset).maxSeqLength} | ${r.threads} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ${r.gflops.toFixed(2)} | ${((100 * r.gflops) / r.threads / raw).toFixed(0)}% | ${r.peakRssMiB.toFixed(0)} | ${r.tensorsBefore}/${r.tensorsAfter} |`);
+      } catch (e) {
+        console.log(`| ${preset} | ${batch} | ${threads} | failed: ${(e as Error).message.split('\n')[0]} |`);
+      }
     }
   }
   for (const r of results) {
     console.log('');
-    console.log(`where a ${r.preset} step's time goes (wall clock):`);
-    for (const [what, ms] of r.breakdown) console.log(`  ${what.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / r.msPerStep).toFixed(0).padStart(3)}%`);
+    console.log(`where a ${r.preset} step's time goes with ${r.threads} thread(s) (wall clock):`);
+    for (const [what, ms] of r.breakdown) console.log(`  ${what.padEnd(34)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / r.msPerStep).toFixed(0).padStart(3)}%`);
+    if (r.threads !== 1) continue;
     const kernels = await kernelBreakdown(r.preset, r.batch);
     const total = kernels.reduce((a, [, ms]) => a + ms, 0);
-    console.log(`  forward + backward by kernel kind (one profiled step):`);
+    console.log(`  forward + backward by kernel kind (one profiled step on one thread):`);
     for (const [what, ms] of kernels) console.log(`    ${what.padEnd(36)} ${((100 * ms) / total).toFixed(0).padStart(3)}%`);
   }
   if (args.reference) {
     console.log('');
     console.log('PyTorch reference (shared/bench/peer_torch_electra.py, same machine, same run):');
-    for (const r of results) {
-      let best: { line: string; tps: number; threads: number } | undefined;
-      for (const threads of [1, 2]) {
-        const line = reference(r.preset, r.batch, threads, Math.max(2, Math.min(args.steps, 5)));
+    for (const { preset, batch } of args.presets) {
+      const ours = results.filter((r) => r.preset === preset && r.batch === batch).sort((x, y) => y.tokensPerSec - x.tokensPerSec)[0];
+      if (!ours) continue;
+      let best: { tps: number; threads: number } | undefined;
+      for (const threads of [...new Set([1, args.threads])]) {
+        const line = reference(preset, batch, threads, Math.max(2, Math.min(args.steps, 5)));
         if (!line) continue;
         const tps = Number(/tokens\/s=(\d+)/.exec(line)?.[1] ?? 0);
         console.log(`  ${line}`);
-        if (!best || tps > best.tps) best = { line, tps, threads };
+        if (!best || tps > best.tps) best = { tps, threads };
       }
-      if (best) console.log(`  ${r.preset}: ELECTRA Studio ${r.tokensPerSec.toFixed(0)} tokens/s vs PyTorch ${best.tps} (best, ${best.threads} threads): ratio ${(r.tokensPerSec / best.tps).toFixed(2)}`);
-      else console.log(`  ${r.preset}: reference not run (needs /usr/bin/python3 with torch: apt-get install python3-torch libopenblas0-pthread)`);
+      if (best) console.log(`  ${preset}: ELECTRA Studio ${ours.tokensPerSec.toFixed(0)} tokens/s (best, ${ours.threads} threads) vs PyTorch ${best.tps} (best, ${best.threads} threads): ratio ${(ours.tokensPerSec / best.tps).toFixed(2)}`);
+      else console.log(`  ${preset}: reference not run (needs /usr/bin/python3 with torch: apt-get install python3-torch libopenblas0-pthread)`);
     }
   }
 }

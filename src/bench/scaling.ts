@@ -3,10 +3,8 @@
  * the benchmark's own single-step code (benchTraining in main.ts, passed in as `bench`):
  * the same model, masking, objective and optimizer step as the training table.
  *
- * benchTraining takes a preset name, so another sequence length is run by changing the
- * preset's maxSeqLength for the duration of the call (and restoring it after).
  */
-import { PRESETS, type ElectraConfig, type PresetName } from '../core/config';
+import type { PresetName } from '../core/config';
 import { describeMachine } from './machine';
 
 /** What benchTraining reports that this table shows. */
@@ -19,24 +17,13 @@ export interface StepFigures {
 export interface ScalingOptions {
   /** Timed steps per point (after one warm-up step). */
   steps: number;
-  bench: (preset: PresetName, batch: number, steps: number) => StepFigures;
+  bench: (preset: PresetName, batch: number, steps: number, seqLength: number) => Promise<StepFigures>;
+  /** Threads the steps run on (data parallel), for the caption. */
+  threads: number;
   preset?: PresetName;
   lengths?: number[];
   lengthBatch?: number;
   batches?: number[];
-}
-
-/** Runs `fn` with `preset`'s sequence length set to `length`, restoring it afterwards. */
-export function withSequenceLength<T>(preset: PresetName, length: number, fn: () => T): T {
-  const config = PRESETS[preset] as ElectraConfig;
-  const saved = config.maxSeqLength;
-  if (length > config.maxPositionEmbeddings) throw new Error(`${preset}: length ${length} exceeds maxPositionEmbeddings ${config.maxPositionEmbeddings}`);
-  config.maxSeqLength = length;
-  try {
-    return fn();
-  } finally {
-    config.maxSeqLength = saved;
-  }
 }
 
 export async function runScaling(o: ScalingOptions): Promise<void> {
@@ -45,27 +32,27 @@ export async function runScaling(o: ScalingOptions): Promise<void> {
   const lengthBatch = o.lengthBatch ?? 8;
   const batches = o.batches ?? [4, 8, 16, 32];
   console.log(`machine: ${describeMachine()}`);
-  console.log(`preset ${preset}, synthetic batch of random ids, dropout on; ${o.steps} timed steps per point after one warm-up step (benchTraining)`);
+  console.log(`preset ${preset}, synthetic batch of random ids, dropout on, ${o.threads} thread(s); ${o.steps} timed steps per point after one warm-up step (benchTraining)`);
   const measured = new Map<string, StepFigures | Error>();
-  const point = (batch: number, length: number): StepFigures | Error => {
+  const point = async (batch: number, length: number): Promise<StepFigures | Error> => {
     const key = `${batch}x${length}`;
     if (!measured.has(key)) {
       try {
-        measured.set(key, withSequenceLength(preset, length, () => o.bench(preset, batch, o.steps)));
+        measured.set(key, await o.bench(preset, batch, o.steps, length));
       } catch (e) {
         measured.set(key, e as Error);
       }
     }
     return measured.get(key)!;
   };
-  const table = (title: string, rows: Array<[number, number]>, vary: 'length' | 'batch') => {
+  const table = async (title: string, rows: Array<[number, number]>, vary: 'length' | 'batch') => {
     console.log('');
     console.log(title);
     console.log('| batch x length | ms/step | tokens/s | ms/step relative to the first row | peak RSS MiB |');
     console.log('|---|---|---|---|---|');
     let first: StepFigures | undefined;
     for (const [batch, length] of rows) {
-      const r = point(batch, length);
+      const r = await point(batch, length);
       if (r instanceof Error) {
         console.log(`| ${batch} x ${length} | failed: ${r.message.split('\n')[0]} |`);
         continue;
@@ -75,6 +62,6 @@ export async function runScaling(o: ScalingOptions): Promise<void> {
       console.log(`| ${batch} x ${length} | ${r.msPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | x${(r.msPerStep / first.msPerStep).toFixed(2)} (input x${growth}) | ${r.peakRssMiB.toFixed(0)} |`);
     }
   };
-  table(`with sequence length (batch ${lengthBatch}):`, lengths.map((l) => [lengthBatch, l]), 'length');
-  table(`with batch (length ${lengths[0]}):`, batches.map((b) => [b, lengths[0]]), 'batch');
+  await table(`with sequence length (batch ${lengthBatch}):`, lengths.map((l) => [lengthBatch, l]), 'length');
+  await table(`with batch (length ${lengths[0]}):`, batches.map((b) => [b, lengths[0]]), 'batch');
 }

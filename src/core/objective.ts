@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { corrupt, type MaskedBatch } from './masking';
 import { DropoutStream, type ElectraModel } from './model';
+import { expNonPositive } from './kernels/fastExp';
 import { deriveSeed, Rng } from './random';
 
 export interface ObjectiveWeights {
@@ -157,6 +158,7 @@ export function mergeShardStats(parts: ObjectiveStats[]): ObjectiveStats {
 /**
  * The generator's output at the masked positions: softmax cross-entropy computed in one
  * pass over the logits, in JavaScript, with its gradient (softmax - one-hot) / count.
+ * Its exp is kernels/fastExp (float32-accurate, twice V8's Math.exp).
  * As separate tensor ops (log-softmax, one-hot, multiply, sum, and the Gumbel noise's
  * two logarithms over a [P, V] tensor) this was a tenth of a tiny training step on wasm,
  * whose exp and log are scalar code. The softmax it keeps serves the sampling too:
@@ -192,7 +194,7 @@ class MaskedLmHead {
         }
         let sum = 0;
         for (let j = 0; j < V; j++) {
-          const e = Math.exp(values[row + j] - max);
+          const e = expNonPositive(values[row + j] - max);
           softmax[row + j] = e;
           sum += e;
         }
@@ -205,11 +207,11 @@ class MaskedLmHead {
       this.softmax = softmax;
       this.vocab = V;
       const gradFunc = (dy: tf.Tensor) => {
-        const g = softmax.slice();
-        for (let r = 0; r < P; r++) g[r * V + this.targets[r]] -= 1;
-        const scale = 1 / this.denominator;
-        for (let i = 0; i < g.length; i++) g[i] *= scale;
-        return tf.mul(tf.tensor2d(g, [P, V]), dy);
+        const scale = dy.dataSync()[0] / this.denominator;
+        const g = new Float32Array(softmax.length);
+        for (let i = 0; i < g.length; i++) g[i] = softmax[i] * scale;
+        for (let r = 0; r < P; r++) g[r * V + this.targets[r]] -= scale;
+        return tf.tensor2d(g, [P, V]);
       };
       return { value: tf.scalar(total / this.denominator), gradFunc };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
