@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraConfig, EncoderConfig } from './config';
+import { fusedDropout } from './kernels/dropout';
 import { biasGelu, gelu } from './kernels/gelu';
 import { layerNorm } from './kernels/layerNorm';
 import { deriveSeed, fillBernoulli } from './random';
@@ -53,7 +54,11 @@ export class DropoutStream {
   apply<T extends tf.Tensor>(x: T): T {
     if (this.rate <= 0) return x;
     const siteSeed = deriveSeed(this.baseSeed, this.site++);
-    const mask = dropoutMask(x.size, this.batchSize, this.rate, (b) => deriveSeed(siteSeed, this.firstExample + b));
+    const seedOf = (b: number) => deriveSeed(siteSeed, this.firstExample + b);
+    // On wasm: the same mask drawn and applied in one kernel (kernels/dropout.ts).
+    const fused = fusedDropout(x, this.rate, Array.from({ length: this.batchSize }, (_, b) => seedOf(b)));
+    if (fused) return fused;
+    const mask = dropoutMask(x.size, this.batchSize, this.rate, seedOf);
     return tf.mul(x, tf.tensor(mask, x.shape)) as T;
   }
 }
@@ -227,7 +232,10 @@ export class ElectraModel {
     const scale = 1 / Math.sqrt(hd);
     const drop = <T extends tf.Tensor>(t: T): T => (dropout ? dropout.apply(t) : t);
     let h = this.config.embeddingSize !== H ? this.dense(x, `${which}.electra.embeddings_project`) : x;
-    const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, nh, hd]), [0, 2, 1, 3]); // [B, nh, T, hd]
+    // [B*T, H] -> [B, nh, T, hd] and back. With one head the transpose moves nothing, but
+    // tfjs copies the tensor anyway (and again in the backward pass): reshape instead.
+    const heads = (t: tf.Tensor2D) => (nh === 1 ? tf.reshape(t, [B, 1, T, hd]) : tf.transpose(tf.reshape(t, [B, T, nh, hd]), [0, 2, 1, 3]));
+    const merge = (t: tf.Tensor4D): tf.Tensor2D => tf.reshape(nh === 1 ? t : tf.transpose(t, [0, 2, 1, 3]), [B * T, H]);
     for (let l = 0; l < enc.numHiddenLayers; l++) {
       const p = `${which}.electra.encoder.layer.${l}`;
       const q = heads(this.dense(h, `${p}.attention.self.query`));
@@ -235,7 +243,7 @@ export class ElectraModel {
       const v = heads(this.dense(h, `${p}.attention.self.value`));
       const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), maskBias); // [B, nh, T, T]
       const probs = drop(tf.softmax(scores));
-      const context: tf.Tensor2D = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B * T, H]); // [B*T, H]
+      const context = merge(tf.matMul(probs, v)); // [B*T, H]
       const attended = drop(this.dense(context, `${p}.attention.output.dense`));
       h = this.layerNorm(tf.add(attended, h), `${p}.attention.output.LayerNorm`);
       const intermediate = this.denseGelu(h, `${p}.intermediate.dense`); // [B*T, FFN]

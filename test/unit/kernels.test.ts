@@ -8,10 +8,12 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend';
 import { adamwComposite, adamwUpdate, globalSumOfSquares } from '../../src/core/kernels/adamw';
+import { fusedDropout } from '../../src/core/kernels/dropout';
 import { biasGelu, biasGeluComposite } from '../../src/core/kernels/gelu';
 import { layerNorm, layerNormComposite } from '../../src/core/kernels/layerNorm';
 import { kernelOptions, simdKernels, wasmKernelActive, type WasmBackendLike } from '../../src/core/kernels/wasmHeap';
-import { Rng } from '../../src/core/random';
+import { dropoutMask } from '../../src/core/model';
+import { deriveSeed, Rng } from '../../src/core/random';
 
 before(async () => {
   await initBackend('wasm');
@@ -195,4 +197,26 @@ test('AdamW kernel gives the bits of the composite update; sum of squares matche
       assert.ok(Math.abs(got - expected) <= 1e-5 * expected, `sum of squares ${got} vs ${expected}`);
     }
   });
+});
+
+test('dropout kernel draws dropoutMask\'s mask, bit for bit, and its gradient is the mask', () => {
+  for (const [shape, rate] of [[[6, 5, 7], 0.1], [[16, 2, 8, 8], 0.1], [[3, 33], 0.5], [[2, 1], 0.25]] as Array<[number[], number]>) {
+    const batch = shape[0];
+    const seeds = Array.from({ length: batch }, (_, b) => deriveSeed(42, 'site', b));
+    for (const simd of [true, false]) {
+      kernelOptions.simd = simd;
+      tf.tidy(() => {
+        const x = random(shape, batch);
+        const mask = tf.tensor(dropoutMask(x.size, batch, rate, (b) => seeds[b]), shape);
+        const what = `dropout [${shape}] rate ${rate} (${simd ? 'simd' : 'js'})`;
+        const fused = fusedDropout(x, rate, seeds);
+        assert.ok(fused, `${what}: kernel ran`);
+        assertClose(fused, tf.mul(x, mask), what, 0, 0);
+        const w = random(shape, 5);
+        const [g] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(fusedDropout(t, rate, seeds)!, w)))([x]);
+        assertClose(g, tf.mul(w, mask), `${what} gradient`, 0, 0);
+      });
+      kernelOptions.simd = true;
+    }
+  }
 });

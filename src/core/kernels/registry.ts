@@ -3,6 +3,7 @@
  * and the composite tf implementation it falls back on for other backends.
  */
 import { registerAdamWKernel } from './adamw';
+import { registerDropoutKernel } from './dropout';
 import { registerBiasGeluKernels } from './gelu';
 import { registerLayerNormKernels } from './layerNorm';
 
@@ -10,4 +11,5 @@ export function registerFusedKernels(): void {
   registerLayerNormKernels();
   registerBiasGeluKernels();
   registerAdamWKernel();
+  registerDropoutKernel();
 }

@@ -56,7 +56,13 @@ export const i32 = {
   sub: bin(0x6b),
   mul: bin(0x6c),
   ltU: bin(0x49),
+  xor: bin(0x73),
+  shl: bin(0x74),
+  rotl: bin(0x77),
 };
+
+/** a if cond is non-zero, else b (any one value type). */
+export const select = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1b];
 
 /** f32 scalars. */
 export const f32 = {

@@ -9,7 +9,7 @@
  * a / ln 2 is clamped at -126, so exp(a) is never below 2^-126 (1e-38) rather than 0.
  * erf is Abramowitz & Stegun 7.1.26 as in gelu.ts, Phi(-|u|) formed without cancellation.
  */
-import { assemble, F32, f32, f4, get, I32, i32, loop, set, V128, type Code } from './assembler';
+import { assemble, F32, f32, f4, get, I32, i32, loop, select, set, V128, type Code } from './assembler';
 
 const LOG2E = Math.LOG2E;
 const LN2 = Math.LN2;
@@ -193,7 +193,31 @@ function sumOfSquares() {
   return { name: 'sum_of_squares', params: [I32, I32, I32], locals: [I32, V128, V128], body };
 }
 
+/**
+ * dropout(x, y, mask, bytes, s0, s1, s2, s3, threshold, keep): one xoshiro128** stream
+ * (random.ts's Rng, state s0..s3) draws a 32-bit value per element, in order; the element
+ * is dropped (mask 0) when the draw is below threshold (unsigned), else kept (mask keep).
+ * y = x * mask. The same draws and the same comparison as model.ts's dropoutMask.
+ */
+function dropout() {
+  const [x, y, mask, bytes, s0, s1, s2, s3, threshold, keep, i, t, m] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const body = loop(i, i32.const(0), get(bytes), 4, [
+    ...set(m, select(f32.const(0), get(keep), i32.ltU(i32.mul(i32.rotl(i32.mul(get(s1), i32.const(5)), i32.const(7)), i32.const(9)), get(threshold)))),
+    ...set(t, i32.shl(get(s1), i32.const(9))),
+    ...set(s2, i32.xor(get(s2), get(s0))),
+    ...set(s3, i32.xor(get(s3), get(s1))),
+    ...set(s1, i32.xor(get(s1), get(s2))),
+    ...set(s0, i32.xor(get(s0), get(s3))),
+    ...set(s2, i32.xor(get(s2), get(t))),
+    ...set(s3, i32.rotl(get(s3), i32.const(11))),
+    ...f32.store(add(get(mask), get(i)), get(m)),
+    ...f32.store(add(get(y), get(i)), f32.mul(f32.load(add(get(x), get(i))), get(m))),
+  ]);
+  return { name: 'dropout', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, F32], body };
+}
+
 export interface SimdKernels {
+  dropout(x: number, y: number, mask: number, bytes: number, s0: number, s1: number, s2: number, s3: number, threshold: number, keep: number): void;
   adamw(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, bytes: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c1: number, c2: number, eps: number, wd: number, lr: number): void;
   sum_of_squares(x: number, bytes: number, out: number): void;
   transpose_rows(src: number, dst: number, rows: number, cols: number, r0: number, r1: number): void;
@@ -204,7 +228,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
