@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraConfig, EncoderConfig } from './config';
+import { attentionSoftmax } from './kernels/attentionSoftmax';
 import { fusedDropout } from './kernels/dropout';
 import { biasGelu, gelu } from './kernels/gelu';
 import { layerNorm } from './kernels/layerNorm';
@@ -241,8 +242,7 @@ export class ElectraModel {
       const q = heads(this.dense(h, `${p}.attention.self.query`));
       const k = heads(this.dense(h, `${p}.attention.self.key`));
       const v = heads(this.dense(h, `${p}.attention.self.value`));
-      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), maskBias); // [B, nh, T, T]
-      const probs = drop(tf.softmax(scores));
+      const probs = drop(attentionSoftmax(tf.matMul(q, k, false, true), maskBias, scale)); // [B, nh, T, T]
       const context = merge(tf.matMul(probs, v)); // [B*T, H]
       const attended = drop(this.dense(context, `${p}.attention.output.dense`));
       h = this.layerNorm(tf.add(attended, h), `${p}.attention.output.LayerNorm`);

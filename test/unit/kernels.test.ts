@@ -8,6 +8,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend';
 import { adamwComposite, adamwUpdate, globalSumOfSquares } from '../../src/core/kernels/adamw';
+import { attentionSoftmax, attentionSoftmaxComposite } from '../../src/core/kernels/attentionSoftmax';
 import { fusedDropout } from '../../src/core/kernels/dropout';
 import { biasGelu, biasGeluComposite } from '../../src/core/kernels/gelu';
 import { layerNorm, layerNormComposite } from '../../src/core/kernels/layerNorm';
@@ -73,6 +74,9 @@ function compareOnce(name: string, fused: (...xs: tf.Tensor[]) => tf.Tensor, com
 test('the fused kernels are registered on wasm', () => {
   assert.ok(wasmKernelActive('ElectraLayerNorm'));
   assert.ok(wasmKernelActive('ElectraBiasGelu'));
+  assert.ok(wasmKernelActive('ElectraAttentionSoftmax'));
+  assert.ok(wasmKernelActive('ElectraDropout'));
+  assert.ok(wasmKernelActive('ElectraAdamW'));
   assert.ok(simdKernels(tf.backend() as unknown as WasmBackendLike), 'WebAssembly SIMD kernels instantiated on the wasm heap');
 });
 
@@ -218,5 +222,15 @@ test('dropout kernel draws dropoutMask\'s mask, bit for bit, and its gradient is
       });
       kernelOptions.simd = true;
     }
+  }
+});
+
+test('attention softmax kernel matches the composite, forward and gradient', () => {
+  for (const [B, nh, Tq, Tk] of [[2, 2, 5, 8], [3, 1, 4, 12], [1, 3, 7, 5]]) {
+    // Padding: the last key of every other example is masked.
+    const mask = tf.tensor2d(Array.from({ length: B * Tk }, (_, i) => (i % Tk === Tk - 1 && Math.floor(i / Tk) % 2 === 0 ? 0 : 1)), [B, Tk]);
+    const bias = tf.reshape(tf.mul(tf.sub(1, mask), -10000), [B, 1, 1, Tk]) as tf.Tensor4D;
+    const scores = random([B, nh, Tq, Tk], B * Tk, 4);
+    compareOp(`attentionSoftmax [${B},${nh},${Tq},${Tk}]`, (s) => attentionSoftmax(s as tf.Tensor4D, bias, 0.125), (s) => attentionSoftmaxComposite(s as tf.Tensor4D, bias, 0.125), [scores], { atol: 1e-6, rtol: 1e-5 });
   }
 });

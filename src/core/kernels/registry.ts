@@ -3,6 +3,7 @@
  * and the composite tf implementation it falls back on for other backends.
  */
 import { registerAdamWKernel } from './adamw';
+import { registerAttentionSoftmaxKernels } from './attentionSoftmax';
 import { registerDropoutKernel } from './dropout';
 import { registerBiasGeluKernels } from './gelu';
 import { registerLayerNormKernels } from './layerNorm';
@@ -12,4 +13,5 @@ export function registerFusedKernels(): void {
   registerBiasGeluKernels();
   registerAdamWKernel();
   registerDropoutKernel();
+  registerAttentionSoftmaxKernels();
 }

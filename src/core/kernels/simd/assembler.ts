@@ -75,6 +75,7 @@ export const f32 = {
   mul: bin(0x94),
   div: bin(0x95),
   sqrt: (a: Code): Code => [...a, 0x91],
+  max: bin(0x97),
   load: (addr: Code): Code => [...addr, 0x2a, 2, 0],
   store: (addr: Code, v: Code): Code => [...addr, ...v, 0x38, 2, 0],
 };
@@ -103,6 +104,11 @@ export const f4 = {
   iadd: (a: Code, b: Code): Code => simd(0xae, a, b),
   ishl: (a: Code, n: Code): Code => simd(0xab, a, n),
   isplat: (s: Code): Code => simd(0x11, s),
+  /** Largest of the four lanes, as an f32 scalar. */
+  hmax: (v: Code, tmp: number): Code => [
+    ...set(tmp, v),
+    ...f32.max(f32.max(f4.lane(get(tmp), 0), f4.lane(get(tmp), 1)), f32.max(f4.lane(get(tmp), 2), f4.lane(get(tmp), 3))),
+  ],
   /** Sum of the four lanes, as an f32 scalar. */
   hsum: (v: Code, tmp: number): Code => [
     ...set(tmp, v),

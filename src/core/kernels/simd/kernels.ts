@@ -19,13 +19,20 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const horner = (x: Code, coefficients: number[]): Code =>
   coefficients.slice(0, -1).reduceRight((acc, c) => f4.add(f4.const(c), f4.mul(x, acc)), f4.const(coefficients[coefficients.length - 1]));
 
-/** Sets `e` = exp(-u^2 / 2) and `half` = Phi(-|u|) from the vector in local `u`; v, k, t are scratch. */
-function normalTail(u: number, e: number, half: number, v: number, k: number, t: number): Code {
+/** Sets `e` = exp(a) for the vector a (a <= 0); v and k are scratch locals. */
+function expNonPositive(a: Code, e: number, v: number, k: number): Code {
   return [
-    ...set(v, f4.max(f4.mul(f4.mul(f4.mul(get(u), get(u)), f4.const(-0.5)), f4.const(LOG2E)), f4.const(-126))),
+    ...set(v, f4.max(f4.mul(a, f4.const(LOG2E)), f4.const(-126))),
     ...set(k, f4.nearest(get(v))),
     ...set(v, f4.mul(f4.sub(get(v), get(k)), f4.const(LN2))),
     ...set(e, f4.mul(horner(get(v), [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720]), f4.ishl(f4.iadd(f4.toInt(get(k)), f4.isplat(i32.const(127))), i32.const(23)))),
+  ];
+}
+
+/** Sets `e` = exp(-u^2 / 2) and `half` = Phi(-|u|) from the vector in local `u`; v, k, t are scratch. */
+function normalTail(u: number, e: number, half: number, v: number, k: number, t: number): Code {
+  return [
+    ...expNonPositive(f4.mul(f4.mul(get(u), get(u)), f4.const(-0.5)), e, v, k),
     ...set(t, f4.div(f4.const(1), f4.add(f4.const(1), f4.mul(f4.abs(get(u)), f4.const(P * Math.SQRT1_2))))),
     ...set(half, f4.mul(f4.mul(f4.mul(get(t), horner(get(t), [A1, A2, A3, A4, A5])), get(e)), f4.const(0.5))),
   ];
@@ -216,7 +223,64 @@ function dropout() {
   return { name: 'dropout', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, F32], body };
 }
 
+/**
+ * attention_softmax(scores, bias, probs, groups, rowsPerGroup, rowBytes, scale): for each
+ * row, p = softmax(scores * scale + bias row), the bias row shared by `rowsPerGroup`
+ * consecutive rows (an example's heads and queries share its key mask).
+ */
+function attentionSoftmax() {
+  const [sc, bias, pr, groups, perGroup, rowBytes, scale, gi, r, c, row, brow, mx, sum, z, e, v, k, tmp] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const at = (base: number) => add(get(base), add(get(row), get(c)));
+  const body = [
+    ...set(row, i32.const(0)),
+    ...set(brow, get(bias)),
+    ...loop(gi, i32.const(0), get(groups), 1, [
+      ...loop(r, i32.const(0), get(perGroup), 1, [
+        ...set(mx, f4.const(-Infinity)),
+        ...loop(c, i32.const(0), get(rowBytes), 16, [
+          ...set(z, f4.add(f4.mul(f4.load(at(sc)), f4.splat(get(scale))), f4.load(add(get(brow), get(c))))),
+          ...f4.store(at(pr), get(z)),
+          ...set(mx, f4.max(get(mx), get(z))),
+        ]),
+        ...set(mx, f4.splat(f4.hmax(get(mx), tmp))),
+        ...set(sum, f4.const(0)),
+        ...loop(c, i32.const(0), get(rowBytes), 16, [
+          ...expNonPositive(f4.sub(f4.load(at(pr)), get(mx)), e, v, k),
+          ...f4.store(at(pr), get(e)),
+          ...set(sum, f4.add(get(sum), get(e))),
+        ]),
+        ...set(sum, f4.div(f4.const(1), f4.splat(f4.hsum(get(sum), tmp)))),
+        ...loop(c, i32.const(0), get(rowBytes), 16, f4.store(at(pr), f4.mul(f4.load(at(pr)), get(sum)))),
+        ...set(row, add(get(row), get(rowBytes))),
+      ]),
+      ...set(brow, add(get(brow), get(rowBytes))),
+    ]),
+  ];
+  return { name: 'attention_softmax', params: [I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128] , body };
+}
+
+/** attention_softmax_backward(dp, p, ds, rows, rowBytes, scale): ds = scale * p * (dp - sum(dp * p)) per row. */
+function attentionSoftmaxBackward() {
+  const [dp, p, ds, rows, rowBytes, scale, r, c, row, acc, tmp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const at = (base: number) => add(get(base), add(get(row), get(c)));
+  const body = [
+    ...set(row, i32.const(0)),
+    ...loop(r, i32.const(0), get(rows), 1, [
+      ...set(acc, f4.const(0)),
+      ...loop(c, i32.const(0), get(rowBytes), 16, set(acc, f4.add(get(acc), f4.mul(f4.load(at(dp)), f4.load(at(p)))))),
+      ...set(acc, f4.splat(f4.hsum(get(acc), tmp))),
+      ...loop(c, i32.const(0), get(rowBytes), 16,
+        f4.store(at(ds), f4.mul(f4.mul(f4.load(at(p)), f4.sub(f4.load(at(dp)), get(acc))), f4.splat(get(scale))))),
+      ...set(row, add(get(row), get(rowBytes))),
+    ]),
+  ];
+  return { name: 'attention_softmax_backward', params: [I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, V128, V128], body };
+}
+
 export interface SimdKernels {
+  attention_softmax(scores: number, bias: number, probs: number, groups: number, rowsPerGroup: number, rowBytes: number, scale: number): void;
+  attention_softmax_backward(dp: number, p: number, ds: number, rows: number, rowBytes: number, scale: number): void;
   dropout(x: number, y: number, mask: number, bytes: number, s0: number, s1: number, s2: number, s3: number, threshold: number, keep: number): void;
   adamw(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, bytes: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, c1: number, c2: number, eps: number, wd: number, lr: number): void;
   sum_of_squares(x: number, bytes: number, out: number): void;
@@ -228,7 +292,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
