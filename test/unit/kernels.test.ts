@@ -204,7 +204,7 @@ test('AdamW kernel gives the bits of the composite update; sum of squares matche
 });
 
 test('dropout kernel draws dropoutMask\'s mask, bit for bit, and its gradient is the mask', () => {
-  for (const [shape, rate] of [[[6, 5, 7], 0.1], [[16, 2, 8, 8], 0.1], [[3, 33], 0.5], [[2, 1], 0.25]] as Array<[number[], number]>) {
+  for (const [shape, rate] of [[[6, 5, 7], 0.1], [[16, 2, 8, 8], 0.1], [[9, 3], 0.3], [[4, 1], 0.1], [[3, 33], 0.5], [[2, 1], 0.25]] as Array<[number[], number]>) {
     const batch = shape[0];
     const seeds = Array.from({ length: batch }, (_, b) => deriveSeed(42, 'site', b));
     for (const simd of [true, false]) {

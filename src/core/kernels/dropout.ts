@@ -6,7 +6,8 @@
  *
  * The composite form builds the mask in JavaScript, uploads it, and multiplies: about 7 ns
  * a value here, for some six million values a tiny step. The kernel draws the same stream
- * in wasm (simd/kernels.ts, dropout) and gives the same mask and product, bit for bit;
+ * in wasm (simd/kernels.ts: dropout_mask4, four examples' streams in the lanes of one
+ * vector, and dropout for the rest) and gives the same mask and product, bit for bit;
  * the backward multiplies by the saved mask, as the composite's gradient does.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,12 +49,23 @@ export function registerDropoutKernel(): void {
     const threshold = Math.floor(rate * 4294967296);
     const simd = kernelOptions.simd ? simdKernels(b) : undefined;
     if (simd) {
-      const [px, py, pm] = [pointer(b, x), pointer(b, y), pointer(b, mask)];
-      seeds.forEach((seed, e) => {
-        const s = rngState(seed);
+      // Four examples at a time, one stream per SIMD lane; then one multiply over them all.
+      // The rest (batch not a multiple of 4) one example at a time.
+      const grouped = seeds.length - (seeds.length % 4);
+      const stateInfo = b.makeOutput([16], 'int32');
+      const [px, py, pm, ps] = [pointer(b, x), pointer(b, y), pointer(b, mask), pointer(b, stateInfo)];
+      for (let e0 = 0; e0 < grouped; e0 += 4) {
+        const words = b.typedArrayFromHeap(stateInfo) as Int32Array;
+        for (let lane = 0; lane < 4; lane++) rngState(seeds[e0 + lane]).forEach((w, k) => (words[k * 4 + lane] = w));
+        simd.dropout_mask4(pm + e0 * chunk * 4, chunk * 4, ps, threshold, keep);
+      }
+      if (grouped > 0) simd.multiply(px, pm, py, grouped * chunk * 4);
+      for (let e = grouped; e < seeds.length; e++) {
+        const s = rngState(seeds[e]);
         const at = e * chunk * 4;
         simd.dropout(px + at, py + at, pm + at, chunk * 4, s[0], s[1], s[2], s[3], threshold, keep);
-      });
+      }
+      b.disposeData(stateInfo.dataId);
       return [y, mask];
     }
     const [X, Y, M] = [x, y, mask].map((t) => f32(b, t));

@@ -104,6 +104,13 @@ export const f4 = {
   iadd: (a: Code, b: Code): Code => simd(0xae, a, b),
   ishl: (a: Code, n: Code): Code => simd(0xab, a, n),
   isplat: (s: Code): Code => simd(0x11, s),
+  ishrU: (a: Code, n: Code): Code => simd(0xad, a, n),
+  imul: (a: Code, b: Code): Code => simd(0xb5, a, b),
+  iltU: (a: Code, b: Code): Code => simd(0x3a, a, b),
+  or: (a: Code, b: Code): Code => simd(0x50, a, b),
+  xor: (a: Code, b: Code): Code => simd(0x51, a, b),
+  /** Integer lanes rotated left by n (a constant). */
+  irotl: (a: Code, n: number): Code => simd(0x50, simd(0xab, a, i32.const(n)), simd(0xad, a, i32.const(32 - n))),
   /** Largest of the four lanes, as an f32 scalar. */
   hmax: (v: Code, tmp: number): Code => [
     ...set(tmp, v),

@@ -278,7 +278,51 @@ function attentionSoftmaxBackward() {
   return { name: 'attention_softmax_backward', params: [I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, V128, V128], body };
 }
 
+/**
+ * dropout_mask4(mask, chunkBytes, state, threshold, keep): dropout's mask for four examples
+ * at once, one xoshiro128** stream per i32x4 lane (lane j: example j, chunk j of `mask`,
+ * chunks `chunkBytes` apart). `state` holds the four streams' words as s0[4] s1[4] s2[4]
+ * s3[4]. Each lane draws exactly the sequence the scalar `dropout` kernel draws.
+ */
+function dropoutMask4() {
+  const [mask, chunkBytes, state, threshold, keep, i, s0, s1, s2, s3, t, m, at] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const body = [
+    ...set(s0, f4.load(get(state))),
+    ...set(s1, f4.load(add(get(state), i32.const(16)))),
+    ...set(s2, f4.load(add(get(state), i32.const(32)))),
+    ...set(s3, f4.load(add(get(state), i32.const(48)))),
+    ...loop(i, i32.const(0), get(chunkBytes), 4, [
+      ...set(m, f4.select(f4.const(0), f4.splat(get(keep)), f4.iltU(f4.imul(f4.irotl(f4.imul(get(s1), f4.isplat(i32.const(5))), 7), f4.isplat(i32.const(9))), f4.isplat(get(threshold))))),
+      ...set(t, f4.ishl(get(s1), i32.const(9))),
+      ...set(s2, f4.xor(get(s2), get(s0))),
+      ...set(s3, f4.xor(get(s3), get(s1))),
+      ...set(s1, f4.xor(get(s1), get(s2))),
+      ...set(s0, f4.xor(get(s0), get(s3))),
+      ...set(s2, f4.xor(get(s2), get(t))),
+      ...set(s3, f4.irotl(get(s3), 11)),
+      ...set(at, add(get(mask), get(i))),
+      ...f32.store(get(at), f4.lane(get(m), 0)),
+      ...set(at, add(get(at), get(chunkBytes))),
+      ...f32.store(get(at), f4.lane(get(m), 1)),
+      ...set(at, add(get(at), get(chunkBytes))),
+      ...f32.store(get(at), f4.lane(get(m), 2)),
+      ...set(at, add(get(at), get(chunkBytes))),
+      ...f32.store(get(at), f4.lane(get(m), 3)),
+    ]),
+  ];
+  return { name: 'dropout_mask4', params: [I32, I32, I32, I32, F32], locals: [I32, V128, V128, V128, V128, V128, V128, I32], body };
+}
+
+/** multiply(a, b, out, bytes): out = a * b elementwise (bytes a multiple of 16). */
+function multiply() {
+  const [a, b, out, bytes, i] = [0, 1, 2, 3, 4];
+  const body = loop(i, i32.const(0), get(bytes), 16, f4.store(add(get(out), get(i)), f4.mul(f4.load(add(get(a), get(i))), f4.load(add(get(b), get(i))))));
+  return { name: 'multiply', params: [I32, I32, I32, I32], locals: [I32], body };
+}
+
 export interface SimdKernels {
+  dropout_mask4(mask: number, chunkBytes: number, state: number, threshold: number, keep: number): void;
+  multiply(a: number, b: number, out: number, bytes: number): void;
   attention_softmax(scores: number, bias: number, probs: number, groups: number, rowsPerGroup: number, rowBytes: number, scale: number): void;
   attention_softmax_backward(dp: number, p: number, ds: number, rows: number, rowBytes: number, scale: number): void;
   dropout(x: number, y: number, mask: number, bytes: number, s0: number, s1: number, s2: number, s3: number, threshold: number, keep: number): void;
@@ -292,7 +336,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
