@@ -37,7 +37,7 @@ import {
   type StatusParams,
 } from '../shared/lspProtocol';
 import { brownDocuments, brownVocabulary, untrainedCheckpoint } from './fixtures';
-import { summarize, verdict } from './machine';
+import { describeMachine, summarize, verdict } from './machine';
 
 export interface LatencyOptions {
   serverJs: string;
@@ -266,8 +266,10 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
     const typing: number[] = [];
     for (let i = 0; i < TYPING_WORDS; i++) {
       await new Promise((r) => setTimeout(r, EDIT_PAUSE_MS));
+      // After a word, before the space that follows it: "word_ next" -> "word word_ next".
       const words = [...doc.getText().matchAll(/[a-z]{4,} /g)];
-      let at = words[rng.int(words.length)].index!;
+      const w = words[rng.int(words.length)];
+      let at = w.index! + w[0].length - 1;
       let version = 0;
       let sent = 0;
       for (const key of ' word') {
@@ -298,6 +300,7 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
 }
 
 export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
+  console.log(`machine: ${describeMachine()}`);
   const text = brownMarkdown(o.words);
   const started = performance.now();
   // One vocabulary for both presets, trained on Brown as `pretrain --brown` would.

@@ -297,21 +297,8 @@ async function main(): Promise<void> {
   console.log(`sections: ${[...args.only].join(', ')} (choose with --only ${SECTION_NAMES.join(',')})`);
   const tmp = mkdtempSync(join(tmpdir(), 'electra-bench-'));
   try {
-    if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));
-    if (args.only.has('scaling')) {
-      await section('Training step: how time grows with sequence length and batch', () =>
-        runScaling({
-          steps: args.scalingSteps,
-          threads: args.threads,
-          bench: (preset, batch, steps, seqLength) => benchTraining(preset, batch, steps, { threads: args.threads, seqLength, backend: args.backend }),
-        }),
-      );
-    }
-    if (args.only.has('latency')) {
-      await section('Annotation latency in the language server (real JSON-RPC over stdio)', () =>
-        runLatency({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'latency'), presets: args.latencyPresets, backend: args.backend, words: 2000, edits: args.edits }).then(() => undefined),
-      );
-    }
+    // Memory-sensitive sections first, while the process is fresh: the wasm heap never
+    // shrinks, so after the training rows RSS would start at gigabytes.
     if (args.only.has('ingestion')) {
       await section(`Corpus ingestion (${args.ingestMb} MB of Brown text through prepareData)`, () => runIngestion({ megabytes: args.ingestMb, tmpDir: join(tmp, 'ingestion') }));
     }
@@ -321,6 +308,21 @@ async function main(): Promise<void> {
     if (args.only.has('eventloop')) {
       await section('Event-loop responsiveness while training runs in the worker thread', () =>
         runEventLoop({ workerJs: join(__dirname, 'trainingWorker.js'), tmpDir: join(tmp, 'eventloop'), backend: args.backend }),
+      );
+    }
+    if (args.only.has('latency')) {
+      await section('Annotation latency in the language server (real JSON-RPC over stdio)', () =>
+        runLatency({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'latency'), presets: args.latencyPresets, backend: args.backend, words: 2000, edits: args.edits }).then(() => undefined),
+      );
+    }
+    if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));
+    if (args.only.has('scaling')) {
+      await section('Training step: how time grows with sequence length and batch', () =>
+        runScaling({
+          steps: args.scalingSteps,
+          threads: args.threads,
+          bench: (preset, batch, steps, seqLength) => benchTraining(preset, batch, steps, { threads: args.threads, seqLength, backend: args.backend }),
+        }),
       );
     }
   } finally {
