@@ -28,8 +28,12 @@ export class AdamW {
     readonly options: AdamWOptions = ELECTRA_ADAMW,
   ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      for (const moments of [this.m, this.v]) {
+        // The variable shares the zeros' data; the zeros tensor itself would otherwise stay allocated.
+        const zeros = tf.zerosLike(p);
+        moments.set(name, tf.variable(zeros, false));
+        zeros.dispose();
+      }
     }
   }
 
