@@ -199,6 +199,8 @@ export interface LatencyResult {
   diagnostics: number;
   /** Server-side time in Scorer.score per edit (electra/stats scoringMs), when the server reports it. */
   serverMs: number[];
+  /** Windows the server computed for each edit (electra/stats). */
+  windows: number[];
   /** Typing: last key -> diagnostics of the typed word's last version. */
   typing: number[];
 }
@@ -241,6 +243,7 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
     const rng = new Rng(4);
     const edits: number[] = [];
     const serverMs: number[] = [];
+    const windows: number[] = [];
     const send = async (change: { start: number; end: number; text: string }) => {
       const version = doc.version + 1;
       const c = { range: { start: doc.positionAt(change.start), end: doc.positionAt(change.end) }, text: change.text };
@@ -258,6 +261,7 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
       edits.push((await client.diagnosticsOf(version, 120_000)) - sent);
       const now: StatsResult & { scoringMs?: number } = await client.connection.sendRequest(StatsRequest);
       if (now.scoringMs !== undefined) serverMs.push(now.scoringMs - (previous as typeof now).scoringMs!);
+      windows.push(now.windowsComputed - previous.windowsComputed);
       previous = now;
     }
     const after: StatsResult = previous;
@@ -292,6 +296,7 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
       windowsTotal: windowsAll / o.edits,
       diagnostics: [...client.diagnosticCount].filter(([v]) => v > 1 && v <= o.edits + 1).reduce((a, [, n]) => a + n, 0) / o.edits,
       serverMs,
+      windows,
       typing,
     };
   } finally {
@@ -330,6 +335,13 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
   for (const r of results) {
     const s = summarize(r.serverMs);
     const t = summarize(r.typing);
+    const byWindows = new Map<number, number[]>();
+    r.windows.forEach((w, i) => byWindows.set(w, [...(byWindows.get(w) ?? []), r.edits[i]]));
+    const split = [...byWindows].sort((a, b) => a[0] - b[0]).map(([w, ms]) => {
+      const x = summarize(ms);
+      return `${w} window(s) computed: ${x.n} edits, p50 ${x.p50.toFixed(0)} ms, max ${x.max.toFixed(0)} ms`;
+    });
+    if (split.length > 0) console.log(`${r.preset}: edit latency by windows computed (an edit inside a long paragraph touches two overlapping windows): ${split.join('; ')}`);
     if (s.n > 0) console.log(`${r.preset}: server-side Scorer.score per edit (electra/stats): p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, max ${s.max.toFixed(0)} ms; the rest of the client-observed time is the server's gathering delay (5 ms), diagnostics and transport`);
     console.log(`${r.preset}: typing a word (${TYPING_WORDS} words, a key every ${TYPING_KEY_MS} ms; the server waits for a 150 ms pause): last key -> diagnostics p50 ${t.p50.toFixed(0)} ms, max ${t.max.toFixed(0)} ms`);
   }
