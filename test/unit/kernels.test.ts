@@ -156,6 +156,30 @@ test('transposed matMul operands: SIMD and JavaScript transposes give the same p
   }
 });
 
+test('SIMD GEMM: batched and rank 2, row counts not a multiple of 4, against a float64 product', () => {
+  const product = (av: Float32Array | Int32Array | Uint8Array, bv: Float32Array | Int32Array | Uint8Array, batch: number, m: number, k: number, n: number) => {
+    const out = new Float32Array(batch * m * n);
+    for (let t = 0; t < batch; t++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += av[(t * m + i) * k + q] * bv[(t * k + q) * n + j];
+      out[(t * m + i) * n + j] = s;
+    }
+    return out;
+  };
+  for (const [batch, m, k, n] of [[3, 7, 12, 16], [2, 5, 1, 8], [1, 130, 33, 24], [4, 3, 9, 8]]) {
+    tf.tidy(() => {
+      const a = random([batch, m, k], m + k);
+      const b = random([batch, k, n], n);
+      const expected = product(a.dataSync(), b.dataSync(), batch, m, k, n);
+      assertClose(tf.matMul(a, b), tf.tensor(expected, [batch, m, n]), `gemm [${batch},${m},${k}] x [${batch},${k},${n}]`, 1e-5, 1e-4);
+      // Rank 2: every row of every matrix against the first b.
+      const a2 = tf.reshape(a, [batch * m, k]);
+      const b2 = tf.slice(tf.reshape(b, [batch * k, n]), [0, 0], [k, n]);
+      assertClose(tf.matMul(a2, b2), tf.tensor(product(a2.dataSync(), b2.dataSync(), 1, batch * m, k, n), [batch * m, n]), `gemm [${batch * m},${k}] x [${k},${n}]`, 1e-5, 1e-4);
+    });
+  }
+});
+
 test('row gather matches indexing, and falls back on other axes', () => {
   tf.tidy(() => {
     const x = random([11, 3, 5], 4);

@@ -85,6 +85,10 @@ export const f4 = {
   load: (addr: Code): Code => [...addr, SIMD, 0x00, 2, 0],
   store: (addr: Code, v: Code): Code => [...addr, ...v, SIMD, 0x0b, 2, 0],
   splat: (s: Code): Code => simd(0x13, s),
+  /** One float at addr + offset, in all four lanes. */
+  loadSplat: (addr: Code, offset = 0): Code => [...addr, SIMD, 0x09, 2, ...uleb(offset)],
+  /** Four floats at addr + offset (a constant). */
+  loadAt: (addr: Code, offset: number): Code => [...addr, SIMD, 0x00, 2, ...uleb(offset)],
   const: (v: number): Code => simd(0x13, f32.const(v)),
   lane: (v: Code, lane: number): Code => [...simd(0x1f, v), lane],
   ge: (a: Code, b: Code): Code => simd(0x46, a, b),

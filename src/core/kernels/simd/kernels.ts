@@ -320,7 +320,52 @@ function multiply() {
   return { name: 'multiply', params: [I32, I32, I32, I32], locals: [I32], body };
 }
 
+/**
+ * gemm(a, b, c, M, K, N): C = A B for row-major A [M, K], B [K, N], C [M, N], M a multiple
+ * of 4 and N of 8. Blocks of 4 rows x 8 columns of C live in eight registers while k runs
+ * over K: per k, two vectors of B's row, four broadcasts of A's column, 16 multiply-adds.
+ * It is for attention's many small products (K and N of 32 to 128, B within the L1 cache),
+ * where XNNPACK via tfjs pays an operator creation and a weight packing per matrix.
+ */
+function gemm() {
+  const [a, b, c, M, K, N, i, j, k, pa, pb, ldb, lda, pc, a0, a1, a2, a3, b0, b1, ...acc] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+  const row = (r: number) => (r === 0 ? get(pa) : add(get(pa), i32.mul(get(lda), i32.const(r))));
+  const body = [
+    ...set(lda, i32.mul(get(K), i32.const(4))),
+    ...set(ldb, i32.mul(get(N), i32.const(4))),
+    ...loop(i, i32.const(0), get(M), 4, [
+      ...loop(j, i32.const(0), get(N), 8, [
+        ...acc.flatMap((x) => set(x, f4.const(0))),
+        ...set(pa, add(get(a), i32.mul(get(i), get(lda)))),
+        ...set(pb, add(get(b), i32.mul(get(j), i32.const(4)))),
+        ...loop(k, i32.const(0), get(K), 1, [
+          ...set(b0, f4.load(get(pb))),
+          ...set(b1, f4.loadAt(get(pb), 16)),
+          ...set(a0, f4.loadSplat(row(0))),
+          ...set(a1, f4.loadSplat(row(1))),
+          ...set(a2, f4.loadSplat(row(2))),
+          ...set(a3, f4.loadSplat(row(3))),
+          ...[a0, a1, a2, a3].flatMap((av, r) => [
+            ...set(acc[2 * r], f4.add(get(acc[2 * r]), f4.mul(get(av), get(b0)))),
+            ...set(acc[2 * r + 1], f4.add(get(acc[2 * r + 1]), f4.mul(get(av), get(b1)))),
+          ]),
+          ...set(pa, add(get(pa), i32.const(4))),
+          ...set(pb, add(get(pb), get(ldb))),
+        ]),
+        ...set(pc, add(get(c), i32.mul(add(i32.mul(get(i), get(N)), get(j)), i32.const(4)))),
+        ...[0, 1, 2, 3].flatMap((r) => [
+          ...f4.store(add(get(pc), i32.mul(get(ldb), i32.const(r))), get(acc[2 * r])),
+          ...f4.store(add(add(get(pc), i32.mul(get(ldb), i32.const(r))), i32.const(16)), get(acc[2 * r + 1])),
+        ]),
+      ]),
+    ]),
+  ];
+  return { name: 'gemm', params: [I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, I32, I32, I32, ...Array(14).fill(V128)], body };
+}
+
 export interface SimdKernels {
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number): void;
   dropout_mask4(mask: number, chunkBytes: number, state: number, threshold: number, keep: number): void;
   multiply(a: number, b: number, out: number, bytes: number): void;
   attention_softmax(scores: number, bias: number, probs: number, groups: number, rowsPerGroup: number, rowBytes: number, scale: number): void;
@@ -336,7 +381,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply(), gemm()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
