@@ -8,6 +8,8 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { HELD_OUT_FRACTION, prepareData } from '../core/dataset';
 import { isHeldOut, walkCorpus } from '../core/corpus';
 import { Rng } from '../core/random';
@@ -55,6 +57,17 @@ interface Sample {
   heap: number;
 }
 
+/** Every this often the ingestion samples the JS heap that survives a full garbage collection. */
+const RETAINED_EVERY_MS = 2000;
+
+/** V8's full garbage collection (the bench runs without --expose-gc). */
+function fullGc(): () => void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 export async function runIngestion(o: IngestionOptions): Promise<void> {
   const seqLength = o.seqLength ?? 128;
   const vocabSize = o.vocabSize ?? 8192;
@@ -74,6 +87,14 @@ export async function runIngestion(o: IngestionOptions): Promise<void> {
     samples.push({ at: performance.now(), rss: m.rss, heap: m.heapUsed });
   };
   const timer = setInterval(sample, 50);
+  // Heap in use right after a full collection: what the ingestion holds, garbage excluded.
+  const gc = fullGc();
+  const retained: Sample[] = [];
+  const retainedTimer = setInterval(() => {
+    gc();
+    const m = process.memoryUsage();
+    retained.push({ at: performance.now(), rss: m.rss, heap: m.heapUsed });
+  }, RETAINED_EVERY_MS);
   const marks: Array<{ at: number; message: string }> = [];
   sample();
   const start = samples[0];
@@ -136,7 +157,11 @@ export async function runIngestion(o: IngestionOptions): Promise<void> {
     };
     within('counting words', listed, counted ?? vocab);
     within('tokenize + pack', vocab, packed);
+    const kept = (from: number | undefined, to: number | undefined) =>
+      retained.filter((r) => from !== undefined && to !== undefined && r.at >= from && r.at <= to).map((r) => mib(r.heap)).join(', ');
+    console.log(`  JS heap retained after a full GC, every ${RETAINED_EVERY_MS / 1000} s (MiB): counting words [${kept(listed, counted ?? vocab)}], tokenize + pack [${kept(vocab, packed)}]`);
   } finally {
     clearInterval(timer);
+    clearInterval(retainedTimer);
   }
 }

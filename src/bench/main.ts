@@ -6,7 +6,7 @@
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
  *                      [--only training,scaling,latency,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
- *                      [--scaling-steps 2]
+ *                      [--scaling-steps 3]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
@@ -65,7 +65,7 @@ function parseArgs(argv: string[]): Args {
     leakSteps: 500,
     edits: 30,
     latencyPresets: ['tiny', 'small'],
-    scalingSteps: 2,
+    scalingSteps: 3,
     threads: Math.min(availableParallelism(), 8),
   };
   const number = (a: string, v: string | undefined) => {
