@@ -321,51 +321,61 @@ function multiply() {
 }
 
 /**
- * gemm(a, b, c, M, K, N): C = A B for row-major A [M, K], B [K, N], C [M, N], M a multiple
- * of 4 and N of 8. Blocks of 4 rows x 8 columns of C live in eight registers while k runs
+ * gemm(a, b, c, M, K, N, lda, ldb, ldc, accumulate): C = A B (or C += A B) for row-major
+ * A [M, K], B [K, N], C [M, N] with rows lda, ldb, ldc bytes apart, M a multiple of 4 and N
+ * of 8. Blocks of 4 rows x 8 columns of C live in eight registers while k runs
  * over K: per k, two vectors of B's row, four broadcasts of A's column, 16 multiply-adds.
  * It is for attention's many small products (K and N of 32 to 128, B within the L1 cache),
  * where XNNPACK via tfjs pays an operator creation and a weight packing per matrix.
  */
 function gemm() {
-  const [a, b, c, M, K, N, i, j, k, pa, pb, ldb, lda, pc, a0, a1, a2, a3, b0, b1, ...acc] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
-  const row = (r: number) => (r === 0 ? get(pa) : add(get(pa), i32.mul(get(lda), i32.const(r))));
+  const [a, b, c, M, K, N, lda, ldb, ldc, accumulate, i, j, kEnd, pb, pc, p0, p1, p2, p3, keep, av, b0, b1, ...acc] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
+  const rows = [p0, p1, p2, p3];
   const body = [
-    ...set(lda, i32.mul(get(K), i32.const(4))),
-    ...set(ldb, i32.mul(get(N), i32.const(4))),
+    // All lanes set when accumulating into C, else none: the accumulators start from C or 0.
+    ...set(keep, f4.isplat(i32.sub(i32.const(0), get(accumulate)))),
     ...loop(i, i32.const(0), get(M), 4, [
       ...loop(j, i32.const(0), get(N), 8, [
-        ...acc.flatMap((x) => set(x, f4.const(0))),
-        ...set(pa, add(get(a), i32.mul(get(i), get(lda)))),
+        ...set(pc, add(add(get(c), i32.mul(get(i), get(ldc))), i32.mul(get(j), i32.const(4)))),
+        ...[0, 1, 2, 3].flatMap((r) => [
+          ...set(acc[2 * r], f4.select(f4.load(get(pc)), f4.const(0), get(keep))),
+          ...set(acc[2 * r + 1], f4.select(f4.loadAt(get(pc), 16), f4.const(0), get(keep))),
+          ...set(pc, add(get(pc), get(ldc))),
+        ]),
+        // Four row pointers into A, stepping along k; p0 also counts the loop.
+        ...set(p0, add(get(a), i32.mul(get(i), get(lda)))),
+        ...set(p1, add(get(p0), get(lda))),
+        ...set(p2, add(get(p1), get(lda))),
+        ...set(p3, add(get(p2), get(lda))),
+        ...set(kEnd, add(get(p0), i32.mul(get(K), i32.const(4)))),
         ...set(pb, add(get(b), i32.mul(get(j), i32.const(4)))),
-        ...loop(k, i32.const(0), get(K), 1, [
+        ...loop(p0, get(p0), get(kEnd), 4, [
           ...set(b0, f4.load(get(pb))),
           ...set(b1, f4.loadAt(get(pb), 16)),
-          ...set(a0, f4.loadSplat(row(0))),
-          ...set(a1, f4.loadSplat(row(1))),
-          ...set(a2, f4.loadSplat(row(2))),
-          ...set(a3, f4.loadSplat(row(3))),
-          ...[a0, a1, a2, a3].flatMap((av, r) => [
+          ...rows.flatMap((p, r) => [
+            ...set(av, f4.loadSplat(get(p))),
             ...set(acc[2 * r], f4.add(get(acc[2 * r]), f4.mul(get(av), get(b0)))),
             ...set(acc[2 * r + 1], f4.add(get(acc[2 * r + 1]), f4.mul(get(av), get(b1)))),
           ]),
-          ...set(pa, add(get(pa), i32.const(4))),
+          ...[p1, p2, p3].flatMap((p) => set(p, add(get(p), i32.const(4)))),
           ...set(pb, add(get(pb), get(ldb))),
         ]),
-        ...set(pc, add(get(c), i32.mul(add(i32.mul(get(i), get(N)), get(j)), i32.const(4)))),
+        ...set(pc, add(add(get(c), i32.mul(get(i), get(ldc))), i32.mul(get(j), i32.const(4)))),
         ...[0, 1, 2, 3].flatMap((r) => [
-          ...f4.store(add(get(pc), i32.mul(get(ldb), i32.const(r))), get(acc[2 * r])),
-          ...f4.store(add(add(get(pc), i32.mul(get(ldb), i32.const(r))), i32.const(16)), get(acc[2 * r + 1])),
+          ...f4.store(get(pc), get(acc[2 * r])),
+          ...f4.store(add(get(pc), i32.const(16)), get(acc[2 * r + 1])),
+          ...set(pc, add(get(pc), get(ldc))),
         ]),
       ]),
     ]),
   ];
-  return { name: 'gemm', params: [I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, I32, I32, I32, ...Array(14).fill(V128)], body };
+  return { name: 'gemm', params: Array(10).fill(I32), locals: [...Array(9).fill(I32), ...Array(12).fill(V128)], body };
 }
 
 export interface SimdKernels {
-  gemm(a: number, b: number, c: number, M: number, K: number, N: number): void;
+  /** C (+)= A B; leading dimensions in bytes; accumulate 1 adds to C, 0 overwrites it. */
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, accumulate: number): void;
   dropout_mask4(mask: number, chunkBytes: number, state: number, threshold: number, keep: number): void;
   multiply(a: number, b: number, out: number, bytes: number): void;
   attention_softmax(scores: number, bias: number, probs: number, groups: number, rowsPerGroup: number, rowBytes: number, scale: number): void;
