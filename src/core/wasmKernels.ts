@@ -114,13 +114,11 @@ function registerFastBatchMatMul(): void {
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-const MAX_SIMD_N = 2048;
+const PACK_ABOVE_N = 2048;
 
 function simdGemmFor(a: tf.TensorInfo, b: tf.TensorInfo, backend: WasmBackendLike): SimdKernels | undefined {
   const N = b.shape[b.shape.length - 1];
-  // Rows of B 16 KiB apart or more (the vocabulary projection's [128, 8192]) alias in the
-  // L1 cache as the GEMM walks down a column block: XNNPACK, which packs B, does better there.
-  return kernelOptions.simd && a.dtype === 'float32' && b.dtype === 'float32' && N % 8 === 0 && N > 0 && N <= MAX_SIMD_N ? simdKernels(backend) : undefined;
+  return kernelOptions.simd && a.dtype === 'float32' && b.dtype === 'float32' && N % 8 === 0 && N > 0 ? simdKernels(backend) : undefined;
 }
 
 /** About half of the 1 MiB L2 cache per core of the machine measured: the panel of B a block works on. */
@@ -128,10 +126,20 @@ const PANEL_BYTES = 512 * 1024;
 
 /**
  * C = A B (contiguous row-major, M a multiple of 4, N of 8) with the panel of B it works on
- * kept in cache: the whole of B when it fits, else K in slices, C accumulating over them.
- * Measured on the generator's [304, 8192] x [8192, 128]: 48 ms unsliced, 29 sliced.
+ * kept in cache: the whole of B when it fits, else K in slices, C accumulating over them
+ * ([304, 8192] x [8192, 128]: 48 ms unsliced, 28 sliced). Rows of B 16 KiB apart or more
+ * (the vocabulary projection's [128, 8192]) alias in the L1 cache as the GEMM walks down a
+ * column block, so such a B is first packed into contiguous [K, 8] panels.
  */
-function blockedGemm(simd: SimdKernels, a: number, b: number, c: number, M: number, K: number, N: number): void {
+function blockedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: number, c: number, M: number, K: number, N: number): void {
+  if (N > PACK_ABOVE_N) {
+    const panels = backend.makeOutput([K * N], 'float32');
+    const packed = pointer(backend, panels);
+    simd.pack_panels(b, packed, K, N);
+    for (let j = 0; j < N; j += 8) simd.gemm(a, packed + j * K * 4, c + j * 4, M, K, 8, K * 4, 32, N * 4, 0);
+    backend.disposeData(panels.dataId);
+    return;
+  }
   const ld = [K * 4, N * 4, N * 4] as const;
   const kBlock = Math.max(4, Math.floor(PANEL_BYTES / (N * 4) / 4) * 4);
   if (K <= kBlock) return simd.gemm(a, b, c, M, K, N, ...ld, 0);
@@ -153,12 +161,12 @@ function simdProduct(simd: SimdKernels, a: tf.TensorInfo, b: tf.TensorInfo, batc
   const [pa, pb, pc] = [pointer(backend, a), pointer(backend, b), pointer(backend, out)];
   for (let i = 0; i < batch; i++) {
     const [ai, bi, ci] = [pa + i * M * K * 4, pb + i * K * N * 4, pc + i * M * N * 4];
-    if (main > 0) blockedGemm(simd, ai, bi, ci, main, K, N);
+    if (main > 0) blockedGemm(simd, backend, ai, bi, ci, main, K, N);
     if (scratchA && scratchC) {
       const heapA = f32(backend, scratchA);
       heapA.fill(0);
       heapA.set(f32(backend, a).subarray((i * M + main) * K, (i + 1) * M * K));
-      blockedGemm(simd, pointer(backend, scratchA), bi, pointer(backend, scratchC), 4, K, N);
+      blockedGemm(simd, backend, pointer(backend, scratchA), bi, pointer(backend, scratchC), 4, K, N);
       f32(backend, out).set(f32(backend, scratchC).subarray(0, rest * N), (i * M + main) * N);
     }
   }

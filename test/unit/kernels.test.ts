@@ -167,7 +167,8 @@ test('SIMD GEMM: batched and rank 2, row counts not a multiple of 4, against a f
     return out;
   };
   // [1, 6, 1100, 128]: B over the cache panel, so K runs in slices with C accumulating.
-  for (const [batch, m, k, n] of [[3, 7, 12, 16], [2, 5, 1, 8], [1, 130, 33, 24], [4, 3, 9, 8], [1, 6, 1100, 128]]) {
+  // [2, 5, 16, 2056]: N over 2048, so B is packed into panels first.
+  for (const [batch, m, k, n] of [[3, 7, 12, 16], [2, 5, 1, 8], [1, 130, 33, 24], [4, 3, 9, 8], [1, 6, 1100, 128], [2, 5, 16, 2056]]) {
     tf.tidy(() => {
       const a = random([batch, m, k], m + k);
       const b = random([batch, k, n], n);

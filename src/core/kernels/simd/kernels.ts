@@ -373,7 +373,30 @@ function gemm() {
   return { name: 'gemm', params: Array(10).fill(I32), locals: [...Array(9).fill(I32), ...Array(12).fill(V128)], body };
 }
 
+/**
+ * pack_panels(b, panels, K, N): B [K, N] (N a multiple of 8) rearranged as N / 8 panels of
+ * [K, 8], each contiguous, for products whose B rows are too far apart to walk down.
+ */
+function packPanels() {
+  const [b, out, K, N, k, jb, src, dst, panelBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const body = [
+    ...set(panelBytes, i32.mul(get(K), i32.const(32))),
+    ...loop(k, i32.const(0), get(K), 1, [
+      ...set(src, add(get(b), i32.mul(i32.mul(get(k), get(N)), i32.const(4)))),
+      ...set(dst, add(get(out), i32.mul(get(k), i32.const(32)))),
+      ...loop(jb, i32.const(0), get(N), 8, [
+        ...f4.store(get(dst), f4.load(get(src))),
+        ...f4.store(add(get(dst), i32.const(16)), f4.loadAt(get(src), 16)),
+        ...set(src, add(get(src), i32.const(32))),
+        ...set(dst, add(get(dst), get(panelBytes))),
+      ]),
+    ]),
+  ];
+  return { name: 'pack_panels', params: [I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32], body };
+}
+
 export interface SimdKernels {
+  pack_panels(b: number, panels: number, K: number, N: number): void;
   /** C (+)= A B; leading dimensions in bytes; accumulate 1 adds to C, 0 overwrites it. */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, accumulate: number): void;
   dropout_mask4(mask: number, chunkBytes: number, state: number, threshold: number, keep: number): void;
@@ -391,7 +414,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply(), gemm()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply(), gemm(), packPanels()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
