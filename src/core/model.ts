@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraConfig, EncoderConfig } from './config';
 import { attentionSoftmax } from './kernels/attentionSoftmax';
+import { dense as denseOp } from './kernels/dense';
 import { fusedDropout } from './kernels/dropout';
 import { biasGelu, gelu } from './kernels/gelu';
 import { layerNorm } from './kernels/layerNorm';
@@ -192,9 +193,9 @@ export class ElectraModel {
 
   // ---- building blocks ------------------------------------------------------------
 
-  /** x [N, in] -> [N, out] with weight [out, in]. */
+  /** x [N, in] -> [N, out] with weight [out, in], bias fused on wasm (kernels/dense.ts). */
   private dense(x: tf.Tensor2D, name: string): tf.Tensor2D {
-    return tf.add(tf.matMul(x, this.p(`${name}.weight`), false, true), this.p(`${name}.bias`));
+    return denseOp(x, this.p(`${name}.weight`) as tf.Tensor2D, this.p(`${name}.bias`) as tf.Tensor1D);
   }
 
   /** gelu(dense(x)): the bias add and the activation in one fused op (kernels/gelu.ts). */
@@ -271,7 +272,7 @@ export class ElectraModel {
     const atMasked = tf.gather(h, positions); // [P, Hg]: the vocabulary projection only where it is needed
     const g = this.layerNorm(this.denseGelu(atMasked, 'generator.generator_predictions.dense'), 'generator.generator_predictions.LayerNorm');
     const tied = this.p('electra.embeddings.word_embeddings.weight'); // [V, E]
-    return tf.add(tf.matMul(g, tied, false, true), this.p('generator.generator_lm_head.bias'));
+    return denseOp(g, tied as tf.Tensor2D, this.p('generator.generator_lm_head.bias') as tf.Tensor1D);
   }
 }
 

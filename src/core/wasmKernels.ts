@@ -27,6 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from './kernels/columnSum';
 import { registerFusedKernels } from './kernels/registry';
 import { transposeLastTwo } from './kernels/transpose';
+import { simdProduct } from './kernels/gemm';
 import type { SimdKernels } from './kernels/simd/kernels';
 import { f32, kernelOptions, pointer, simdKernels, type WasmBackendLike } from './kernels/wasmHeap';
 
@@ -114,66 +115,11 @@ function registerFastBatchMatMul(): void {
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-const PACK_ABOVE_N = 2048;
-
 function simdGemmFor(a: tf.TensorInfo, b: tf.TensorInfo, backend: WasmBackendLike): SimdKernels | undefined {
   const N = b.shape[b.shape.length - 1];
   return kernelOptions.simd && a.dtype === 'float32' && b.dtype === 'float32' && N % 8 === 0 && N > 0 ? simdKernels(backend) : undefined;
 }
 
-/** About half of the 1 MiB L2 cache per core of the machine measured: the panel of B a block works on. */
-const PANEL_BYTES = 512 * 1024;
-
-/**
- * C = A B (contiguous row-major, M a multiple of 4, N of 8) with the panel of B it works on
- * kept in cache: the whole of B when it fits, else K in slices, C accumulating over them
- * ([304, 8192] x [8192, 128]: 48 ms unsliced, 28 sliced). Rows of B 16 KiB apart or more
- * (the vocabulary projection's [128, 8192]) alias in the L1 cache as the GEMM walks down a
- * column block, so such a B is first packed into contiguous [K, 8] panels.
- */
-function blockedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: number, c: number, M: number, K: number, N: number): void {
-  if (N > PACK_ABOVE_N) {
-    const panels = backend.makeOutput([K * N], 'float32');
-    const packed = pointer(backend, panels);
-    simd.pack_panels(b, packed, K, N);
-    for (let j = 0; j < N; j += 8) simd.gemm(a, packed + j * K * 4, c + j * 4, M, K, 8, K * 4, 32, N * 4, 0);
-    backend.disposeData(panels.dataId);
-    return;
-  }
-  const ld = [K * 4, N * 4, N * 4] as const;
-  const kBlock = Math.max(4, Math.floor(PANEL_BYTES / (N * 4) / 4) * 4);
-  if (K <= kBlock) return simd.gemm(a, b, c, M, K, N, ...ld, 0);
-  for (let k0 = 0; k0 < K; k0 += kBlock) simd.gemm(a + k0 * 4, b + k0 * N * 4, c, M, Math.min(kBlock, K - k0), N, ...ld, k0 > 0 ? 1 : 0);
-}
-
-/**
- * Untransposed products of `batch` matrices [M, K] x [K, N] with the SIMD GEMM (blocks of 4
- * rows); the last M % 4 rows go through a zero-padded 4-row scratch matrix.
- */
-function simdProduct(simd: SimdKernels, a: tf.TensorInfo, b: tf.TensorInfo, batch: number, backend: WasmBackendLike): tf.TensorInfo {
-  const [M, K] = a.shape.slice(-2);
-  const N = b.shape[b.shape.length - 1];
-  const out = backend.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
-  const main = M - (M % 4);
-  const rest = M - main;
-  const scratchA = rest > 0 ? backend.makeOutput([4, K], 'float32') : undefined;
-  const scratchC = rest > 0 ? backend.makeOutput([4, N], 'float32') : undefined;
-  const [pa, pb, pc] = [pointer(backend, a), pointer(backend, b), pointer(backend, out)];
-  for (let i = 0; i < batch; i++) {
-    const [ai, bi, ci] = [pa + i * M * K * 4, pb + i * K * N * 4, pc + i * M * N * 4];
-    if (main > 0) blockedGemm(simd, backend, ai, bi, ci, main, K, N);
-    if (scratchA && scratchC) {
-      const heapA = f32(backend, scratchA);
-      heapA.fill(0);
-      heapA.set(f32(backend, a).subarray((i * M + main) * K, (i + 1) * M * K));
-      blockedGemm(simd, backend, pointer(backend, scratchA), bi, pointer(backend, scratchC), 4, K, N);
-      f32(backend, out).set(f32(backend, scratchC).subarray(0, rest * N), (i * M + main) * N);
-    }
-  }
-  if (scratchA) backend.disposeData(scratchA.dataId);
-  if (scratchC) backend.disposeData(scratchC.dataId);
-  return out;
-}
 
 /**
  * [batch, M, K] x [batch, K, N] one matrix at a time; other shapes go to the kernel as they are.

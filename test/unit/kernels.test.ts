@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend';
 import { adamwComposite, adamwUpdate, globalSumOfSquares } from '../../src/core/kernels/adamw';
 import { attentionSoftmax, attentionSoftmaxComposite } from '../../src/core/kernels/attentionSoftmax';
+import { dense, denseComposite } from '../../src/core/kernels/dense';
 import { fusedDropout } from '../../src/core/kernels/dropout';
 import { biasGelu, biasGeluComposite } from '../../src/core/kernels/gelu';
 import { layerNorm, layerNormComposite } from '../../src/core/kernels/layerNorm';
@@ -77,6 +78,7 @@ test('the fused kernels are registered on wasm', () => {
   assert.ok(wasmKernelActive('ElectraAttentionSoftmax'));
   assert.ok(wasmKernelActive('ElectraDropout'));
   assert.ok(wasmKernelActive('ElectraAdamW'));
+  assert.ok(wasmKernelActive('ElectraDense'));
   assert.ok(simdKernels(tf.backend() as unknown as WasmBackendLike), 'WebAssembly SIMD kernels instantiated on the wasm heap');
 });
 
@@ -258,5 +260,14 @@ test('attention softmax kernel matches the composite, forward and gradient', () 
     const bias = tf.reshape(tf.mul(tf.sub(1, mask), -10000), [B, 1, 1, Tk]) as tf.Tensor4D;
     const scores = random([B, nh, Tq, Tk], B * Tk, 4);
     compareOp(`attentionSoftmax [${B},${nh},${Tq},${Tk}]`, (s) => attentionSoftmax(s as tf.Tensor4D, bias, 0.125), (s) => attentionSoftmaxComposite(s as tf.Tensor4D, bias, 0.125), [scores], { atol: 1e-6, rtol: 1e-5 });
+  }
+});
+
+test('dense kernel (bias fused into the GEMM) matches the composite, forward and gradients', () => {
+  for (const [rows, inp, out] of [[7, 13, 16], [64, 32, 128], [6, 128, 2056], [5, 8, 3]]) {
+    const x = random([rows, inp], rows + inp);
+    const w = random([out, inp], out, 0.5);
+    const b = random([out], 3);
+    compareOp(`dense [${rows},${inp}] x [${out},${inp}]^T`, (a, ww, bb) => dense(a as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D), (a, ww, bb) => denseComposite(a as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D), [x, w, b], { atol: 1e-5, rtol: 1e-4 });
   }
 });

@@ -4,6 +4,7 @@
  */
 import { registerAdamWKernel } from './adamw';
 import { registerAttentionSoftmaxKernels } from './attentionSoftmax';
+import { registerDenseKernel } from './dense';
 import { registerDropoutKernel } from './dropout';
 import { registerBiasGeluKernels } from './gelu';
 import { registerLayerNormKernels } from './layerNorm';
@@ -14,4 +15,5 @@ export function registerFusedKernels(): void {
   registerAdamWKernel();
   registerDropoutKernel();
   registerAttentionSoftmaxKernels();
+  registerDenseKernel();
 }
