@@ -24,7 +24,7 @@ import { describeBackend, initBackend, type BackendPreference } from '../core/ba
 import { presetConfig, type ElectraConfig, type PresetName } from '../core/config';
 import { defaultMasking, maskBatch } from '../core/masking';
 import { ElectraModel } from '../core/model';
-import { GradientWorkers, shardGradients, splitBatch } from '../core/dataParallel';
+import { ReplicaWorkers, shardGradients, splitBatch } from '../core/dataParallel';
 import { electraLoss, type Batch } from '../core/objective';
 import { AdamW, clipByGlobalNorm } from '../core/optimizer';
 import { deriveSeed, Rng } from '../core/random';
@@ -207,7 +207,7 @@ async function benchTraining(preset: PresetName, batch: number, steps: number, r
   const threads = Math.max(1, Math.min(run.threads ?? 1, batch));
   const model = new ElectraModel(config, 1);
   const optimizer = new AdamW(model.params, model.decayed);
-  const workers = threads > 1 ? await GradientWorkers.start(model, threads - 1, run.backend ?? 'auto', join(__dirname, 'dataParallelWorker.js')) : undefined;
+  const workers = threads > 1 ? await ReplicaWorkers.start(model, threads - 1, run.backend ?? 'auto', join(__dirname, 'dataParallelWorker.js')) : undefined;
   const data = syntheticBatch(config, batch);
   const { ids } = data;
   const timing = { data: 0, forwardBackward: 0, optimizer: 0 };

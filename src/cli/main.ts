@@ -169,35 +169,40 @@ program
     } catch (e) {
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend });
-    const result = await scorer.score(text);
-    if (o.json) {
-      process.stdout.write(JSON.stringify({ checkpoint: scorer.checkpointDir, step: result.checkpointStep, tokens: result.tokens }) + '\n');
-      return;
-    }
-    const lineStarts = [0];
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-    const lineOf = (offset: number) => {
-      let lo = 0;
-      let hi = lineStarts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (lineStarts[mid] <= offset) lo = mid;
-        else hi = mid - 1;
+    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: 'auto' });
+    // The scorer's worker threads keep the process alive until it is disposed.
+    try {
+      const result = await scorer.score(text);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ checkpoint: scorer.checkpointDir, step: result.checkpointStep, tokens: result.tokens }) + '\n');
+        return;
       }
-      return lo;
-    };
-    const flagged = result.tokens.filter((t) => t.pReplaced >= o.threshold);
-    for (const t of flagged) {
-      const line = lineOf(t.start);
-      let extra = '';
-      if (o.alternatives) {
-        const alts = await scorer.alternatives(text, t.start, t.end, o.alternatives);
-        extra = '  alternatives: ' + alts.map((a) => `${a.piece} ${(100 * a.probability).toFixed(1)}%`).join(', ');
+      const lineStarts = [0];
+      for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+      const lineOf = (offset: number) => {
+        let lo = 0;
+        let hi = lineStarts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo;
+      };
+      const flagged = result.tokens.filter((t) => t.pReplaced >= o.threshold);
+      for (const t of flagged) {
+        const line = lineOf(t.start);
+        let extra = '';
+        if (o.alternatives) {
+          const alts = await scorer.alternatives(text, t.start, t.end, o.alternatives);
+          extra = '  alternatives: ' + alts.map((a) => `${a.piece} ${(100 * a.probability).toFixed(1)}%`).join(', ');
+        }
+        process.stdout.write(`${file}:${line + 1}:${t.start - lineStarts[line] + 1}: ${JSON.stringify(text.slice(t.start, t.end))} p(replaced)=${t.pReplaced.toFixed(3)}${extra}\n`);
       }
-      process.stdout.write(`${file}:${line + 1}:${t.start - lineStarts[line] + 1}: ${JSON.stringify(text.slice(t.start, t.end))} p(replaced)=${t.pReplaced.toFixed(3)}${extra}\n`);
+      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${o.threshold} (checkpoint step ${result.checkpointStep})\n`);
+    } finally {
+      scorer.dispose();
     }
-    process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${o.threshold} (checkpoint step ${result.checkpointStep})\n`);
   });
 
 program

@@ -1,5 +1,5 @@
 /**
- * Data-parallel training on several cores. The wasm backend runs one thread, so a step
+ * Data parallelism on several cores: training, evaluation and scoring. The wasm backend runs one thread, so a step
  * uses one core unless the batch is split: the training thread (rank 0) and N-1 worker
  * threads (src/worker/dataParallelWorker.ts, each with its own TensorFlow.js) run the
  * objective on consecutive shards of every batch at once. Shard losses are normalised by
@@ -8,12 +8,16 @@
  * for the whole batch, up to float rounding. Rank 0 then clips and applies AdamW as
  * before and publishes the new weights for the next step.
  *
+ * Evaluation (the objective without a tape) and scoring (the discriminator's probabilities
+ * for the language server) split their batches the same way.
+ *
  * Weights and gradients cross threads through SharedArrayBuffers laid out once at start:
  * one for the weights (written by rank 0 between steps, read by every worker at the start
  * of a step) and one per worker for its gradients. Messages only say what to do next.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendPreference } from './backend';
@@ -48,7 +52,7 @@ export interface Shard {
   info: ShardInfo;
 }
 
-export type ToGradientWorker =
+export type ToReplicaWorker =
   | {
       v: typeof DATA_PARALLEL_PROTOCOL_VERSION;
       type: 'init';
@@ -66,11 +70,13 @@ export type ToGradientWorker =
       weightsVersion: number;
       shard: Shard;
       options: PassOptions;
-    };
+    }
+  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'discriminate'; weightsVersion: number; batch: Batch };
 
-export type FromGradientWorker =
+export type FromReplicaWorker =
   | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'ready'; backend: string }
   | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'done'; stats: ObjectiveStats; liveTensors: number }
+  | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'probabilities'; probs: Float32Array; liveTensors: number }
   | { v: typeof DATA_PARALLEL_PROTOCOL_VERSION; type: 'error'; message: string };
 
 export function paramSlots(model: ElectraModel): ParamSlot[] {
@@ -145,18 +151,45 @@ export function shardStatistics(model: ElectraModel, shard: Shard, options: Pass
   return stats as ObjectiveStats;
 }
 
+/** The discriminator's probability of replacement at every position of a batch ([B*T], no dropout). */
+export function discriminatorProbabilities(model: ElectraModel, batch: Batch): Float32Array {
+  const { batchSize: B, seqLength: T } = batch;
+  return tf.tidy(() => tf.sigmoid(model.discriminatorLogits(tf.tensor2d(batch.ids, [B, T], 'int32'), tf.tensor2d(batch.attentionMask, [B, T]))).dataSync() as Float32Array);
+}
+
+/** Consecutive rows of a batch in `parts` slices as equal as they can be; empty slices left out. */
+export function splitRows(batch: Batch, parts: number): Batch[] {
+  const { batchSize: B, seqLength: T } = batch;
+  const out: Batch[] = [];
+  for (let k = 0; k < parts; k++) {
+    const first = Math.floor((k * B) / parts);
+    const end = Math.floor(((k + 1) * B) / parts);
+    if (end > first) out.push({ ids: batch.ids.slice(first * T, end * T), attentionMask: batch.attentionMask.slice(first * T, end * T), batchSize: end - first, seqLength: T });
+  }
+  return out;
+}
+
+/**
+ * Threads for data-parallel work: a count, or 'auto' for one per core (at most 8) on the
+ * wasm and cpu backends, which compute on one thread; native TensorFlow threads its own kernels.
+ */
+export function resolveWorkers(workers: number | 'auto' | undefined, backend: string): number {
+  if (workers === 'auto') return backend === 'wasm' || backend === 'cpu' ? Math.min(availableParallelism(), 8) : 1;
+  return Math.max(1, Math.floor(workers ?? 1));
+}
+
 /** The default worker script: the bundle beside the one running (dist/). */
 export function defaultWorkerScript(): string {
   return join(__dirname, 'dataParallelWorker.js');
 }
 
 interface Pending {
-  resolve(stats: ObjectiveStats): void;
+  resolve(reply: FromReplicaWorker): void;
   reject(e: Error): void;
 }
 
 /** The worker threads of a data-parallel run (ranks 1..N-1) and the buffers they share with rank 0. */
-export class GradientWorkers {
+export class ReplicaWorkers {
   private weightsVersion = 0;
   private publishedVersion = -1;
   private readonly weightsView: Float32Array;
@@ -176,14 +209,15 @@ export class GradientWorkers {
     this.gradViews = grads.map((g) => new Float32Array(g));
     this.liveTensors = workers.map(() => 0);
     workers.forEach((w, i) => {
-      w.on('message', (m: FromGradientWorker) => {
+      w.on('message', (m: FromReplicaWorker) => {
         const p = this.pending.get(w);
         if (!p) return;
         this.pending.delete(w);
-        if (m.type === 'done') {
-          this.liveTensors[i] = m.liveTensors;
-          p.resolve(m.stats);
-        } else if (m.type === 'error') p.reject(new Error(`data-parallel worker ${i + 1}: ${m.message}`));
+        if (m.type === 'error') p.reject(new Error(`data-parallel worker ${i + 1}: ${m.message}`));
+        else {
+          if (m.type === 'done' || m.type === 'probabilities') this.liveTensors[i] = m.liveTensors;
+          p.resolve(m);
+        }
       });
       const fail = (e: Error) => {
         this.failure ??= e;
@@ -197,7 +231,7 @@ export class GradientWorkers {
   }
 
   /** Starts `count` workers holding a replica of `model`'s architecture; resolves once each has its backend. */
-  static async start(model: ElectraModel, count: number, backend: BackendPreference, script = defaultWorkerScript()): Promise<GradientWorkers> {
+  static async start(model: ElectraModel, count: number, backend: BackendPreference, script = defaultWorkerScript()): Promise<ReplicaWorkers> {
     if (!existsSync(script)) throw new Error(`data-parallel worker script not found: ${script}`);
     const slots = paramSlots(model);
     const floats = totalFloats(slots);
@@ -209,7 +243,7 @@ export class GradientWorkers {
         const w = new Worker(script);
         workers.push(w);
         await new Promise<void>((resolve, reject) => {
-          const onMessage = (m: FromGradientWorker) => {
+          const onMessage = (m: FromReplicaWorker) => {
             cleanup();
             if (m.type === 'ready') resolve();
             else reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type}`));
@@ -230,7 +264,7 @@ export class GradientWorkers {
           w.on('message', onMessage);
           w.on('error', onError);
           w.on('exit', onExit);
-          const init: ToGradientWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'init', config: model.config, backend, slots, weights, grads: grads[i] };
+          const init: ToReplicaWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'init', config: model.config, backend, slots, weights, grads: grads[i] };
           w.postMessage(init);
         });
       }
@@ -238,7 +272,7 @@ export class GradientWorkers {
       await Promise.all(workers.map((w) => w.terminate()));
       throw new Error(`could not start data-parallel workers: ${(e as Error).message}`);
     }
-    return new GradientWorkers(workers, slots, weights, grads);
+    return new ReplicaWorkers(workers, slots, weights, grads);
   }
 
   get count(): number {
@@ -292,11 +326,41 @@ export class GradientWorkers {
     return mergeShardStats([local, ...(await Promise.all(remote))]);
   }
 
-  private run(worker: number, mode: PassMode, shard: Shard, options: PassOptions): Promise<ObjectiveStats> {
+  /**
+   * The discriminator's probabilities for a batch ([B*T]), its rows shared between this
+   * thread and the workers: what the language server computes after an edit.
+   */
+  async discriminate(model: ElectraModel, batch: Batch): Promise<Float32Array> {
+    if (this.failure) throw this.failure;
+    const parts = splitRows(batch, this.workers.length + 1);
+    if (this.publishedVersion !== this.weightsVersion && parts.length > 1) this.publishWeights(model);
+    const remote = parts.slice(1).map(async (part, i) => {
+      const reply = await this.request(i, { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'discriminate', weightsVersion: this.weightsVersion, batch: part });
+      if (reply.type !== 'probabilities') throw new Error(`data-parallel worker ${i + 1}: unexpected reply ${reply.type}`);
+      return reply.probs;
+    });
+    const local = discriminatorProbabilities(model, parts[0]);
+    const probs = new Float32Array(batch.ids.length);
+    probs.set(local, 0);
+    let at = local.length;
+    for (const p of await Promise.all(remote)) {
+      probs.set(p, at);
+      at += p.length;
+    }
+    return probs;
+  }
+
+  private async run(worker: number, mode: PassMode, shard: Shard, options: PassOptions): Promise<ObjectiveStats> {
+    const reply = await this.request(worker, { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'shard', mode, weightsVersion: this.weightsVersion, shard, options });
+    if (reply.type !== 'done') throw new Error(`data-parallel worker ${worker + 1}: unexpected reply ${reply.type}`);
+    return reply.stats;
+  }
+
+  private request(worker: number, message: ToReplicaWorker): Promise<FromReplicaWorker> {
     const w = this.workers[worker];
-    return new Promise<ObjectiveStats>((resolve, reject) => {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<FromReplicaWorker>((resolve, reject) => {
       this.pending.set(w, { resolve, reject });
-      const message: ToGradientWorker = { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'shard', mode, weightsVersion: this.weightsVersion, shard, options };
       w.postMessage(message);
     });
   }
@@ -317,7 +381,7 @@ export class GradientWorkers {
  * The worker side: keeps a replica of the model, loads the published weights when their
  * version changes, runs its shard and writes the gradients into its shared buffer.
  */
-export class GradientWorkerReplica {
+export class WorkerReplica {
   private loadedVersion = -1;
   private readonly weights: Float32Array;
   private readonly grads: Float32Array;
@@ -332,13 +396,13 @@ export class GradientWorkerReplica {
     this.grads = new Float32Array(grads);
   }
 
+  discriminate(weightsVersion: number, batch: Batch): Float32Array {
+    this.load(weightsVersion);
+    return discriminatorProbabilities(this.model, batch);
+  }
+
   run(mode: PassMode, weightsVersion: number, shard: Shard, options: PassOptions): ObjectiveStats {
-    if (weightsVersion !== this.loadedVersion) {
-      tf.tidy(() => {
-        for (const slot of this.slots) this.model.p(slot.name).assign(tf.tensor(this.weights.subarray(slot.offset, slot.offset + slot.size), slot.shape));
-      });
-      this.loadedVersion = weightsVersion;
-    }
+    this.load(weightsVersion);
     if (mode === 'statistics') return shardStatistics(this.model, shard, options);
     const { grads, stats } = shardGradients(this.model, shard, options);
     for (const slot of this.slots) {
@@ -348,5 +412,14 @@ export class GradientWorkerReplica {
     }
     tf.dispose([...grads.values()]);
     return stats;
+  }
+
+  /** Takes the published weights if they are newer than the replica's. */
+  private load(weightsVersion: number): void {
+    if (weightsVersion === this.loadedVersion) return;
+    tf.tidy(() => {
+      for (const slot of this.slots) this.model.p(slot.name).assign(tf.tensor(this.weights.subarray(slot.offset, slot.offset + slot.size), slot.shape));
+    });
+    this.loadedVersion = weightsVersion;
   }
 }

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from './backend';
 import { findLatestCheckpoint, loadCheckpoint } from './checkpoint';
+import { discriminatorProbabilities, ReplicaWorkers, resolveWorkers } from './dataParallel';
 import type { ElectraConfig } from './config';
 import type { ElectraModel } from './model';
 import { WordPieceTokenizer, type Token } from './tokenizer';
@@ -99,6 +100,14 @@ const LINE_CACHE_MIN_CHARS = 16;
 /** Windows per forward pass: enough to amortise per-op overhead, small enough to stay responsive. */
 const WINDOWS_PER_BATCH = 8;
 
+export interface ScorerOptions {
+  backend?: BackendPreference;
+  /** Threads computing windows (see ReplicaWorkers): a count or 'auto' (one per core on wasm/cpu). Default 1. */
+  workers?: number | 'auto';
+  /** The worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
+  workerScript?: string;
+}
+
 export interface ScoreOptions {
   /** Checked between batches; an aborted signal rejects with an AbortError. */
   signal?: AbortSignal;
@@ -114,6 +123,8 @@ export class Scorer {
     readonly tokenizer: WordPieceTokenizer,
     readonly checkpointDir: string,
     readonly checkpointStep: number,
+    /** Worker threads sharing each batch of windows, if any. */
+    private readonly workers?: ReplicaWorkers,
   ) {}
 
   get config(): ElectraConfig {
@@ -121,13 +132,24 @@ export class Scorer {
   }
 
   /** Loads the checkpoint at `path` (a checkpoint, a run folder, or a run's checkpoints folder). */
-  static async load(path: string, options: { backend?: BackendPreference } = {}): Promise<Scorer> {
-    await initBackend(options.backend ?? 'auto');
+  static async load(path: string, options: ScorerOptions = {}): Promise<Scorer> {
+    const backend = await initBackend(options.backend ?? 'auto');
     const dir = findLatestCheckpoint(path);
     if (!dir) throw new Error(`${path}: no checkpoint found (expected a checkpoint folder or a run folder with checkpoints/)`);
     const ckpt = loadCheckpoint(dir);
     const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
-    return new Scorer(modelFromCheckpoint(ckpt), tokenizer, dir, ckpt.state.step);
+    const model = modelFromCheckpoint(ckpt);
+    const threads = resolveWorkers(options.workers, backend.name);
+    let workers: ReplicaWorkers | undefined;
+    if (threads > 1) {
+      try {
+        workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+    }
+    return new Scorer(model, tokenizer, dir, ckpt.state.step, workers);
   }
 
   /**
@@ -185,7 +207,7 @@ export class Scorer {
     for (let i = 0; i < pending.length; i += WINDOWS_PER_BATCH) {
       if (options.signal?.aborted) throw abortError();
       const group = pending.slice(i, i + WINDOWS_PER_BATCH);
-      const out = this.discriminate(group.map((g) => g.ids));
+      const out = await this.discriminate(group.map((g) => g.ids));
       group.forEach((g, k) => {
         results.set(g.key, out[k]);
         this.remember(g.key, out[k]);
@@ -236,6 +258,7 @@ export class Scorer {
   }
 
   dispose(): void {
+    void this.workers?.close();
     this.model.dispose();
     this.cache.clear();
     this.lineTokens.clear();
@@ -251,7 +274,7 @@ export class Scorer {
   }
 
   /** Probabilities of replacement for each sequence of ids (padded together to the longest). */
-  private discriminate(seqs: Int32Array[]): Float32Array[] {
+  private async discriminate(seqs: Int32Array[]): Promise<Float32Array[]> {
     const T = Math.max(...seqs.map((s) => s.length));
     const B = seqs.length;
     const ids = new Int32Array(B * T).fill(this.tokenizer.specialIds.pad);
@@ -260,7 +283,10 @@ export class Scorer {
       ids.set(s, b * T);
       mask.fill(1, b * T, b * T + s.length);
     });
-    const probs = tf.tidy(() => tf.sigmoid(this.model.discriminatorLogits(tf.tensor2d(ids, [B, T], 'int32'), tf.tensor2d(mask, [B, T]))).dataSync() as Float32Array);
+    const batch = { ids, attentionMask: mask, batchSize: B, seqLength: T };
+    // With workers, windows of one batch are computed on several threads at once: an edit in
+    // a long paragraph touches two overlapping windows, which then cost about one.
+    const probs = this.workers && B > 1 ? await this.workers.discriminate(this.model, batch) : discriminatorProbabilities(this.model, batch);
     return seqs.map((s, b) => probs.slice(b * T, b * T + s.length));
   }
 

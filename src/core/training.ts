@@ -9,7 +9,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from './backend';
@@ -18,7 +17,7 @@ import { presetConfig, validateConfig, type ElectraConfig, type PresetName } fro
 import { prepareData, type CorpusSource, type PackedSequences } from './dataset';
 import { defaultMasking, maskBatch, type MaskingOptions } from './masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
-import { GradientWorkers, shardGradients, shardStatistics, splitBatch } from './dataParallel';
+import { ReplicaWorkers, resolveWorkers, shardGradients, shardStatistics, splitBatch } from './dataParallel';
 import { ElectraModel } from './model';
 import type { Batch, ObjectiveStats } from './objective';
 import { AdamW, clipByGlobalNorm } from './optimizer';
@@ -182,10 +181,10 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 
   const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
-  let workers: GradientWorkers | undefined;
+  let workers: ReplicaWorkers | undefined;
   if (threads > 1) {
     try {
-      workers = await GradientWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+      workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
       log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
     } catch (e) {
       optimizer.dispose();
@@ -273,12 +272,6 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   return { step: position.step, stoppedBecause, checkpointDir, backend: backend.name, lastEval };
 }
 
-/** Threads for data-parallel training: see PretrainOptions.workers. */
-export function resolveWorkers(workers: number | 'auto' | undefined, backend: string): number {
-  if (workers === 'auto') return backend === 'wasm' || backend === 'cpu' ? Math.min(availableParallelism(), 8) : 1;
-  return Math.max(1, Math.floor(workers ?? 1));
-}
-
 function fmtParams(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}K`;
 }
@@ -338,7 +331,7 @@ export class TrainingLoop {
     readonly position: TrainingPosition,
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
-    private readonly workers?: GradientWorkers,
+    private readonly workers?: ReplicaWorkers,
   ) {
     this.masking = defaultMasking(seqLength);
   }
@@ -463,7 +456,7 @@ export class Evaluator {
     private readonly seed: number,
     private readonly seqLength: number,
     /** Data-parallel workers to share each evaluation batch with, if any. */
-    private readonly workers?: GradientWorkers,
+    private readonly workers?: ReplicaWorkers,
     private readonly batchSize = 16,
   ) {}
 

@@ -7,6 +7,7 @@ import type { ServerSettings } from './settings';
 export function coreEngine(backend: ServerSettings['backend']): ScorerEngine {
   return {
     resolve: (path) => findLatestCheckpoint(path),
-    load: (path) => Scorer.load(path, { backend }),
+    // Windows of one edit or of a first scoring are shared between threads, one per core.
+    load: (path) => Scorer.load(path, { backend, workers: 'auto' }),
   };
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { planWindows, Scorer } from '../../src/core/scoring';
 import { pretrain } from '../../src/core/training';
@@ -13,12 +13,14 @@ import { readText, rustBookFiles, tempDir } from './engineFixtures';
 const scratch = tempDir('scoring');
 let scorer: Scorer;
 let chapter: string;
+let run: string;
+const WORKER_SCRIPT = resolve(__dirname, '../../../dist/dataParallelWorker.js');
 
 before(async () => {
   const corpus = join(scratch.path, 'corpus');
   mkdirSync(corpus);
   for (const f of rustBookFiles().slice(0, 12)) copyFileSync(f, join(corpus, basename(f)));
-  const run = join(scratch.path, 'run');
+  run = join(scratch.path, 'run');
   await pretrain({ corpus: { kind: 'folder', root: corpus }, outDir: run, preset: 'micro', steps: 20, batchSize: 4, backend: 'wasm', evalEvery: 0, checkpointEvery: 0 });
   scorer = await Scorer.load(run, { backend: 'wasm' });
   chapter = readText(rustBookFiles().find((f) => f.includes('ch04-01'))!);
@@ -92,4 +94,19 @@ test('alternatives: the generator proposes k tokens with probabilities, specials
     assert.ok(!['[PAD]', '[CLS]', '[SEP]', '[MASK]', '[UNK]'].includes(a.piece));
   }
   assert.deepEqual(await scorer.alternatives(text, text.length, text.length + 1, 5), []);
+});
+
+test('windows shared between worker threads score as one thread does', async () => {
+  const parallel = await Scorer.load(run, { backend: 'wasm', workers: 3, workerScript: WORKER_SCRIPT });
+  try {
+    const one = await scorer.score(chapter);
+    const three = await parallel.score(chapter);
+    assert.ok(three.windowsComputed > 2, `${three.windowsComputed} windows computed`);
+    assert.equal(three.tokens.length, one.tokens.length);
+    let worst = 0;
+    for (let i = 0; i < one.tokens.length; i++) worst = Math.max(worst, Math.abs(one.tokens[i].pReplaced - three.tokens[i].pReplaced));
+    assert.ok(worst < 1e-5, `probabilities differ by up to ${worst}`);
+  } finally {
+    parallel.dispose();
+  }
 });
