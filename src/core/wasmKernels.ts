@@ -5,29 +5,35 @@
  * transposeA or transposeB it takes a naive loop about ten times slower (measured here:
  * 16 GFLOP/s plain, 1.4 with transposeB, 0.9 with transposeA). Every dense layer's
  * gradient is such a product. The wrapper transposes the operand explicitly (a cheap,
- * memory-bound copy) and runs the fast kernel. Products of a batch of matrices (attention)
- * fare worse: only a batch of one reaches XNNPACK (1.2 GFLOP/s batched against 9.5 for
- * one matrix), so the wrapper runs the fast kernel once per matrix, staging each pair
- * through fresh heap buffers.
- * tfjs computes the gradient of `gather` (every embedding
- * lookup) with UnsortedSegmentSum, which tfjs-backend-wasm 4.22 does not implement, so
- * without this no embedding can be trained on wasm. The kernel runs in JavaScript on the
- * wasm heap: a scatter-add is memory-bound, and one pass over the rows is all it costs.
+ * memory-bound copy, in the SIMD module) and runs an untransposed product. Float32
+ * products whose N is a multiple of 8 run the SIMD module's GEMM on the heap
+ * (kernels/gemm.ts: 18-23 GFLOP/s here on the model's shapes, against 10-18 for XNNPACK
+ * through tfjs); others go to XNNPACK. Products of a batch of matrices (attention) fare
+ * worst with XNNPACK: only a batch of one reaches it (1.2 GFLOP/s batched against 9.5 for
+ * one matrix), so for those the wrapper runs it once per matrix, staging each pair through
+ * fresh heap buffers; the GEMM needs no staging.
  *
- * Identity and same-type Cast: tfjs clones every tensor a gradient keeps for the backward
- * pass (engine.saveTensorsForBackwardMode), and the gradient of every multiply casts its
- * other operand to float32. The wasm kernels copy the data each time (about 240 copies of
- * a [2048, 128] activation per tiny step); tensors are immutable, so sharing the data
- * with a reference count, as the cpu backend does, is the same thing without the copy.
+ * tfjs computes the gradient of `gather` (every embedding lookup) with UnsortedSegmentSum,
+ * which tfjs-backend-wasm 4.22 does not implement, so without this no embedding can be
+ * trained on wasm. The kernel runs in JavaScript on the wasm heap: a scatter-add is
+ * memory-bound, and one pass over the rows is all it costs.
  *
- * Sum over leading axes: see kernels/columnSum.ts. Gather of rows: see registerRowGather. The fused ops of the model (LayerNorm,
- * bias + GELU, ...) register their kernels here too: see registerFusedKernels.
+ * Identity, same-type Cast and identity Transpose: tfjs clones every tensor a gradient
+ * keeps for the backward pass (engine.saveTensorsForBackwardMode), and the gradient of
+ * every multiply casts its other operand to float32. The wasm kernels copy the data each
+ * time (about 240 copies of a [2048, 128] activation per tiny step); tensors are
+ * immutable, so sharing the data with a reference count, as the cpu backend does, is the
+ * same thing without the copy.
+ *
+ * Sum over leading axes: see kernels/columnSum.ts. Gather of rows: see registerRowGather.
+ * The fused ops of the model (LayerNorm, bias + GELU, dense, attention softmax, dropout,
+ * AdamW) register their kernels here too: see kernels/registry.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from './kernels/columnSum';
 import { registerFusedKernels } from './kernels/registry';
-import { transposeLastTwo } from './kernels/transpose';
 import { simdProduct } from './kernels/gemm';
+import { transposeLastTwo } from './kernels/transpose';
 import type { SimdKernels } from './kernels/simd/kernels';
 import { f32, kernelOptions, pointer, simdKernels, type WasmBackendLike } from './kernels/wasmHeap';
 

@@ -1,5 +1,6 @@
 /**
- * Transposition of the last two axes, in JavaScript over the wasm heap.
+ * Transposition of the last two axes, in JavaScript over the wasm heap: the fallback of
+ * the SIMD module's transpose_rows (simd/kernels.ts) where WebAssembly SIMD is missing.
  *
  * tfjs-backend-wasm 4.22's Transpose takes 3.4 ms for a [2048, 128] matrix here, as long as
  * the XNNPACK product it feeds (every weight gradient transposes its activations first,
