@@ -37,7 +37,7 @@ export async function runEventLoop(o: EventLoopOptions): Promise<void> {
   const preset = o.preset ?? 'tiny';
   const steps = o.steps ?? 4;
   console.log(`machine: ${describeMachine()}`);
-  console.log(`worker: ${o.workerJs} via TrainingSession (src/extension/trainingSession.ts); pretrain ${preset} on Brown for ${steps} steps, backend ${o.backend}`);
+  console.log(`worker: ${o.workerJs} via TrainingSession (src/extension/trainingSession.ts); pretrain ${preset} on Brown for ${steps} steps, backend ${o.backend}, workers auto (one per core, as the extension)`);
 
   console.log(`event-loop delay: how late a ${RESOLUTION_MS} ms timer of the main thread fires (perf_hooks.monitorEventLoopDelay, the timer's interval subtracted)`);
   // The same measurement with nothing running, to separate the machine's own noise.
@@ -69,6 +69,8 @@ export async function runEventLoop(o: EventLoopOptions): Promise<void> {
       preset,
       steps,
       backend: o.backend,
+      // As the extension starts it: one training thread per core (electraStudio.workers 0).
+      workers: 'auto',
       evalEvery: 0,
       overwrite: true,
     });

@@ -1,7 +1,8 @@
 /**
  * No tensor leak: the engine's real loop (pretrain() of src/core/training.ts) for N steps of
- * the micro preset on Brown with dropout on, evaluation and checkpoints included, reading
- * tf.memory().numTensors in the onStep event (same thread) and resident memory as it goes.
+ * the micro preset on Brown with dropout on, evaluation and checkpoints included, with the
+ * data-parallel workers training uses by default, reading the step metrics' live tensor
+ * count (this thread and the workers) and resident memory as it goes.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ export interface LeakOptions {
   tmpDir: string;
   backend: BackendPreference;
   preset?: PresetName;
+  /** Data-parallel threads (training's default: one per core). */
+  threads: number;
 }
 
 /** Least-squares slope of y over x. */
@@ -37,7 +40,7 @@ export async function runLeak(o: LeakOptions): Promise<void> {
   const evalEvery = Math.max(1, Math.round(o.steps / 5));
   const checkpointEvery = Math.max(1, Math.round(o.steps / 2));
   console.log(`machine: ${describeMachine()}`);
-  console.log(`pretrain(): ${preset} on Brown, ${o.steps} steps, dropout 0.1, evaluation every ${evalEvery} steps (32 sequences), checkpoint every ${checkpointEvery}, backend ${o.backend}`);
+  console.log(`pretrain(): ${preset} on Brown, ${o.steps} steps, ${o.threads} thread(s), dropout 0.1, evaluation every ${evalEvery} steps (32 sequences), checkpoint every ${checkpointEvery}, backend ${o.backend}`);
   const memory = new RssSampler();
   const tensorsAtStart = tf.memory().numTensors;
   const steps: number[] = [];
@@ -57,11 +60,13 @@ export async function runLeak(o: LeakOptions): Promise<void> {
       evalSequences: 32,
       checkpointEvery,
       overwrite: true,
+      workers: o.threads,
+      workerScript: join(__dirname, 'dataParallelWorker.js'),
     },
     {
       onStep: (m) => {
         steps.push(m.step);
-        tensors.push(tf.memory().numTensors);
+        tensors.push(m.liveTensors ?? tf.memory().numTensors);
         rss.push(memory.sample());
       },
       onEval: () => evals++,
@@ -76,7 +81,7 @@ export async function runLeak(o: LeakOptions): Promise<void> {
   const changes: string[] = [];
   for (let i = 1; i < tensors.length; i++) if (tensors[i] !== tensors[i - 1]) changes.push(`step ${steps[i]}: ${tensors[i - 1]} -> ${tensors[i]}`);
   console.log(`${result.step} steps in ${seconds.toFixed(1)} s (data preparation included), ${evals} evaluations, ${saves} checkpoints`);
-  console.log(`tensors alive in onStep: first ${tensors[0]} (step ${steps[0]}), last ${tensors.at(-1)} (step ${steps.at(-1)}), min ${Math.min(...tensors)}, max ${Math.max(...tensors)}`);
+  console.log(`tensors alive after each step (this thread and the workers): first ${tensors[0]} (step ${steps[0]}), last ${tensors.at(-1)} (step ${steps.at(-1)}), min ${Math.min(...tensors)}, max ${Math.max(...tensors)}`);
   console.log(`  changes between steps: ${changes.length === 0 ? 'none' : changes.slice(0, 8).join('; ') + (changes.length > 8 ? ` ... (${changes.length} in all)` : '')}`);
   console.log(`tensors alive before pretrain() ${tensorsAtStart}, after it returned ${tensorsAtEnd} (model and optimizer disposed: should be ${tensorsAtStart})`);
   const trend = [0, 0.25, 0.5, 0.75, 1].map((f) => `step ${steps[at(f)]}: ${mib(rss[at(f)])}`).join(', ');

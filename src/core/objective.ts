@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { corrupt, type MaskedBatch } from './masking';
 import { DropoutStream, type ElectraModel } from './model';
-import { expNonPositive } from './kernels/fastExp';
+import { attentionSoftmax } from './kernels/attentionSoftmax';
 import { deriveSeed, Rng } from './random';
 
 export interface ObjectiveWeights {
@@ -156,19 +156,19 @@ export function mergeShardStats(parts: ObjectiveStats[]): ObjectiveStats {
 }
 
 /**
- * The generator's output at the masked positions: softmax cross-entropy computed in one
- * pass over the logits, in JavaScript, with its gradient (softmax - one-hot) / count.
- * Its exp is kernels/fastExp (float32-accurate, twice V8's Math.exp).
- * As separate tensor ops (log-softmax, one-hot, multiply, sum, and the Gumbel noise's
- * two logarithms over a [P, V] tensor) this was a tenth of a tiny training step on wasm,
- * whose exp and log are scalar code. The softmax it keeps serves the sampling too:
- * drawing from softmax(logits) by its inverse CDF has the same distribution as the paper's
- * Gumbel-max trick, with one uniform draw per position instead of V.
+ * The generator's output at the masked positions: softmax cross-entropy with its gradient
+ * (softmax - one-hot) / count. The softmax is one fused kernel (kernels/attentionSoftmax:
+ * SIMD exp, one pass per row) where the backend has it; as separate tensor ops (log-softmax,
+ * one-hot, multiply, sum, and the Gumbel noise's two logarithms over [P, V]) it was a tenth
+ * of a tiny step on wasm, and as a JavaScript loop still a twentieth. The loss reads the
+ * probabilities of the targets; the same softmax serves the sampling: drawing from
+ * softmax(logits) by its inverse CDF has the same distribution as the paper's Gumbel-max
+ * trick, with one uniform draw per position instead of V.
  */
 class MaskedLmHead {
   /** Argmax of the logits at each masked position, once `loss` has run. */
   predicted: Int32Array;
-  private logits?: Float32Array;
+  private logits?: tf.Tensor2D;
   private softmax?: Float32Array;
   private vocab = 0;
 
@@ -177,41 +177,21 @@ class MaskedLmHead {
   }
 
   loss(logits: tf.Tensor2D): tf.Scalar {
-    const run = tf.customGrad(((x: tf.Tensor2D) => {
-      const [P, V] = x.shape;
-      const values = x.dataSync() as Float32Array;
-      const softmax = new Float32Array(values.length);
-      let total = 0;
-      for (let r = 0; r < P; r++) {
-        const row = r * V;
-        let max = -Infinity;
-        let arg = 0;
-        for (let j = 0; j < V; j++) {
-          if (values[row + j] > max) {
-            max = values[row + j];
-            arg = j;
-          }
-        }
-        let sum = 0;
-        for (let j = 0; j < V; j++) {
-          const e = expNonPositive(values[row + j] - max);
-          softmax[row + j] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        for (let j = 0; j < V; j++) softmax[row + j] *= inv;
-        total += Math.log(sum) + max - values[row + this.targets[r]];
-        this.predicted[r] = arg;
-      }
-      this.logits = values;
+    const [P, V] = logits.shape;
+    this.logits = logits;
+    this.vocab = V;
+    const run = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+      const probs = tf.reshape(attentionSoftmax(tf.reshape(x, [1, 1, P, V]), tf.zeros([1, 1, 1, V]), 1), [P, V]);
+      save([probs]);
+      const softmax = probs.dataSync() as Float32Array;
       this.softmax = softmax;
-      this.vocab = V;
-      const gradFunc = (dy: tf.Tensor) => {
-        const scale = dy.dataSync()[0] / this.denominator;
-        const g = new Float32Array(softmax.length);
-        for (let i = 0; i < g.length; i++) g[i] = softmax[i] * scale;
-        for (let r = 0; r < P; r++) g[r * V + this.targets[r]] -= scale;
-        return tf.tensor2d(g, [P, V]);
+      this.predicted = tf.argMax(x, -1).dataSync() as Int32Array;
+      let total = 0;
+      // float32's smallest normal: a probability the softmax rounded to 0 costs at most 87 nats.
+      for (let r = 0; r < P; r++) total -= Math.log(Math.max(softmax[r * V + this.targets[r]], 1.1754944e-38));
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const scale = tf.div(dy, this.denominator);
+        return tf.mul(tf.sub(saved[0], tf.oneHot(tf.tensor1d(this.targets, 'int32'), V)), scale);
       };
       return { value: tf.scalar(total / this.denominator), gradFunc };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -223,7 +203,7 @@ class MaskedLmHead {
     const out = new Int32Array(positions.length);
     if (positions.length === 0) return out;
     const V = this.vocab;
-    const probs = temperature === 1 ? this.softmax! : softmaxAt(this.logits!, V, temperature);
+    const probs = temperature === 1 ? this.softmax! : softmaxAt(this.logits!.dataSync() as Float32Array, V, temperature);
     let rng: Rng | undefined;
     let example = -1;
     for (let r = 0; r < positions.length; r++) {
@@ -232,19 +212,31 @@ class MaskedLmHead {
         example = b;
         rng = new Rng(seedOf(b));
       }
-      const u = rng!.next();
-      const row = r * V;
-      let acc = 0;
-      let j = 0;
-      // Rounding can leave the last cumulative sum just under u: fall back on the last token.
-      for (; j < V - 1; j++) {
-        acc += probs[row + j];
-        if (u < acc) break;
-      }
-      out[r] = j;
+      out[r] = inverseCdf(probs, r * V, V, rng!.next());
     }
     return out;
   }
+}
+
+/**
+ * The first j with p[0] + ... + p[j] > u in the row of V probabilities at `row`, or the
+ * last token when rounding leaves the total just under u. Whole blocks of 32 are skipped
+ * by their sums first.
+ */
+function inverseCdf(p: Float32Array, row: number, V: number, u: number): number {
+  let acc = 0;
+  let j = 0;
+  for (; j + 32 <= V; j += 32) {
+    let block = 0;
+    for (let k = row + j, end = k + 32; k < end; k++) block += p[k];
+    if (acc + block > u) break;
+    acc += block;
+  }
+  for (; j < V - 1; j++) {
+    acc += p[row + j];
+    if (u < acc) return j;
+  }
+  return V - 1;
 }
 
 function softmaxAt(logits: Float32Array, V: number, temperature: number): Float32Array {
