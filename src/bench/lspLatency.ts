@@ -259,8 +259,8 @@ export async function measureLatency(preset: PresetName, vocabText: string, o: L
       const sent = performance.now();
       const version = await send(e);
       edits.push((await client.diagnosticsOf(version, 120_000)) - sent);
-      const now: StatsResult & { scoringMs?: number } = await client.connection.sendRequest(StatsRequest);
-      if (now.scoringMs !== undefined) serverMs.push(now.scoringMs - (previous as typeof now).scoringMs!);
+      const now: StatsResult = await client.connection.sendRequest(StatsRequest);
+      serverMs.push(now.scoringMs - previous.scoringMs);
       windows.push(now.windowsComputed - previous.windowsComputed);
       previous = now;
     }

@@ -170,6 +170,20 @@ export function splitRows(batch: Batch, parts: number): Batch[] {
 }
 
 /**
+ * Copies a float32 tensor's values into `target` at `offset`. On wasm straight from the
+ * backend's heap: dataSync would copy them into a new array first, and weights and
+ * gradients cross threads every step (56 MB each way for the small preset).
+ */
+function copyInto(t: tf.Tensor, target: Float32Array, offset: number): void {
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?(info: tf.TensorInfo): Float32Array };
+  if (tf.getBackend() === 'wasm' && backend.typedArrayFromHeap && t.dtype === 'float32') {
+    target.set(backend.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }), offset);
+  } else {
+    target.set(t.dataSync() as Float32Array, offset);
+  }
+}
+
+/**
  * Threads for data-parallel work: a count, or 'auto' for one per core (at most 8) on the
  * wasm and cpu backends, which compute on one thread; native TensorFlow threads its own kernels.
  */
@@ -366,7 +380,7 @@ export class ReplicaWorkers {
   }
 
   private publishWeights(model: ElectraModel): void {
-    for (const slot of this.slots) this.weightsView.set(model.p(slot.name).dataSync() as Float32Array, slot.offset);
+    for (const slot of this.slots) copyInto(model.p(slot.name), this.weightsView, slot.offset);
     this.publishedVersion = this.weightsVersion;
   }
 
@@ -407,7 +421,7 @@ export class WorkerReplica {
     const { grads, stats } = shardGradients(this.model, shard, options);
     for (const slot of this.slots) {
       const g = grads.get(slot.name);
-      if (g) this.grads.set(g.dataSync() as Float32Array, slot.offset);
+      if (g) copyInto(g, this.grads, slot.offset);
       else this.grads.fill(0, slot.offset, slot.offset + slot.size);
     }
     tf.dispose([...grads.values()]);

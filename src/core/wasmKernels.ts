@@ -76,50 +76,54 @@ export function registerWasmKernels(): void {
   });
 }
 
-function registerFastBatchMatMul(): void {
-  const original = tf.getKernel('BatchMatMul', 'wasm');
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * Replaces the wasm backend's kernel `kernelName` by `kernel`, which handles the cases it
+ * is faster or right for and hands the others to the original (the second argument).
+ */
+function overrideWasmKernel(kernelName: string, kernel: (args: KernelArgs, original: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
+  const original = tf.getKernel(kernelName, 'wasm');
   if (!original) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend } = args;
-      const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const b = backend as unknown as WasmBackendLike;
-      if (!attrs.transposeA && !attrs.transposeB) return perMatrix(args, original.kernelFunc, b);
-      const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
-        const [rows, cols] = x.shape.slice(-2);
-        const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-        const out = b.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
-        const simd = kernelOptions.simd ? simdKernels(b) : undefined;
-        if (simd) {
-          const [from, to, size] = [pointer(b, x), pointer(b, out), rows * cols * 4];
-          for (let i = 0; i < batch; i++) {
-            for (let r0 = 0; r0 < rows; r0 += 16) simd.transpose_rows(from + i * size, to + i * size, rows, cols, r0, Math.min(r0 + 16, rows));
-          }
-        } else {
-          transposeLastTwo(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), batch, rows, cols);
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: original.setupFunc, disposeFunc: original.disposeFunc, kernelFunc: (args) => kernel(args, original.kernelFunc) });
+}
+
+function registerFastBatchMatMul(): void {
+  overrideWasmKernel('BatchMatMul', (args, original) => {
+    const { inputs, backend } = args;
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const b = backend as unknown as WasmBackendLike;
+    if (!attrs.transposeA && !attrs.transposeB) return perMatrix(args, original, b);
+    const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
+      const [rows, cols] = x.shape.slice(-2);
+      const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+      const out = b.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
+      const simd = kernelOptions.simd ? simdKernels(b) : undefined;
+      if (simd) {
+        const [from, to, size] = [pointer(b, x), pointer(b, out), rows * cols * 4];
+        for (let i = 0; i < batch; i++) {
+          for (let r0 = 0; r0 < rows; r0 += 16) simd.transpose_rows(from + i * size, to + i * size, rows, cols, r0, Math.min(r0 + 16, rows));
         }
-        return out;
-      };
-      let { a, b: bIn } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const temporaries: tf.TensorInfo[] = [];
-      if (attrs.transposeA) temporaries.push((a = swapLast(a)));
-      if (attrs.transposeB) temporaries.push((bIn = swapLast(bIn)));
-      const out = perMatrix(
-        { inputs: { a, b: bIn }, attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap, backend },
-        original.kernelFunc,
-        b,
-      );
-      for (const t of temporaries) b.disposeData(t.dataId);
+      } else {
+        transposeLastTwo(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), batch, rows, cols);
+      }
       return out;
-    },
+    };
+    let { a, b: bIn } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const temporaries: tf.TensorInfo[] = [];
+    if (attrs.transposeA) temporaries.push((a = swapLast(a)));
+    if (attrs.transposeB) temporaries.push((bIn = swapLast(bIn)));
+    const out = perMatrix(
+      { inputs: { a, b: bIn }, attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap, backend },
+      original,
+      b,
+    );
+    for (const t of temporaries) b.disposeData(t.dataId);
+    return out;
   });
 }
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 function simdGemmFor(a: tf.TensorInfo, b: tf.TensorInfo, backend: WasmBackendLike): SimdKernels | undefined {
   const N = b.shape[b.shape.length - 1];
@@ -176,73 +180,50 @@ function perMatrix(args: KernelArgs, kernel: tf.KernelFunc, backend: WasmBackend
  * share the input's data instead of copying it.
  */
 function registerSharedCopies(): void {
-  const original = tf.getKernel('Transpose', 'wasm');
-  if (original) {
-    tf.unregisterKernel('Transpose', 'wasm');
-    tf.registerKernel({
-      kernelName: 'Transpose',
-      backendName: 'wasm',
-      setupFunc: original.setupFunc,
-      kernelFunc: (args) => {
-        const x = args.inputs.x as tf.TensorInfo;
-        const perm = (args.attrs as unknown as { perm: number[] }).perm;
-        if (x.dtype === 'string' || !perm.every((p, i) => p === i)) return original.kernelFunc(args);
-        (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
-        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-      },
-    });
-  }
+  const share = (args: KernelArgs, x: tf.TensorInfo): tf.TensorInfo => {
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  overrideWasmKernel('Transpose', (args, original) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const perm = (args.attrs as unknown as { perm: number[] }).perm;
+    if (x.dtype === 'string' || !perm.every((p, i) => p === i)) return original(args);
+    return share(args, x);
+  });
   for (const kernelName of ['Identity', 'Cast']) {
-    const original = tf.getKernel(kernelName, 'wasm');
-    if (!original) continue;
-    tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({
-      kernelName,
-      backendName: 'wasm',
-      setupFunc: original.setupFunc,
-      kernelFunc: (args) => {
-        const x = args.inputs.x as tf.TensorInfo;
-        const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
-        if (dtype !== x.dtype || x.dtype === 'string') return original.kernelFunc(args);
-        (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
-        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-      },
+    overrideWasmKernel(kernelName, (args, original) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
+      if (dtype !== x.dtype || x.dtype === 'string') return original(args);
+      return share(args, x);
     });
   }
 }
 
 /** Sum of a float32 tensor over its leading axes in one pass over the rows (kernels/columnSum.ts). */
 function registerLeadingAxisSum(): void {
-  const original = tf.getKernel('Sum', 'wasm');
-  if (!original) return;
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Sum',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
-      const rank = x.shape.length;
-      const axes = (axis === null || axis === undefined ? x.shape.map((_, i) => i) : Array.isArray(axis) ? axis : [axis])
-        .map((a) => (a < 0 ? a + rank : a))
-        .sort((p, q) => p - q);
-      const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-      if (x.dtype !== 'float32' || !leading) return original.kernelFunc(args);
-      const rows = x.shape.slice(0, axes.length).reduce((p, d) => p * d, 1);
-      const kept = x.shape.slice(axes.length);
-      const b = args.backend as unknown as WasmBackendLike;
-      const out = b.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
-      const cols = kept.reduce((p, d) => p * d, 1);
-      const simd = kernelOptions.simd && cols % 4 === 0 ? simdKernels(b) : undefined;
-      if (simd) {
-        f32(b, out).fill(0);
-        simd.column_sum(pointer(b, x), pointer(b, out), rows * cols * 4, cols * 4);
-      } else {
-        columnSum(f32(b, x), rows, cols, f32(b, out));
-      }
-      return out;
-    },
+  overrideWasmKernel('Sum', (args, original) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = (axis === null || axis === undefined ? x.shape.map((_, i) => i) : Array.isArray(axis) ? axis : [axis])
+      .map((a) => (a < 0 ? a + rank : a))
+      .sort((p, q) => p - q);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return original(args);
+    const rows = x.shape.slice(0, axes.length).reduce((p, d) => p * d, 1);
+    const kept = x.shape.slice(axes.length);
+    const b = args.backend as unknown as WasmBackendLike;
+    const out = b.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    const cols = kept.reduce((p, d) => p * d, 1);
+    const simd = kernelOptions.simd && cols % 4 === 0 ? simdKernels(b) : undefined;
+    if (simd) {
+      f32(b, out).fill(0);
+      simd.column_sum(pointer(b, x), pointer(b, out), rows * cols * 4, cols * 4);
+    } else {
+      columnSum(f32(b, x), rows, cols, f32(b, out));
+    }
+    return out;
   });
 }
 
@@ -253,26 +234,18 @@ function registerLeadingAxisSum(): void {
  * range, go to the original kernel.
  */
 function registerRowGather(): void {
-  const original = tf.getKernel('GatherV2', 'wasm');
-  if (!original) return;
-  tf.unregisterKernel('GatherV2', 'wasm');
-  tf.registerKernel({
-    kernelName: 'GatherV2',
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: (args) => {
-      const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
-      const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
-      const b = args.backend as unknown as WasmBackendLike;
-      if ((axis !== 0 && axis !== -x.shape.length) || (batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || x.dtype === 'string') return original.kernelFunc(args);
-      const n = x.shape[0];
-      const ids = b.typedArrayFromHeap(indices);
-      for (let i = 0; i < ids.length; i++) if (!(ids[i] >= 0 && ids[i] < n)) return original.kernelFunc(args);
-      const row = x.shape.slice(1).reduce((p, d) => p * d, 1);
-      const out = b.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
-      const [src, dst, idx] = [b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), b.typedArrayFromHeap(indices)];
-      for (let i = 0; i < idx.length; i++) dst.set(src.subarray(idx[i] * row, idx[i] * row + row), i * row);
-      return out;
-    },
+  overrideWasmKernel('GatherV2', (args, original) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    const b = args.backend as unknown as WasmBackendLike;
+    if ((axis !== 0 && axis !== -x.shape.length) || (batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || x.dtype === 'string') return original(args);
+    const n = x.shape[0];
+    const ids = b.typedArrayFromHeap(indices);
+    for (let i = 0; i < ids.length; i++) if (!(ids[i] >= 0 && ids[i] < n)) return original(args);
+    const row = x.shape.slice(1).reduce((p, d) => p * d, 1);
+    const out = b.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    const [src, dst, idx] = [b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), b.typedArrayFromHeap(indices)];
+    for (let i = 0; i < idx.length; i++) dst.set(src.subarray(idx[i] * row, idx[i] * row + row), i * row);
+    return out;
   });
 }

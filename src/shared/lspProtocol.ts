@@ -137,6 +137,8 @@ export interface StatsResult {
   windowsFromCache: number;
   /** Scorings abandoned because a newer version of the document (or another checkpoint) came. */
   abandoned: number;
+  /** Milliseconds spent in Scorer.score over the finished scorings (benchmarks read its growth per edit). */
+  scoringMs: number;
   checkpointStep?: number;
   checkpointDir?: string;
 }
