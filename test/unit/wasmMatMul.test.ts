@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initBackend } from '../../src/core/backend';
+import { gemmOptions } from '../../src/core/kernels/gemm';
+import { GEMM_MODULE_BYTES } from '../../src/core/kernels/simd/kernels';
+import { simdKernels, type WasmBackendLike } from '../../src/core/kernels/wasmHeap';
 import { Rng } from '../../src/core/random';
 
 before(async () => {
@@ -74,3 +77,43 @@ for (const c of cases) {
     }
   });
 }
+
+// The packed GEMM (kernels/gemm.ts) for products of 32 rows or more: rows not a multiple of
+// the tile, K not a multiple of the K block (or of 4), several K blocks, wide B (packed
+// panels past 2048 columns), with and without relaxed-SIMD fused multiply-adds, and the
+// unpacked GEMM these products took before.
+const packedCases: Array<{ a: number[]; b: number[] }> = [
+  { a: [37, 19], b: [19, 8] },
+  { a: [33, 300], b: [300, 24] }, // two K blocks of 152 and 148
+  { a: [2, 50, 513], b: [2, 513, 16] }, // three K blocks, batched
+  { a: [203, 64], b: [64, 40] }, // two row blocks
+  { a: [34, 20], b: [20, 2056] },
+];
+for (const variant of [{ packed: true, fma: true }, { packed: true, fma: false }, { packed: false, fma: false }]) {
+  for (const c of packedCases) {
+    test(`matMul ${JSON.stringify(c.a)} x ${JSON.stringify(c.b)} ${JSON.stringify(variant)} equals the plain product`, () => {
+      const saved = { ...gemmOptions };
+      Object.assign(gemmOptions, variant);
+      try {
+        const a = random(c.a, 5);
+        const b = random(c.b, 6);
+        const got = tf.matMul(a, b).dataSync();
+        const want = reference(a, b, false, false);
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        assert.ok(worst < 1e-4, `max difference ${worst}`);
+        tf.dispose([a, b]);
+      } finally {
+        Object.assign(gemmOptions, saved);
+      }
+    });
+  }
+}
+
+test('the fused GEMM variant loads where relaxed SIMD validates', () => {
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  const simd = simdKernels(backend);
+  assert.ok(simd);
+  assert.ok(simd.packed.plain);
+  assert.equal(simd.packed.fma !== undefined, WebAssembly.validate(GEMM_MODULE_BYTES.fma));
+});

@@ -3,7 +3,7 @@
  * for the cache. Used by the BatchMatMul wrapper (wasmKernels.ts) and the fused dense op.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { SimdKernels } from './simd/kernels';
+import { GEMM_MR, type SimdKernels } from './simd/kernels';
 import { f32, pointer, type WasmBackendLike } from './wasmHeap';
 
 /** About half of the 1 MiB L2 cache per core of the machine measured: the panel of B a block works on. */
@@ -21,6 +21,7 @@ const PACK_ABOVE_N = 2048;
  * adds the product to what C holds (a bias broadcast into it, say).
  */
 export function blockedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: number, c: number, M: number, K: number, N: number, accumulate = false): void {
+  if (gemmOptions.packed && M >= PACKED_MIN_M && K >= 16) return packedGemm(simd, backend, a, b, c, M, K, N, accumulate);
   if (N > PACK_ABOVE_N) {
     const panels = backend.makeOutput([K * N], 'float32');
     const packed = pointer(backend, panels);
@@ -35,6 +36,41 @@ export function blockedGemm(simd: SimdKernels, backend: WasmBackendLike, a: numb
   for (let k0 = 0; k0 < K; k0 += kBlock) simd.gemm(a + k0 * 4, b + k0 * N * 4, c, M, Math.min(kBlock, K - k0), N, ...ld, accumulate || k0 > 0 ? 1 : 0);
 }
 
+/** Set by tests and benchmarks: the packed GEMM for larger products, and its fused variant where available. */
+export const gemmOptions = { packed: true, fma: true };
+
+/** Products with fewer rows take the unpacked GEMM (attention's many small ones). */
+const PACKED_MIN_M = 32;
+/** K per block: [KC, 8] panels of B (8 KiB) stay in L1 while the tiles of A stream past. */
+const KC = 256;
+/** Rows of A per block: MC x KC of packed A (about 200 KiB) stays in L2. */
+const MC = Math.floor(192 / GEMM_MR) * GEMM_MR;
+
+/**
+ * C (+)= A B (contiguous row-major, any M, N a multiple of 8) in the GotoBLAS way: K in blocks
+ * of about KC, each block of B packed into [kc, 8] panels, then A in blocks of MC rows packed
+ * into tiles of GEMM_MR rows, and the packed kernel over the pair.
+ */
+function packedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean): void {
+  const kernel = (gemmOptions.fma ? simd.packed.fma : undefined) ?? simd.packed.plain;
+  const blocks = Math.ceil(K / KC);
+  const kc = Math.ceil(K / blocks / 4) * 4;
+  const mc = Math.min(MC, Math.ceil(M / GEMM_MR) * GEMM_MR);
+  const bufB = backend.makeOutput([kc * N], 'float32');
+  const bufA = backend.makeOutput([mc * kc], 'float32');
+  const [pb, pa] = [pointer(backend, bufB), pointer(backend, bufA)];
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const kb = Math.min(kc, K - k0);
+    simd.pack_panels(b + k0 * N * 4, pb, kb, N);
+    for (let i0 = 0; i0 < M; i0 += mc) {
+      const mb = Math.min(mc, M - i0);
+      kernel.pack_a(a + (i0 * K + k0) * 4, K * 4, mb, kb, pa);
+      kernel.gemm_packed(pa, pb, c + i0 * N * 4, mb, kb, N, N * 4, accumulate || k0 > 0 ? 1 : 0);
+    }
+  }
+  backend.disposeData(bufB.dataId);
+  backend.disposeData(bufA.dataId);
+}
 
 /**
  * Untransposed products of `batch` matrices [M, K] x [K, N] with the SIMD GEMM (blocks of 4

@@ -56,8 +56,12 @@ export const i32 = {
   sub: bin(0x6b),
   mul: bin(0x6c),
   ltU: bin(0x49),
+  gtU: bin(0x4b),
   xor: bin(0x73),
   shl: bin(0x74),
+  and: bin(0x71),
+  divU: bin(0x6e),
+  remU: bin(0x70),
   rotl: bin(0x77),
 };
 
@@ -100,6 +104,8 @@ export const f4 = {
   add: (a: Code, b: Code): Code => simd(0xe4, a, b),
   sub: (a: Code, b: Code): Code => simd(0xe5, a, b),
   mul: (a: Code, b: Code): Code => simd(0xe6, a, b),
+  /** a * b + c, fused or not as the engine chooses (relaxed SIMD, final opcode 0x105). */
+  madd: (a: Code, b: Code, c: Code): Code => simd(0x105, a, b, c),
   div: (a: Code, b: Code): Code => simd(0xe7, a, b),
   max: (a: Code, b: Code): Code => simd(0xe9, a, b),
   /** Float lanes to int32 lanes (saturating), int32 lanes to float. */
@@ -140,6 +146,9 @@ export function loop(i: number, from: Code, to: Code, step: number, body: Code):
     0x0b, 0x0b, // end loop, end block
   ];
 }
+
+/** if (cond) body. */
+export const when = (cond: Code, body: Code): Code => [...cond, 0x04, 0x40, ...body, 0x0b];
 
 export interface FunctionDef {
   name: string;

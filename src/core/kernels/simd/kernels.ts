@@ -9,7 +9,7 @@
  * a / ln 2 is clamped at -126, so exp(a) is never below 2^-126 (1e-38) rather than 0.
  * erf is Abramowitz & Stegun 7.1.26 as in gelu.ts, Phi(-|u|) formed without cancellation.
  */
-import { assemble, F32, f32, f4, get, I32, i32, loop, select, set, V128, type Code } from './assembler';
+import { assemble, F32, f32, f4, get, I32, i32, loop, select, set, V128, when, type Code } from './assembler';
 
 const LOG2E = Math.LOG2E;
 const LN2 = Math.LN2;
@@ -395,7 +395,110 @@ function packPanels() {
   return { name: 'pack_panels', params: [I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32], body };
 }
 
+/** Rows of C per tile of the packed GEMM (two f32x4 columns each: 2 * MR accumulators). */
+export const GEMM_MR = 4;
+/** k steps per iteration of the packed GEMM's inner loop. */
+const GEMM_UNROLL = 1;
+
+/**
+ * gemm_packed(pa, pb, c, M, kc, N, ldc, accumulate): C (+)= A B for A packed by pack_a
+ * (tiles of GEMM_MR rows, [kc, GEMM_MR] each, zero rows past M) and B by pack_panels
+ * ([kc, 8] panels); any M, N a multiple of 8, ldc in bytes. Column panel by panel (8 KiB
+ * of B for kc = 256, in L1), tile by tile down A (in L2): GEMM_MR x 8 of C in 2 * GEMM_MR
+ * registers, per k two loads of B, GEMM_MR broadcasts of A and 2 * GEMM_MR multiply-adds,
+ * fused (relaxed SIMD) in the `fma` variant. Only the rows below M are read and written.
+ */
+function gemmPacked(fma: boolean, MR = GEMM_MR, U = GEMM_UNROLL) {
+  const [pa, pb, c, M, kc, N, ldc, accumulate, j, i, pbj, pai, pc, rows, pp, pq, end, endU, av, b0, b1, ...acc] =
+    Array.from({ length: 21 + 2 * MR }, (_, n) => n);
+  const madd = (x: Code, y: Code, z: Code): Code => (fma ? f4.madd(x, y, z) : f4.add(z, f4.mul(x, y)));
+  const step = (u: number): Code => [
+    ...set(b0, f4.loadAt(get(pq), 32 * u)),
+    ...set(b1, f4.loadAt(get(pq), 32 * u + 16)),
+    ...Array.from({ length: MR }, (_, r) => [
+      ...set(av, f4.loadSplat(get(pp), (u * MR + r) * 4)),
+      ...set(acc[2 * r], madd(get(av), get(b0), get(acc[2 * r]))),
+      ...set(acc[2 * r + 1], madd(get(av), get(b1), get(acc[2 * r + 1]))),
+    ]).flat(),
+  ];
+  const rowsOfC = (body: (r: number) => Code): Code => [
+    ...set(pc, add(add(get(c), i32.mul(get(i), get(ldc))), get(j))),
+    ...Array.from({ length: MR }, (_, r) => [...(r === 0 ? body(r) : when(i32.gtU(get(rows), i32.const(r)), body(r))), ...set(pc, add(get(pc), get(ldc)))]).flat(),
+  ];
+  const body = loop(j, i32.const(0), i32.mul(get(N), i32.const(4)), 32, [
+    ...set(pbj, add(get(pb), i32.mul(get(j), get(kc)))),
+    ...set(pai, get(pa)),
+    ...loop(i, i32.const(0), get(M), MR, [
+      ...set(rows, i32.sub(get(M), get(i))),
+      ...acc.flatMap((x) => set(x, f4.const(0))),
+      ...when(get(accumulate), rowsOfC((r) => [...set(acc[2 * r], f4.load(get(pc))), ...set(acc[2 * r + 1], f4.loadAt(get(pc), 16))])),
+      ...set(pp, get(pai)),
+      ...set(end, add(get(pbj), i32.mul(get(kc), i32.const(32)))),
+      ...set(endU, add(get(pbj), i32.mul(i32.and(get(kc), i32.const(-U)), i32.const(32)))),
+      ...loop(pq, get(pbj), get(endU), 32 * U, [...Array.from({ length: U }, (_, u) => step(u)).flat(), ...set(pp, add(get(pp), i32.const(MR * 4 * U)))]),
+      ...loop(pq, get(pq), get(end), 32, [...step(0), ...set(pp, add(get(pp), i32.const(MR * 4)))]),
+      ...rowsOfC((r) => [...f4.store(get(pc), get(acc[2 * r])), ...f4.store(add(get(pc), i32.const(16)), get(acc[2 * r + 1]))]),
+      ...set(pai, add(get(pai), i32.mul(get(kc), i32.const(MR * 4)))),
+    ]),
+  ]);
+  return { name: 'gemm_packed', params: Array(8).fill(I32), locals: [...Array(10).fill(I32), ...Array(3 + 2 * MR).fill(V128)], body };
+}
+
+/**
+ * pack_a(a, lda, rows, kc, dst): rows x kc of A (rows lda bytes apart) as tiles of GEMM_MR
+ * rows, each [kc, GEMM_MR] (k-major), rows past `rows` up to the tile's end zero.
+ */
+function packA(MR = GEMM_MR) {
+  const [a, lda, rows, kc, dst, row, k, src, to, valid, padded] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const body = [
+    ...set(padded, i32.mul(i32.divU(add(get(rows), i32.const(MR - 1)), i32.const(MR)), i32.const(MR))),
+    ...loop(row, i32.const(0), get(padded), 1, [
+      ...set(valid, i32.ltU(get(row), get(rows))),
+      ...set(src, select(add(get(a), i32.mul(get(row), get(lda))), get(a), get(valid))),
+      ...set(to, add(get(dst), i32.mul(add(i32.mul(i32.divU(get(row), i32.const(MR)), i32.mul(get(kc), i32.const(MR))), i32.remU(get(row), i32.const(MR))), i32.const(4)))),
+      ...loop(k, i32.const(0), get(kc), 1, [
+        ...f32.store(get(to), select(f32.load(get(src)), f32.const(0), get(valid))),
+        ...set(src, add(get(src), i32.const(4))),
+        ...set(to, add(get(to), i32.const(MR * 4))),
+      ]),
+    ]),
+  ];
+  return { name: 'pack_a', params: [I32, I32, I32, I32, I32], locals: Array(6).fill(I32), body };
+}
+
+/** The packed GEMM's functions, in one module per variant. */
+export interface PackedGemm {
+  gemm_packed(pa: number, pb: number, c: number, M: number, kc: number, N: number, ldc: number, accumulate: number): void;
+  pack_a(a: number, lda: number, rows: number, kc: number, dst: number): void;
+}
+
+export const GEMM_MODULE_BYTES = { plain: assemble([gemmPacked(false), packA()]), fma: assemble([gemmPacked(true), packA()]) };
+
+let relaxedTried = false;
+
+/**
+ * Whether relaxed SIMD validates, after asking V8 for it once: Node 20 (V8 11.3) has it
+ * behind --experimental-wasm-relaxed-simd, which can be set at run time before a module is
+ * compiled (worker threads started afterwards inherit it).
+ */
+function relaxedSimd(): boolean {
+  if (WebAssembly.validate(GEMM_MODULE_BYTES.fma)) return true;
+  if (!relaxedTried) {
+    relaxedTried = true;
+    try {
+      const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (proc?.versions?.node && typeof require === 'function') (require('v8') as { setFlagsFromString(flag: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // not Node, or no such flag: the plain variant
+    }
+  }
+  return WebAssembly.validate(GEMM_MODULE_BYTES.fma);
+}
+
 export interface SimdKernels {
+  /** The packed GEMM with fused multiply-adds, where relaxed SIMD is available, and without. */
+  packed: { fma?: PackedGemm; plain: PackedGemm };
   pack_panels(b: number, panels: number, K: number, N: number): void;
   /** C (+)= A B; leading dimensions in bytes; accumulate 1 adds to C, 0 overwrites it. */
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, accumulate: number): void;
@@ -419,6 +522,7 @@ export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerN
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
   if (!WebAssembly.validate(SIMD_MODULE_BYTES)) return undefined;
-  const module = new WebAssembly.Module(SIMD_MODULE_BYTES);
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  const instance = (bytes: Uint8Array) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  const packed = { plain: instance(GEMM_MODULE_BYTES.plain) as unknown as PackedGemm, fma: relaxedSimd() ? (instance(GEMM_MODULE_BYTES.fma) as unknown as PackedGemm) : undefined };
+  return { ...(instance(SIMD_MODULE_BYTES) as unknown as Omit<SimdKernels, 'packed'>), packed };
 }
