@@ -95,6 +95,8 @@ export const f4 = {
   loadAt: (addr: Code, offset: number): Code => [...addr, SIMD, 0x00, 2, ...uleb(offset)],
   const: (v: number): Code => simd(0x13, f32.const(v)),
   lane: (v: Code, lane: number): Code => [...simd(0x1f, v), lane],
+  /** Lane `lane` of v in all four lanes (an i8x16.shuffle: pshufd on x64). */
+  broadcastLane: (v: Code, lane: number): Code => [...v, ...v, SIMD, 0x0d, ...Array.from({ length: 16 }, (_, i) => 4 * lane + (i % 4))],
   ge: (a: Code, b: Code): Code => simd(0x46, a, b),
   /** Lanes of a where mask is set, else of b. */
   select: (a: Code, b: Code, mask: Code): Code => simd(0x52, a, b, mask),
