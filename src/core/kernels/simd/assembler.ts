@@ -95,6 +95,8 @@ export const f4 = {
   loadAt: (addr: Code, offset: number): Code => [...addr, SIMD, 0x00, 2, ...uleb(offset)],
   const: (v: number): Code => simd(0x13, f32.const(v)),
   lane: (v: Code, lane: number): Code => [...simd(0x1f, v), lane],
+  /** Four 32-bit lanes picked from a (0-3) and b (4-7): an i8x16.shuffle. */
+  shuffle: (a: Code, b: Code, lanes: number[]): Code => [...a, ...b, SIMD, 0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
   /** Lane `lane` of v in all four lanes (an i8x16.shuffle: pshufd on x64). */
   broadcastLane: (v: Code, lane: number): Code => [...v, ...v, SIMD, 0x0d, ...Array.from({ length: 16 }, (_, i) => 4 * lane + (i % 4))],
   ge: (a: Code, b: Code): Code => simd(0x46, a, b),

@@ -458,21 +458,49 @@ function gemmPacked(fma: boolean, MR = GEMM_MR) {
  * rows, each [kc, GEMM_MR] (k-major), rows past `rows` up to the tile's end zero.
  */
 function packA(MR = GEMM_MR) {
-  const [a, lda, rows, kc, dst, row, k, src, to, valid, padded] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [a, lda, rows, kc, dst, row, k, src, to, valid, padded, full, kc4, t, off, k0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const p = [16, 17, 18, 19, 20, 21, 22, 23].slice(0, MR);
+  const v = Array.from({ length: MR }, (_, r) => 16 + MR + r);
+  const [t0, t1, t2, t3] = [16 + 2 * MR, 17 + 2 * MR, 18 + 2 * MR, 19 + 2 * MR];
+  const stride = MR * 4;
+  // Rows 0-3 of four k steps: a 4 x 4 transpose in shuffles; rows 4.. lane by lane.
+  const out = [f4.shuffle(get(t0), get(t1), [0, 1, 4, 5]), f4.shuffle(get(t0), get(t1), [2, 3, 6, 7]), f4.shuffle(get(t2), get(t3), [0, 1, 4, 5]), f4.shuffle(get(t2), get(t3), [2, 3, 6, 7])];
   const body = [
     ...set(padded, i32.mul(i32.divU(add(get(rows), i32.const(MR - 1)), i32.const(MR)), i32.const(MR))),
+    ...set(full, i32.divU(get(rows), i32.const(MR))),
+    ...set(kc4, i32.and(get(kc), i32.const(-4))),
+    // Whole tiles, four k at a time.
+    ...loop(t, i32.const(0), get(full), 1, [
+      ...set(p[0], add(get(a), i32.mul(i32.mul(get(t), i32.const(MR)), get(lda)))),
+      ...p.slice(1).flatMap((x, r) => set(x, add(get(p[r]), get(lda)))),
+      ...set(to, add(get(dst), i32.mul(get(t), i32.mul(get(kc), i32.const(stride))))),
+      ...loop(off, i32.const(0), i32.mul(get(kc4), i32.const(4)), 16, [
+        ...p.flatMap((x, r) => set(v[r], f4.load(add(get(x), get(off))))),
+        ...set(t0, f4.shuffle(get(v[0]), get(v[1]), [0, 4, 1, 5])),
+        ...set(t1, f4.shuffle(get(v[2]), get(v[3]), [0, 4, 1, 5])),
+        ...set(t2, f4.shuffle(get(v[0]), get(v[1]), [2, 6, 3, 7])),
+        ...set(t3, f4.shuffle(get(v[2]), get(v[3]), [2, 6, 3, 7])),
+        ...out.flatMap((o, q) => [
+          ...f4.store(add(get(to), i32.const(q * stride)), o),
+          ...v.slice(4).flatMap((x, r) => f32.store(add(get(to), i32.const(q * stride + 16 + 4 * r)), f4.lane(get(x), q))),
+        ]),
+        ...set(to, add(get(to), i32.const(4 * stride))),
+      ]),
+    ]),
+    // The rest one value at a time: the k past kc4 of whole tiles, all k of the last tile.
     ...loop(row, i32.const(0), get(padded), 1, [
       ...set(valid, i32.ltU(get(row), get(rows))),
-      ...set(src, select(add(get(a), i32.mul(get(row), get(lda))), get(a), get(valid))),
-      ...set(to, add(get(dst), i32.mul(add(i32.mul(i32.divU(get(row), i32.const(MR)), i32.mul(get(kc), i32.const(MR))), i32.remU(get(row), i32.const(MR))), i32.const(4)))),
-      ...loop(k, i32.const(0), get(kc), 1, [
+      ...set(k0, select(get(kc4), i32.const(0), i32.ltU(get(row), i32.mul(get(full), i32.const(MR))))),
+      ...set(src, add(select(add(get(a), i32.mul(get(row), get(lda))), get(a), get(valid)), i32.mul(get(k0), i32.const(4)))),
+      ...set(to, add(get(dst), i32.mul(add(add(i32.mul(i32.divU(get(row), i32.const(MR)), i32.mul(get(kc), i32.const(MR))), i32.remU(get(row), i32.const(MR))), i32.mul(get(k0), i32.const(MR))), i32.const(4)))),
+      ...loop(k, get(k0), get(kc), 1, [
         ...f32.store(get(to), select(f32.load(get(src)), f32.const(0), get(valid))),
         ...set(src, add(get(src), i32.const(4))),
-        ...set(to, add(get(to), i32.const(MR * 4))),
+        ...set(to, add(get(to), i32.const(stride))),
       ]),
     ]),
   ];
-  return { name: 'pack_a', params: [I32, I32, I32, I32, I32], locals: Array(6).fill(I32), body };
+  return { name: 'pack_a', params: [I32, I32, I32, I32, I32], locals: [...Array(11).fill(I32), ...Array(MR).fill(I32), ...Array(MR + 4).fill(V128)], body };
 }
 
 /** The packed GEMM's functions, in one module per variant. */
