@@ -7,7 +7,7 @@
  * gradient is such a product. The wrapper transposes the operand explicitly (a cheap,
  * memory-bound copy, in the SIMD module) and runs an untransposed product. Float32
  * products whose N is a multiple of 8 run the SIMD module's GEMM on the heap
- * (kernels/gemm.ts: 18-23 GFLOP/s here on the model's shapes, against 10-18 for XNNPACK
+ * (kernels/gemm.ts: 27-31 GFLOP/s here on the model's shapes, against 10-18 for XNNPACK
  * through tfjs); others go to XNNPACK. Products of a batch of matrices (attention) fare
  * worst with XNNPACK: only a batch of one reaches it (1.2 GFLOP/s batched against 9.5 for
  * one matrix), so for those the wrapper runs it once per matrix, staging each pair through
@@ -134,7 +134,8 @@ function simdGemmFor(a: tf.TensorInfo, b: tf.TensorInfo, backend: WasmBackendLik
 /**
  * [batch, M, K] x [batch, K, N] one matrix at a time; other shapes go to the kernel as they are.
  * Float32 products with N a multiple of 8 run the SIMD module's GEMM instead (any M, any
- * batch): 18 to 21 GFLOP/s here on the model's shapes against 10 to 16 for XNNPACK through
+ * batch): 27 to 31 GFLOP/s here on the model's larger shapes (packed, FMA; 13-20 on
+ * attention's batches) against 10 to 16 for XNNPACK through
  * tfjs, which also creates an operator and packs B for every matrix of a batch.
  */
 function perMatrix(args: KernelArgs, kernel: tf.KernelFunc, backend: WasmBackendLike): tf.TensorInfo {
