@@ -100,12 +100,30 @@ const LINE_CACHE_MIN_CHARS = 16;
 /** Windows per forward pass: enough to amortise per-op overhead, small enough to stay responsive. */
 const WINDOWS_PER_BATCH = 8;
 
+/**
+ * Work below which a batch of windows stays on one thread: handing a share to a worker
+ * costs a round trip of 10-20 ms here (messages, a cold worker), the time of about half a
+ * GFLOP. Measured with the language-server benchmark: two tiny windows (0.3 GFLOP each)
+ * took 42 ms split against 30 on one thread; two small ones (2.6 GFLOP each) 178 against 290.
+ */
+const MIN_FLOPS_PER_THREAD = 0.5e9;
+
+/** Floating-point operations of the discriminator's forward pass over one sequence of T tokens. */
+export function discriminatorFlops(c: ElectraConfig, T: number): number {
+  const { hiddenSize: H, intermediateSize: F, numHiddenLayers: L } = c.discriminator;
+  const projection = c.embeddingSize !== H ? c.embeddingSize * H : 0;
+  const perToken = projection + L * (4 * H * H + 2 * H * F + 2 * T * H) + H * (H + 1);
+  return 2 * T * perToken;
+}
+
 export interface ScorerOptions {
   backend?: BackendPreference;
   /** Threads computing windows (see ReplicaWorkers): a count or 'auto' (one per core on wasm/cpu). Default 1. */
   workers?: number | 'auto';
   /** The worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
   workerScript?: string;
+  /** Work a thread's share of a batch must reach for the batch to be split (default MIN_FLOPS_PER_THREAD). */
+  minFlopsPerThread?: number;
 }
 
 export interface ScoreOptions {
@@ -125,6 +143,7 @@ export class Scorer {
     readonly checkpointStep: number,
     /** Worker threads sharing each batch of windows, if any. */
     private readonly workers?: ReplicaWorkers,
+    private readonly minFlopsPerThread = MIN_FLOPS_PER_THREAD,
   ) {}
 
   get config(): ElectraConfig {
@@ -149,7 +168,7 @@ export class Scorer {
         throw e;
       }
     }
-    return new Scorer(model, tokenizer, dir, ckpt.state.step, workers);
+    return new Scorer(model, tokenizer, dir, ckpt.state.step, workers, options.minFlopsPerThread);
   }
 
   /**
@@ -284,9 +303,11 @@ export class Scorer {
       mask.fill(1, b * T, b * T + s.length);
     });
     const batch = { ids, attentionMask: mask, batchSize: B, seqLength: T };
-    // With workers, windows of one batch are computed on several threads at once: an edit in
-    // a long paragraph touches two overlapping windows, which then cost about one.
-    const probs = this.workers && B > 1 ? await this.workers.discriminate(this.model, batch) : discriminatorProbabilities(this.model, batch);
+    // With workers, windows of one batch are computed on several threads at once (an edit in
+    // a long paragraph touches two overlapping windows, which then cost about one) when each
+    // thread's share is worth the hand-over.
+    const split = this.workers !== undefined && (B * discriminatorFlops(this.config, T)) / (this.workers.count + 1) >= this.minFlopsPerThread;
+    const probs = split ? await this.workers!.discriminate(this.model, batch) : discriminatorProbabilities(this.model, batch);
     return seqs.map((s, b) => probs.slice(b * T, b * T + s.length));
   }
 

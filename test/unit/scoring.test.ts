@@ -97,7 +97,8 @@ test('alternatives: the generator proposes k tokens with probabilities, specials
 });
 
 test('windows shared between worker threads score as one thread does', async () => {
-  const parallel = await Scorer.load(run, { backend: 'wasm', workers: 3, workerScript: WORKER_SCRIPT });
+  // Split every batch, however small the model (micro's windows alone would stay on one thread).
+  const parallel = await Scorer.load(run, { backend: 'wasm', workers: 3, workerScript: WORKER_SCRIPT, minFlopsPerThread: 0 });
   try {
     const one = await scorer.score(chapter);
     const three = await parallel.score(chapter);
