@@ -1,6 +1,6 @@
 /**
- * Data parallelism on several cores: training, evaluation and scoring. The wasm backend runs one thread, so a step
- * uses one core unless the batch is split: the training thread (rank 0) and N-1 worker
+ * Data parallelism on several cores: training, evaluation and scoring. The wasm backend
+ * runs on one thread, so a step uses one core unless the batch is split: the training thread (rank 0) and N-1 worker
  * threads (src/worker/dataParallelWorker.ts, each with its own TensorFlow.js) run the
  * objective on consecutive shards of every batch at once. Shard losses are normalised by
  * the whole batch's counts and their random draws are keyed by global example index
@@ -202,7 +202,7 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** The worker threads of a data-parallel run (ranks 1..N-1) and the buffers they share with rank 0. */
+/** Worker threads holding replicas of a model (ranks 1..N-1) and the buffers they share with rank 0: for training, evaluation and scoring. */
 export class ReplicaWorkers {
   private weightsVersion = 0;
   private publishedVersion = -1;
@@ -373,6 +373,8 @@ export class ReplicaWorkers {
   private request(worker: number, message: ToReplicaWorker): Promise<FromReplicaWorker> {
     const w = this.workers[worker];
     if (this.failure) return Promise.reject(this.failure);
+    // One request per worker at a time: callers await each batch (the server queues its scorings).
+    if (this.pending.has(w)) return Promise.reject(new Error(`data-parallel worker ${worker + 1} is busy with another request`));
     return new Promise<FromReplicaWorker>((resolve, reject) => {
       this.pending.set(w, { resolve, reject });
       w.postMessage(message);
