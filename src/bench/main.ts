@@ -17,26 +17,23 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describeBackend, initBackend, type BackendPreference } from '../core/backend';
 import { presetConfig, type ElectraConfig, type PresetName } from '../core/config';
 import { defaultMasking, maskBatch } from '../core/masking';
+import { batchGradients, ReplicaWorkers } from '../core/dataParallel';
 import { ElectraModel } from '../core/model';
-import { ReplicaWorkers, shardGradients, splitBatch } from '../core/dataParallel';
 import { electraLoss, type Batch } from '../core/objective';
-import { AdamW, clipByGlobalNorm } from '../core/optimizer';
 import { kernelOptions } from '../core/kernels/wasmHeap';
+import { AdamW, clipByGlobalNorm } from '../core/optimizer';
 import { deriveSeed, Rng } from '../core/random';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runEventLoop } from './eventLoop';
 import { runIngestion } from './ingestion';
 import { runLeak } from './leak';
 import { runLatency } from './lspLatency';
-import { describeMachine, parseSections, section, SECTION_NAMES, type SectionName } from './machine';
+import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
 
 interface Args {
@@ -94,24 +91,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
-}
-
-/** Peak resident memory, sampled: tfjs's wasm heap lives inside the process's RSS. */
-class PeakMemory {
-  peak = 0;
-  private timer: NodeJS.Timeout;
-  constructor() {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 20);
-  }
-  sample(): void {
-    this.peak = Math.max(this.peak, process.memoryUsage().rss);
-  }
-  stop(): number {
-    clearInterval(this.timer);
-    this.sample();
-    return this.peak;
-  }
 }
 
 const KERNEL_GROUPS: Array<[string, RegExp]> = [
@@ -214,7 +193,8 @@ interface TrainingRun {
  * global-norm clipping and AdamW.
  */
 async function benchTraining(preset: PresetName, batch: number, steps: number, run: TrainingRun = {}): Promise<TrainingBench> {
-  const memory = new PeakMemory();
+  // Peak resident memory, sampled: the wasm heaps of this thread and the workers live inside the process's RSS.
+  const memory = new RssSampler();
   const config = { ...presetConfig(preset), ...(run.seqLength ? { maxSeqLength: run.seqLength } : {}) };
   const T = config.maxSeqLength;
   const threads = Math.max(1, Math.min(run.threads ?? 1, batch));
@@ -232,7 +212,7 @@ async function benchTraining(preset: PresetName, batch: number, steps: number, r
     timing.data += performance.now() - t;
     t = performance.now();
     const pass = { seed: i, dropoutRate: 0.1 };
-    const { grads } = workers ? await workers.gradients(model, data, masked, pass) : shardGradients(model, splitBatch(data, masked, 1)[0], pass);
+    const { grads } = await batchGradients(model, data, masked, pass, workers);
     timing.forwardBackward += performance.now() - t;
     t = performance.now();
     clipByGlobalNorm(grads, 1);
@@ -262,7 +242,7 @@ async function benchTraining(preset: PresetName, batch: number, steps: number, r
       msPerStep: ms,
       tokensPerSec: (batch * T) / (ms / 1000),
       gflops: stepFlops(config, batch, maskedCount) / (ms / 1000) / 1e9,
-      peakRssMiB: memory.stop() / 2 ** 20,
+      peakRssMiB: memory.stop().peak / 2 ** 20,
       tensorsBefore,
       tensorsAfter,
       breakdown,

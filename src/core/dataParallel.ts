@@ -99,29 +99,45 @@ function totalFloats(slots: ParamSlot[]): number {
  * empty shards are left out, so a batch smaller than `parts` gives fewer shards.
  */
 export function splitBatch(batch: Batch, masked: MaskedBatch, parts: number): Shard[] {
-  const { batchSize: B, seqLength: T } = batch;
+  const T = batch.seqLength;
   const maskedCount = masked.positions.length;
   let tokenCount = 0;
   for (let i = 0; i < batch.attentionMask.length; i++) tokenCount += batch.attentionMask[i];
-  const shards: Shard[] = [];
   let p = 0; // index into the sorted masked positions
+  return exampleRanges(batch.batchSize, parts).map(([first, end]) => {
+    const from = first * T;
+    const start = p;
+    while (p < maskedCount && masked.positions[p] < end * T) p++;
+    const positions = masked.positions.slice(start, p);
+    for (let i = 0; i < positions.length; i++) positions[i] -= from;
+    return {
+      batch: rowsOf(batch, first, end),
+      masked: { maskedIds: masked.maskedIds.slice(from, end * T), positions, targets: masked.targets.slice(start, p) },
+      info: { firstExample: first, maskedCount, tokenCount },
+    };
+  });
+}
+
+/** Consecutive rows of a batch in `parts` slices as equal as they can be; empty slices left out. */
+export function splitRows(batch: Batch, parts: number): Batch[] {
+  return exampleRanges(batch.batchSize, parts).map(([first, end]) => rowsOf(batch, first, end));
+}
+
+/** [first, end) of each of `parts` runs of consecutive examples out of B, as equal as they can be, empty runs left out. */
+function exampleRanges(B: number, parts: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
   for (let k = 0; k < parts; k++) {
     const first = Math.floor((k * B) / parts);
     const end = Math.floor(((k + 1) * B) / parts);
-    if (end === first) continue;
-    const from = first * T;
-    const to = end * T;
-    const start = p;
-    while (p < maskedCount && masked.positions[p] < to) p++;
-    const positions = masked.positions.slice(start, p);
-    for (let i = 0; i < positions.length; i++) positions[i] -= from;
-    shards.push({
-      batch: { ids: batch.ids.slice(from, to), attentionMask: batch.attentionMask.slice(from, to), batchSize: end - first, seqLength: T },
-      masked: { maskedIds: masked.maskedIds.slice(from, to), positions, targets: masked.targets.slice(start, p) },
-      info: { firstExample: first, maskedCount, tokenCount },
-    });
+    if (end > first) ranges.push([first, end]);
   }
-  return shards;
+  return ranges;
+}
+
+/** Examples [first, end) of a batch. */
+function rowsOf(batch: Batch, first: number, end: number): Batch {
+  const T = batch.seqLength;
+  return { ids: batch.ids.slice(first * T, end * T), attentionMask: batch.attentionMask.slice(first * T, end * T), batchSize: end - first, seqLength: T };
 }
 
 /**
@@ -130,9 +146,7 @@ export function splitBatch(batch: Batch, masked: MaskedBatch, parts: number): Sh
  */
 export function shardGradients(model: ElectraModel, shard: Shard, options: PassOptions): { grads: Map<string, tf.Tensor>; stats: ObjectiveStats } {
   const stats: Partial<ObjectiveStats> = {};
-  const { value, grads } = tf.variableGrads(() =>
-    electraLoss(model, shard.batch, shard.masked, { seed: options.seed, dropoutRate: options.dropoutRate, weights: options.weights, shard: shard.info }, stats),
-  );
+  const { value, grads } = tf.variableGrads(() => electraLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats));
   value.dispose();
   const named = new Map<string, tf.Tensor>();
   for (const [name, v] of model.params) {
@@ -146,27 +160,25 @@ export function shardGradients(model: ElectraModel, shard: Shard, options: PassO
 export function shardStatistics(model: ElectraModel, shard: Shard, options: PassOptions): ObjectiveStats {
   const stats: Partial<ObjectiveStats> = {};
   tf.tidy(() => {
-    electraLoss(model, shard.batch, shard.masked, { seed: options.seed, dropoutRate: options.dropoutRate, weights: options.weights, shard: shard.info }, stats);
+    electraLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats);
   });
   return stats as ObjectiveStats;
+}
+
+/** Gradients of a whole batch: on this thread alone, or shared with `workers` when given. */
+export async function batchGradients(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: PassOptions, workers?: ReplicaWorkers): Promise<{ grads: Map<string, tf.Tensor>; stats: ObjectiveStats }> {
+  return workers ? workers.gradients(model, batch, masked, options) : shardGradients(model, splitBatch(batch, masked, 1)[0], options);
+}
+
+/** The objective's statistics of a whole batch without gradients: on this thread alone, or shared with `workers`. */
+export async function batchStatistics(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: PassOptions, workers?: ReplicaWorkers): Promise<ObjectiveStats> {
+  return workers ? workers.statistics(model, batch, masked, options) : shardStatistics(model, splitBatch(batch, masked, 1)[0], options);
 }
 
 /** The discriminator's probability of replacement at every position of a batch ([B*T], no dropout). */
 export function discriminatorProbabilities(model: ElectraModel, batch: Batch): Float32Array {
   const { batchSize: B, seqLength: T } = batch;
   return tf.tidy(() => tf.sigmoid(model.discriminatorLogits(tf.tensor2d(batch.ids, [B, T], 'int32'), tf.tensor2d(batch.attentionMask, [B, T]))).dataSync() as Float32Array);
-}
-
-/** Consecutive rows of a batch in `parts` slices as equal as they can be; empty slices left out. */
-export function splitRows(batch: Batch, parts: number): Batch[] {
-  const { batchSize: B, seqLength: T } = batch;
-  const out: Batch[] = [];
-  for (let k = 0; k < parts; k++) {
-    const first = Math.floor((k * B) / parts);
-    const end = Math.floor(((k + 1) * B) / parts);
-    if (end > first) out.push({ ids: batch.ids.slice(first * T, end * T), attentionMask: batch.attentionMask.slice(first * T, end * T), batchSize: end - first, seqLength: T });
-  }
-  return out;
 }
 
 /**
@@ -305,7 +317,7 @@ export class ReplicaWorkers {
   async gradients(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: PassOptions): Promise<{ grads: Map<string, tf.Tensor>; stats: ObjectiveStats }> {
     if (this.failure) throw this.failure;
     const shards = splitBatch(batch, masked, this.workers.length + 1);
-    if (this.publishedVersion !== this.weightsVersion && shards.length > 1) this.publishWeights(model);
+    this.publishIfStale(model, shards.length);
     const remote = shards.slice(1).map((shard, i) => this.run(i, 'gradients', shard, options));
     // Rank 0 works while the workers do; a failed worker surfaces after this shard.
     const local = shardGradients(model, shards[0], options);
@@ -334,7 +346,7 @@ export class ReplicaWorkers {
   async statistics(model: ElectraModel, batch: Batch, masked: MaskedBatch, options: PassOptions): Promise<ObjectiveStats> {
     if (this.failure) throw this.failure;
     const shards = splitBatch(batch, masked, this.workers.length + 1);
-    if (this.publishedVersion !== this.weightsVersion && shards.length > 1) this.publishWeights(model);
+    this.publishIfStale(model, shards.length);
     const remote = shards.slice(1).map((shard, i) => this.run(i, 'statistics', shard, options));
     const local = shardStatistics(model, shards[0], options);
     return mergeShardStats([local, ...(await Promise.all(remote))]);
@@ -347,7 +359,7 @@ export class ReplicaWorkers {
   async discriminate(model: ElectraModel, batch: Batch): Promise<Float32Array> {
     if (this.failure) throw this.failure;
     const parts = splitRows(batch, this.workers.length + 1);
-    if (this.publishedVersion !== this.weightsVersion && parts.length > 1) this.publishWeights(model);
+    this.publishIfStale(model, parts.length);
     const remote = parts.slice(1).map(async (part, i) => {
       const reply = await this.request(i, { v: DATA_PARALLEL_PROTOCOL_VERSION, type: 'discriminate', weightsVersion: this.weightsVersion, batch: part });
       if (reply.type !== 'probabilities') throw new Error(`data-parallel worker ${i + 1}: unexpected reply ${reply.type}`);
@@ -381,7 +393,9 @@ export class ReplicaWorkers {
     });
   }
 
-  private publishWeights(model: ElectraModel): void {
+  /** Writes the model's weights to the shared buffer if they changed since last written and a worker will read them. */
+  private publishIfStale(model: ElectraModel, parts: number): void {
+    if (this.publishedVersion === this.weightsVersion || parts < 2) return;
     for (const slot of this.slots) copyInto(model.p(slot.name), this.weightsView, slot.offset);
     this.publishedVersion = this.weightsVersion;
   }

@@ -1,8 +1,8 @@
 /**
  * The ELECTRA objective for one batch: the generator's masked-LM loss, sampling of
- * replacements from the generator (outside the gradient: the discriminator's loss never reaches the
- * generator through the samples), and the discriminator's replaced-token-detection loss
- * over every non-padding token. loss = genWeight * MLM + discWeight * BCE (1 and 50).
+ * replacements from the generator (outside the gradient: the discriminator's loss never
+ * reaches the generator through the samples), and the discriminator's replaced-token-
+ * detection loss over every non-padding token. loss = genWeight * MLM + discWeight * BCE (1 and 50).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { corrupt, type MaskedBatch } from './masking';

@@ -182,20 +182,18 @@ export class Scorer {
     while (lineStart < text.length) {
       let lineEnd = text.indexOf('\n', lineStart);
       lineEnd = lineEnd < 0 ? text.length : lineEnd + 1;
-      if (lineEnd - lineStart < LINE_CACHE_MIN_CHARS) {
-        for (const t of this.tokenizer.encode(text.slice(lineStart, lineEnd))) out.push({ id: t.id, piece: t.piece, start: t.start + lineStart, end: t.end + lineStart });
+      const line = text.slice(lineStart, lineEnd);
+      let tokens: Token[];
+      if (line.length < LINE_CACHE_MIN_CHARS) {
+        tokens = this.tokenizer.encode(line);
       } else {
-        const line = text.slice(lineStart, lineEnd);
-        let tokens = this.lineTokens.get(line);
-        if (tokens) {
-          this.lineTokens.delete(line); // refresh its place in the LRU order
-        } else {
-          tokens = this.tokenizer.encode(line);
-          if (this.lineTokens.size >= LINE_CACHE_LIMIT) this.lineTokens.delete(this.lineTokens.keys().next().value!);
-        }
+        const cached = this.lineTokens.get(line);
+        if (cached) this.lineTokens.delete(line); // refresh its place in the LRU order
+        else if (this.lineTokens.size >= LINE_CACHE_LIMIT) this.lineTokens.delete(this.lineTokens.keys().next().value!);
+        tokens = cached ?? this.tokenizer.encode(line);
         this.lineTokens.set(line, tokens);
-        for (const t of tokens) out.push({ id: t.id, piece: t.piece, start: t.start + lineStart, end: t.end + lineStart });
       }
+      for (const t of tokens) out.push({ id: t.id, piece: t.piece, start: t.start + lineStart, end: t.end + lineStart });
       lineStart = lineEnd;
     }
     return out;
@@ -208,9 +206,11 @@ export class Scorer {
     const probs = new Float32Array(tokens.length);
     const pending: Array<{ w: ScoringWindow; key: string; ids: Int32Array }> = [];
     const results = new Map<string, Float32Array>();
+    const keys: string[] = [];
     for (const w of windows) {
       const ids = this.windowIds(tokens, w);
       const key = ids.join(',');
+      keys.push(key);
       const hit = this.cache.get(key);
       if (hit) {
         this.cache.delete(key); // refresh its place in the LRU order
@@ -233,10 +233,10 @@ export class Scorer {
       });
       await new Promise((r) => setImmediate(r)); // let the caller's messages through
     }
-    for (const w of windows) {
-      const p = results.get(this.windowIds(tokens, w).join(','))!;
+    windows.forEach((w, i) => {
+      const p = results.get(keys[i])!;
       for (let t = w.keepStart; t < w.keepEnd; t++) probs[t] = p[1 + t - w.start];
-    }
+    });
     return {
       tokens: tokens.map((t, i) => ({ piece: t.piece, id: t.id, start: t.start, end: t.end, pReplaced: probs[i] })),
       checkpointStep: this.checkpointStep,

@@ -17,7 +17,7 @@ import { presetConfig, validateConfig, type ElectraConfig, type PresetName } fro
 import { prepareData, type CorpusSource, type PackedSequences } from './dataset';
 import { defaultMasking, maskBatch, type MaskingOptions } from './masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
-import { ReplicaWorkers, resolveWorkers, shardGradients, shardStatistics, splitBatch } from './dataParallel';
+import { batchGradients, batchStatistics, ReplicaWorkers, resolveWorkers } from './dataParallel';
 import { ElectraModel } from './model';
 import type { Batch, ObjectiveStats } from './objective';
 import { AdamW, clipByGlobalNorm } from './optimizer';
@@ -357,9 +357,7 @@ export class TrainingLoop {
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
-      const result = this.workers
-        ? await this.workers.gradients(this.model, batch, masked, pass)
-        : shardGradients(this.model, splitBatch(batch, masked, 1)[0], pass);
+      const result = await batchGradients(this.model, batch, masked, pass, this.workers);
       stats.push(result.stats);
       grads = accumulate(grads, result.grads, accum);
     }
@@ -471,7 +469,7 @@ export class Evaluator {
       const batch: Batch = { ids, attentionMask: attentionMaskOf(ids, this.special.pad), batchSize: size, seqLength: this.seqLength };
       const masked = maskBatch(ids, this.seqLength, this.special, masking, new Rng(deriveSeed(this.seed, 'eval-mask', k)));
       const pass = { seed: deriveSeed(this.seed, 'eval', k), dropoutRate: 0 };
-      stats.push(this.workers ? await this.workers.statistics(this.model, batch, masked, pass) : shardStatistics(this.model, splitBatch(batch, masked, 1)[0], pass));
+      stats.push(await batchStatistics(this.model, batch, masked, pass, this.workers));
     }
     const { loss: _loss, ...agg } = aggregate(stats);
     void _loss;
