@@ -44,10 +44,11 @@ import { tokenAt, tokensIn } from './tokens';
 const EDIT_DEBOUNCE_MS = 150;
 /**
  * An isolated edit (the previous one is older than EDIT_DEBOUNCE_MS: a word replaced, a
- * quick fix applied, a paste) is scored at once, after only this short delay that gathers
- * changes arriving together. A scoring still running when the next edit comes is abandoned.
+ * quick fix applied, a paste) is scored at once: on a timer of 0 ms, which still lets
+ * changes that arrived in the same read of the connection reach the document first. A
+ * scoring still running when the next edit comes is abandoned.
  */
-const ISOLATED_EDIT_DELAY_MS = 5;
+const ISOLATED_EDIT_DELAY_MS = 0;
 const DEFAULT_ALTERNATIVES = 5;
 /** A selection over many flagged tokens offers fixes for the first few (each asks the generator). */
 const MAX_TOKENS_WITH_FIXES = 5;
