@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendPreference } from './backend';
 import type { ElectraConfig } from './config';
+import { DiscriminatorInference } from './discriminatorInference';
 import type { MaskedBatch } from './masking';
 import type { ElectraModel } from './model';
 import { electraLoss, mergeShardStats, type Batch, type ObjectiveStats, type ObjectiveWeights, type ShardInfo } from './objective';
@@ -354,9 +355,10 @@ export class ReplicaWorkers {
 
   /**
    * The discriminator's probabilities for a batch ([B*T]), its rows shared between this
-   * thread and the workers: what the language server computes after an edit.
+   * thread and the workers: what the language server computes after an edit. `local`
+   * computes this thread's share (by default with the model's tf ops).
    */
-  async discriminate(model: ElectraModel, batch: Batch): Promise<Float32Array> {
+  async discriminate(model: ElectraModel, batch: Batch, local: (part: Batch) => Float32Array = (part) => discriminatorProbabilities(model, part)): Promise<Float32Array> {
     if (this.failure) throw this.failure;
     const parts = splitRows(batch, this.workers.length + 1);
     this.publishIfStale(model, parts.length);
@@ -365,10 +367,10 @@ export class ReplicaWorkers {
       if (reply.type !== 'probabilities') throw new Error(`data-parallel worker ${i + 1}: unexpected reply ${reply.type}`);
       return reply.probs;
     });
-    const local = discriminatorProbabilities(model, parts[0]);
+    const mine = local(parts[0]);
     const probs = new Float32Array(batch.ids.length);
-    probs.set(local, 0);
-    let at = local.length;
+    probs.set(mine, 0);
+    let at = mine.length;
     for (const p of await Promise.all(remote)) {
       probs.set(p, at);
       at += p.length;
@@ -413,6 +415,7 @@ export class ReplicaWorkers {
  */
 export class WorkerReplica {
   private loadedVersion = -1;
+  private inference?: { version: number; pass?: DiscriminatorInference };
   private readonly weights: Float32Array;
   private readonly grads: Float32Array;
 
@@ -428,7 +431,12 @@ export class WorkerReplica {
 
   discriminate(weightsVersion: number, batch: Batch): Float32Array {
     this.load(weightsVersion);
-    return discriminatorProbabilities(this.model, batch);
+    // Scoring's pass on the wasm heap, made once per version of the weights.
+    if (this.inference?.version !== weightsVersion) {
+      this.inference?.pass?.dispose();
+      this.inference = { version: weightsVersion, pass: DiscriminatorInference.create(this.model) };
+    }
+    return this.inference.pass ? this.inference.pass.probabilities(batch) : discriminatorProbabilities(this.model, batch);
   }
 
   run(mode: PassMode, weightsVersion: number, shard: Shard, options: PassOptions): ObjectiveStats {

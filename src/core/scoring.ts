@@ -11,8 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from './backend';
 import { findLatestCheckpoint, loadCheckpoint } from './checkpoint';
 import { discriminatorProbabilities, ReplicaWorkers, resolveWorkers } from './dataParallel';
+import { DiscriminatorInference } from './discriminatorInference';
 import type { ElectraConfig } from './config';
 import type { ElectraModel } from './model';
+import type { Batch } from './objective';
 import { WordPieceTokenizer, type Token } from './tokenizer';
 import { modelFromCheckpoint } from './weights';
 
@@ -54,42 +56,62 @@ export interface ScoringWindow {
   keepEnd: number;
 }
 
+/** Pieces that end a sentence: the next token may start a window of a long paragraph. */
+const SENTENCE_END = new Set(['.', '!', '?', ';', ':']);
+
 /**
- * Windows over `tokens`: one per paragraph when it fits in `maxTokens`, else overlapping
- * windows with half a window's stride, each keeping the tokens nearest its centre.
+ * Windows over `tokens`: one per paragraph (blank lines apart) when it fits in `maxTokens`,
+ * else overlapping windows, each token kept by the window in which it sits most centrally.
+ *
+ * A long paragraph's windows start at sentence starts (a line break, or the token after
+ * . ! ? ; or :) where one lies between half and three quarters of a window past the
+ * previous start, else at exactly half a window. Two things follow:
+ * - An edit that changes the number of tokens does not move the windows of the sentences
+ *   after it: their token ids are the same as before, so they come from the cache. Windows
+ *   placed by token index alone would all shift, and a long paragraph would be recomputed
+ *   from the edit to its end.
+ * - Starts at least half a window apart put every token in at most two windows, so an edit
+ *   costs at most three (its own two, and a third only when the edit moves a start).
  */
 export function planWindows(text: string, tokens: Token[], maxTokens: number): ScoringWindow[] {
   const windows: ScoringWindow[] = [];
+  const startsSentence = (i: number) => SENTENCE_END.has(tokens[i - 1].piece) || text.slice(tokens[i - 1].end, tokens[i].start).includes('\n');
   let blockStart = 0;
   for (let i = 1; i <= tokens.length; i++) {
     const boundary = i === tokens.length || /\n[^\S\n]*\n/.test(text.slice(tokens[i - 1].end, tokens[i].start));
     if (!boundary) continue;
-    windows.push(...coverBlock(blockStart, i, maxTokens));
+    windows.push(...coverBlock(blockStart, i, maxTokens, startsSentence));
     blockStart = i;
   }
   return windows;
 }
 
-function coverBlock(a: number, b: number, L: number): ScoringWindow[] {
+function coverBlock(a: number, b: number, L: number, startsSentence: (i: number) => boolean): ScoringWindow[] {
   if (b - a <= L) return [{ start: a, end: b, keepStart: a, keepEnd: b }];
-  const stride = Math.max(1, Math.floor(L / 2));
-  const starts: number[] = [];
-  for (let s = a; ; s += stride) {
-    if (s + L >= b) {
-      starts.push(b - L);
-      break;
+  const [minStride, maxStride] = [Math.max(1, Math.floor(L / 2)), Math.max(1, Math.floor((3 * L) / 4))];
+  const spans: Array<[number, number]> = [];
+  for (let s = a; ; ) {
+    spans.push([s, Math.min(s + L, b)]);
+    if (s + L >= b) break;
+    let next = s + minStride;
+    for (let j = next; j <= s + maxStride && j < b; j++) {
+      if (startsSentence(j)) {
+        next = j;
+        break;
+      }
     }
-    starts.push(s);
+    s = next;
   }
-  return starts.map((s, i) => {
-    const centre = (k: number) => starts[k] + L / 2;
-    return {
-      start: s,
-      end: s + L,
-      keepStart: i === 0 ? a : Math.floor((centre(i - 1) + centre(i)) / 2),
-      keepEnd: i === starts.length - 1 ? b : Math.floor((centre(i) + centre(i + 1)) / 2),
-    };
-  });
+  // Where window k - 1 hands over to window k: the first token with more context on both
+  // sides in window k (the distance to the nearer edge) than in window k - 1.
+  const depth = ([s, e]: [number, number], t: number) => Math.min(t - s, e - 1 - t);
+  const handover = (k: number) => {
+    let t = spans[k][0];
+    while (t < spans[k - 1][1] && depth(spans[k], t) <= depth(spans[k - 1], t)) t++;
+    return t;
+  };
+  const cuts = spans.map((_, k) => (k === 0 ? a : handover(k)));
+  return spans.map(([start, end], k) => ({ start, end, keepStart: cuts[k], keepEnd: k + 1 < spans.length ? cuts[k + 1] : b }));
 }
 
 const CACHE_LIMIT = 4096;
@@ -102,9 +124,10 @@ const WINDOWS_PER_BATCH = 8;
 
 /**
  * Work below which a batch of windows stays on one thread: handing a share to a worker
- * costs a round trip of 10-20 ms here (messages, a cold worker), the time of about half a
- * GFLOP. Measured with the language-server benchmark: two tiny windows (0.3 GFLOP each)
- * took 42 ms split against 30 on one thread; two small ones (2.6 GFLOP each) 178 against 290.
+ * costs a round trip and slows both threads (they share the machine's caches and memory),
+ * which small shares do not repay. Measured here after one-word edits touching two windows
+ * (scoring in src/core/discriminatorInference.ts): two tiny windows (0.24 GFLOP each) took
+ * 23 ms split against 24 on one thread; two small ones (2.6 GFLOP each) 108 against 207.
  */
 const MIN_FLOPS_PER_THREAD = 0.5e9;
 
@@ -144,6 +167,8 @@ export class Scorer {
     /** Worker threads sharing each batch of windows, if any. */
     private readonly workers?: ReplicaWorkers,
     private readonly minFlopsPerThread = MIN_FLOPS_PER_THREAD,
+    /** The discriminator's pass on the wasm heap, where it runs (else the model's tf ops). */
+    private readonly inference = DiscriminatorInference.create(model),
   ) {}
 
   get config(): ElectraConfig {
@@ -278,6 +303,7 @@ export class Scorer {
 
   dispose(): void {
     void this.workers?.close();
+    this.inference?.dispose();
     this.model.dispose();
     this.cache.clear();
     this.lineTokens.clear();
@@ -307,7 +333,8 @@ export class Scorer {
     // a long paragraph touches two overlapping windows, which then cost about one) when each
     // thread's share is worth the hand-over.
     const split = this.workers !== undefined && (B * discriminatorFlops(this.config, T)) / (this.workers.count + 1) >= this.minFlopsPerThread;
-    const probs = split ? await this.workers!.discriminate(this.model, batch) : discriminatorProbabilities(this.model, batch);
+    const local = (part: Batch) => (this.inference ? this.inference.probabilities(part) : discriminatorProbabilities(this.model, part));
+    const probs = split ? await this.workers!.discriminate(this.model, batch, local) : local(batch);
     return seqs.map((s, b) => probs.slice(b * T, b * T + s.length));
   }
 

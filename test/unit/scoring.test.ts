@@ -57,6 +57,9 @@ test('windows: paragraphs, and long paragraphs in overlapping windows that keep 
   }
   assert.ok(kept.every((k) => k === 1), 'each token is kept by exactly one window');
   assert.ok(windows.length >= 5);
+  const covering = new Array(tokens.length).fill(0);
+  for (const w of windows) for (let i = w.start; i < w.end; i++) covering[i]++;
+  assert.ok(Math.max(...covering) <= 2, 'no token is in more than two windows');
   // A kept token is never at the very edge of an overlapping window (except at the paragraph's ends).
   const middle = windows.filter((w) => w.start > 4 && w.end < tokens.length - 3);
   for (const w of middle.slice(1, -1)) assert.ok(w.keepStart - w.start >= 10 && w.end - w.keepEnd >= 10);
@@ -80,6 +83,32 @@ test('scoring is deterministic and an edit recomputes only the windows it touche
   assert.ok(b.windowsComputed >= 1 && b.windowsComputed <= inParagraph, `recomputed ${b.windowsComputed} of ${b.windowsTotal} windows; the edited paragraph has ${inParagraph} from the edit on`);
   assert.ok(inParagraph <= 4);
   assert.ok(b.windowsTotal > 20);
+});
+
+test('a long paragraph: windows start at sentences, so an edit that adds a token recomputes at most three', async () => {
+  // The chapter's prose as one paragraph of a thousand tokens and more (no blank lines).
+  const paragraph = chapter
+    .split(/\n\s*\n/)
+    .filter((p) => /^[A-Z]/.test(p))
+    .join(' ')
+    .replace(/\s+/g, ' ');
+  const tokens = scorer.tokenize(paragraph);
+  const L = scorer.config.maxSeqLength - 2;
+  const windows = planWindows(paragraph, tokens, L);
+  assert.ok(windows.length >= 10, `${windows.length} windows`);
+  const sentenceStarts = windows.slice(1).filter((w) => ['.', '!', '?', ';', ':'].includes(tokens[w.start - 1].piece)).length;
+  // Windows of this model are 62 tokens: sentences longer than a quarter of one leave no choice.
+  assert.ok(sentenceStarts >= (windows.length - 1) / 3, `${sentenceStarts} of ${windows.length - 1} windows start a sentence`);
+  await scorer.score(paragraph);
+  // Edits near the start, the middle and the end, each adding a token.
+  for (const fraction of [0.1, 0.5, 0.9]) {
+    const at = paragraph.indexOf(' the ', Math.floor(paragraph.length * fraction));
+    const edited = paragraph.slice(0, at) + ' the the' + paragraph.slice(at + 4);
+    assert.equal(scorer.tokenize(edited).length, tokens.length + 1);
+    const r = await scorer.score(edited);
+    assert.ok(r.windowsComputed >= 1 && r.windowsComputed <= 3, `edit at ${fraction}: ${r.windowsComputed} of ${r.windowsTotal} windows computed`);
+    await scorer.score(paragraph); // back to the original (from the cache)
+  }
 });
 
 test('alternatives: the generator proposes k tokens with probabilities, specials excluded', async () => {

@@ -48,15 +48,25 @@ const KC = 256;
 /** Rows of A per block: MC x KC of packed A (about 200 KiB) stays in L2. */
 const MC = Math.floor(192 / GEMM_MR) * GEMM_MR;
 
+/** How the packed GEMM cuts K: `blocks` blocks of `kc` (a multiple of 4; the last may be shorter). */
+function kBlocking(K: number): { blocks: number; kc: number } {
+  const blocks = Math.ceil(K / KC);
+  return { blocks, kc: Math.ceil(K / blocks / 4) * 4 };
+}
+
+/** The packed kernel: fused multiply-adds where available and wanted. */
+function packedKernel(simd: SimdKernels) {
+  return (gemmOptions.fma ? simd.packed.fma : undefined) ?? simd.packed.plain;
+}
+
 /**
  * C (+)= A B (contiguous row-major, any M, N a multiple of 8) in the GotoBLAS way: K in blocks
  * of about KC, each block of B packed into [kc, 8] panels, then A in blocks of MC rows packed
  * into tiles of GEMM_MR rows, and the packed kernel over the pair.
  */
 function packedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean): void {
-  const kernel = (gemmOptions.fma ? simd.packed.fma : undefined) ?? simd.packed.plain;
-  const blocks = Math.ceil(K / KC);
-  const kc = Math.ceil(K / blocks / 4) * 4;
+  const kernel = packedKernel(simd);
+  const { kc } = kBlocking(K);
   const mc = Math.min(MC, Math.ceil(M / GEMM_MR) * GEMM_MR);
   const bufB = backend.makeOutput([kc * N], 'float32');
   const bufA = backend.makeOutput([mc * kc], 'float32');
@@ -72,6 +82,58 @@ function packedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: n
   }
   backend.disposeData(bufB.dataId);
   backend.disposeData(bufA.dataId);
+}
+
+/**
+ * Writes B [K, N] (N a multiple of 8), whose element (k, n) is src[base + k * sk + n * sn],
+ * as the panels gemmPrepacked reads: K in packedGemm's blocks, each block N / 8 panels of
+ * [kb, 8] one after another, K * N floats in all from dst[at]. The strides let an operand be
+ * packed from wherever it lies: a dense weight [N, K] (sk 1, sn K) needs no transposing
+ * first, one head's keys or values are read in place from the rows of a fused projection.
+ */
+export function packPanelsStrided(src: Float32Array, base: number, sk: number, sn: number, K: number, N: number, dst: Float32Array, at: number): void {
+  const { kc } = kBlocking(K);
+  let o = at;
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const kb = Math.min(kc, K - k0);
+    for (let j = 0; j < N; j += 8) {
+      for (let k = k0, row = base + k0 * sk + j * sn; k < k0 + kb; k++, row += sk, o += 8) {
+        // The panel's row of 8 written out: a loop here runs several times slower.
+        dst[o] = src[row];
+        dst[o + 1] = src[row + sn];
+        dst[o + 2] = src[row + 2 * sn];
+        dst[o + 3] = src[row + 3 * sn];
+        dst[o + 4] = src[row + 4 * sn];
+        dst[o + 5] = src[row + 5 * sn];
+        dst[o + 6] = src[row + 6 * sn];
+        dst[o + 7] = src[row + 7 * sn];
+      }
+    }
+  }
+}
+
+/** Floats of scratch gemmPrepacked needs for packing A, for products over K. */
+export function prepackedScratchFloats(K: number): number {
+  return MC * kBlocking(K).kc;
+}
+
+/**
+ * C (+)= A B with B already packed by packPanelsStrided at byte offset `pb` (a constant
+ * weight, packed once). A's rows are `lda` bytes apart, C's `ldc`: a block of columns of a
+ * wider matrix (one attention head) works in place. `scratch` holds
+ * prepackedScratchFloats(K) floats.
+ */
+export function gemmPrepacked(simd: SimdKernels, a: number, lda: number, pb: number, c: number, ldc: number, M: number, K: number, N: number, accumulate: boolean, scratch: number): void {
+  const kernel = packedKernel(simd);
+  const { kc } = kBlocking(K);
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const kb = Math.min(kc, K - k0);
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mb = Math.min(MC, M - i0);
+      kernel.pack_a(a + i0 * lda + k0 * 4, lda, mb, kb, scratch);
+      kernel.gemm_packed(scratch, pb + k0 * N * 4, c + i0 * ldc, mb, kb, N, ldc, accumulate || k0 > 0 ? 1 : 0);
+    }
+  }
 }
 
 /**
