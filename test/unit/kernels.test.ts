@@ -107,7 +107,8 @@ test('sums over leading axes match a float64 reference', () => {
 });
 
 test('LayerNorm kernel matches the composite, forward and gradients', () => {
-  for (const [rows, cols] of [[7, 13], [64, 128], [5, 1], [3, 33], [9, 4], [2, 36]]) {
+  // 20 and 24 floats: the unrolled loops' remainder vectors (5 and 6 of them).
+  for (const [rows, cols] of [[7, 13], [64, 128], [5, 1], [3, 33], [9, 4], [2, 36], [4, 20], [3, 24]]) {
     const x = random([rows, cols], rows * 31 + cols, 2, 0.5);
     const gamma = random([cols], 7, 1, 1);
     const beta = random([cols], 8);
@@ -119,7 +120,8 @@ test('LayerNorm kernel matches the composite, forward and gradients', () => {
 });
 
 test('bias + GELU kernel matches the composite, forward and gradients', () => {
-  for (const [rows, cols] of [[7, 13], [64, 512], [1, 1], [3, 33], [5, 4], [3, 36]]) {
+  // 12 and 20 floats: the unrolled loops' remainder vectors (3 and 5 of them).
+  for (const [rows, cols] of [[7, 13], [64, 512], [1, 1], [3, 33], [5, 4], [3, 36], [4, 12], [2, 20]]) {
     const x = random([rows, cols], rows * 17 + cols, 6); // [-6, 6]: both tails of erf
     compareOp(`biasGelu [${rows},${cols}]`, (a, b) => biasGelu(a, b as tf.Tensor1D), (a, b) => biasGeluComposite(a, b as tf.Tensor1D), [x, random([cols], 11)], { atol: 1e-6, rtol: 1e-5 });
   }
@@ -254,7 +256,8 @@ test('dropout kernel draws dropoutMask\'s mask, bit for bit, and its gradient is
 });
 
 test('attention softmax kernel matches the composite, forward and gradient', () => {
-  for (const [B, nh, Tq, Tk] of [[2, 2, 5, 8], [3, 1, 4, 12], [1, 3, 7, 5]]) {
+  // Tk 4, 12, 20 and 36 have remainder vectors after the unrolled loops; 32 has none.
+  for (const [B, nh, Tq, Tk] of [[2, 2, 5, 8], [3, 1, 4, 12], [1, 3, 7, 5], [2, 1, 3, 4], [2, 2, 3, 20], [2, 1, 4, 32], [1, 2, 2, 36]]) {
     // Padding: the last key of every other example is masked.
     const mask = tf.tensor2d(Array.from({ length: B * Tk }, (_, i) => (i % Tk === Tk - 1 && Math.floor(i / Tk) % 2 === 0 ? 0 : 1)), [B, Tk]);
     const bias = tf.reshape(tf.mul(tf.sub(1, mask), -10000), [B, 1, 1, Tk]) as tf.Tensor4D;

@@ -16,85 +16,188 @@ const LN2 = Math.LN2;
 const [P, A1, A2, A3, A4, A5] = [0.3275911, 0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429];
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-const horner = (x: Code, coefficients: number[]): Code =>
-  coefficients.slice(0, -1).reduceRight((acc, c) => f4.add(f4.const(c), f4.mul(x, acc)), f4.const(coefficients[coefficients.length - 1]));
+/** Allocates a function's locals after its `params` parameters. */
+class Frame {
+  readonly locals: number[] = [];
+  constructor(private readonly params: number) {}
+  private add(type: number): number {
+    this.locals.push(type);
+    return this.params + this.locals.length - 1;
+  }
+  i32 = (): number => this.add(I32);
+  f32 = (): number => this.add(F32);
+  v128 = (): number => this.add(V128);
+}
 
-/** Sets `e` = exp(a) for the vector a (a <= 0); v and k are scratch locals. */
-function expNonPositive(a: Code, e: number, v: number, k: number): Code {
+/**
+ * f32x4.pmax: b where a < b, else a. One maxps on x64, where f32x4.max (NaN and -0 rules)
+ * takes seven instructions; the two differ only on NaN and signed zeros.
+ */
+const pmax = (a: Code, b: Code): Code => [...a, ...b, 0xfd, 0xeb, 0x01];
+
+/** Four floats stored at addr + offset (a constant under 128). */
+const storeAt = (addr: Code, offset: number, v: Code): Code => [...addr, ...v, 0xfd, 0x0b, 2, offset];
+
+/** 1.5 * 2^23: v + ROUNDER rounds v (|v| < 2^22) to an integer, ties to even, kept in the low mantissa bits. */
+const ROUNDER = 12582912;
+
+/**
+ * Sets `e` = 2^y for the vector y (y <= 0); v, k, r2 and r4 are scratch locals. k =
+ * round(y) comes from y + 1.5 * 2^23, whose bits are those of 1.5 * 2^23 plus k: shifted
+ * left by 23 they are k << 23, so (bits + 127) << 23 is 2^k. The same values as
+ * f32x4.nearest and a conversion to int, in two additions (the conversion alone is six
+ * instructions on x64). The polynomial is evaluated in Estrin's scheme, in powers of r:
+ * four multiplies deep rather than Horner's twelve operations, for the exp is most of
+ * each value's chain of dependent operations, which is what bounds these kernels.
+ */
+function exp2NonPositive(y: Code, e: number, v: number, k: number, r2: number, r4: number): Code {
+  const r = get(v);
   return [
-    ...set(v, f4.max(f4.mul(a, f4.const(LOG2E)), f4.const(-126))),
-    ...set(k, f4.nearest(get(v))),
-    ...set(v, f4.mul(f4.sub(get(v), get(k)), f4.const(LN2))),
-    ...set(e, f4.mul(horner(get(v), [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720]), f4.ishl(f4.iadd(f4.toInt(get(k)), f4.isplat(i32.const(127))), i32.const(23)))),
+    ...set(v, pmax(y, f4.const(-126))),
+    ...set(k, f4.add(get(v), f4.const(ROUNDER))),
+    ...set(v, f4.mul(f4.sub(get(v), f4.sub(get(k), f4.const(ROUNDER))), f4.const(LN2))),
+    ...set(r2, f4.mul(r, r)),
+    ...set(r4, f4.mul(get(r2), get(r2))),
+    // (1 + r + r^2 / 2 + r^3 / 6) + r^4 (1 / 24 + r / 120 + r^2 / 720)
+    ...set(e, f4.add(
+      f4.add(f4.add(f4.const(1), r), f4.mul(get(r2), f4.add(f4.const(1 / 2), f4.mul(r, f4.const(1 / 6))))),
+      f4.mul(get(r4), f4.add(f4.add(f4.const(1 / 24), f4.mul(r, f4.const(1 / 120))), f4.mul(get(r2), f4.const(1 / 720)))),
+    )),
+    ...set(e, f4.mul(get(e), f4.ishl(f4.iadd(get(k), f4.isplat(i32.const(127))), i32.const(23)))),
   ];
 }
 
-/** Sets `e` = exp(-u^2 / 2) and `half` = Phi(-|u|) from the vector in local `u`; v, k, t are scratch. */
-function normalTail(u: number, e: number, half: number, v: number, k: number, t: number): Code {
+/** Sets `e` = exp(a) for the vector a (a <= 0); v, k, r2, r4 are scratch locals. */
+const expNonPositive = (a: Code, e: number, v: number, k: number, r2: number, r4: number): Code => exp2NonPositive(f4.mul(a, f4.const(LOG2E)), e, v, k, r2, r4);
+
+/** One vector's locals for normalTail. */
+interface TailLocals {
+  u: number;
+  e: number;
+  half: number;
+  v: number;
+  k: number;
+  t: number;
+  p2: number;
+  p4: number;
+}
+
+/**
+ * Sets `e` = exp(-u^2 / 2) and `half` = Phi(-|u|) from the vector in local `u`; the other
+ * locals are scratch. The A&S polynomial in Estrin's scheme: (A1 + A2 t) + t^2 ((A3 + A4 t) + A5 t^2).
+ */
+function normalTail({ u, e, half, v, k, t, p2, p4 }: TailLocals): Code {
   return [
-    ...expNonPositive(f4.mul(f4.mul(get(u), get(u)), f4.const(-0.5)), e, v, k),
+    // -u^2 / 2 * log2(e) in one multiply: the constant is exactly -0.5 times float32(log2 e).
+    ...exp2NonPositive(f4.mul(f4.mul(get(u), get(u)), f4.const(-0.5 * LOG2E)), e, v, k, p2, p4),
     ...set(t, f4.div(f4.const(1), f4.add(f4.const(1), f4.mul(f4.abs(get(u)), f4.const(P * Math.SQRT1_2))))),
-    ...set(half, f4.mul(f4.mul(f4.mul(get(t), horner(get(t), [A1, A2, A3, A4, A5])), get(e)), f4.const(0.5))),
+    ...set(p2, f4.mul(get(t), get(t))),
+    ...set(half, f4.add(f4.add(f4.const(A1), f4.mul(get(t), f4.const(A2))), f4.mul(get(p2), f4.add(f4.add(f4.const(A3), f4.mul(get(t), f4.const(A4))), f4.mul(get(p2), f4.const(A5)))))),
+    ...set(half, f4.mul(f4.mul(get(t), get(half)), f4.mul(get(e), f4.const(0.5)))),
   ];
 }
+
+const tailLocals = (L: Frame): TailLocals => ({ u: L.v128(), e: L.v128(), half: L.v128(), v: L.v128(), k: L.v128(), t: L.v128(), p2: L.v128(), p4: L.v128() });
 
 /** Phi(u) from Phi(-|u|). */
 const phiOf = (u: number, half: number): Code => f4.select(f4.sub(f4.const(1), get(half)), get(half), f4.ge(get(u), f4.const(0)));
 
 const add = i32.add;
 
+/**
+ * for (c = 0; c < rowBytes; c += 16): `unroll` vectors per iteration (body(j, off): vector
+ * j, at byte offset off from c) while whole groups remain, then one at a time (body(0, 0)).
+ * rowBytes is a multiple of 16; `end` is a scratch local.
+ */
+function rowLoop(c: number, end: number, rowBytes: Code, unroll: number, body: (j: number, off: number) => Code): Code {
+  return [
+    ...set(end, i32.and(rowBytes, i32.const(-16 * unroll))),
+    ...loop(c, i32.const(0), get(end), 16 * unroll, Array.from({ length: unroll }, (_, j) => body(j, 16 * j)).flat()),
+    ...(unroll > 1 ? loop(c, get(c), rowBytes, 16, body(0, 0)) : []),
+  ];
+}
+
+/** Vectors per iteration of the GELU loops. */
+const GELU_UNROLL = 2;
+
 /** gelu_forward(x, bias, y, totalBytes, rowBytes): y = gelu(x + bias). */
-function geluForward() {
-  const [x, b, y, total, rowBytes, o, c, u, e, half, v, k, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+function geluForward(unroll = GELU_UNROLL) {
+  const [x, b, y, total, rowBytes] = [0, 1, 2, 3, 4];
+  const L = new Frame(5);
+  const [o, c, end] = [L.i32(), L.i32(), L.i32()];
+  const s = Array.from({ length: unroll }, () => tailLocals(L));
   const body = loop(o, i32.const(0), get(total), 0, [
-    ...loop(c, i32.const(0), get(rowBytes), 16, [
-      ...set(u, f4.add(f4.load(add(get(x), add(get(o), get(c)))), f4.load(add(get(b), get(c))))),
-      ...normalTail(u, e, half, v, k, t),
-      ...f4.store(add(get(y), add(get(o), get(c))), f4.mul(get(u), phiOf(u, half))),
+    ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
+      ...set(s[j].u, f4.add(f4.loadAt(add(get(x), add(get(o), get(c))), off), f4.loadAt(add(get(b), get(c)), off))),
+      ...normalTail(s[j]),
+      ...storeAt(add(get(y), add(get(o), get(c))), off, f4.mul(get(s[j].u), phiOf(s[j].u, s[j].half))),
     ]),
     ...set(o, add(get(o), get(rowBytes))),
   ]);
-  return { name: 'gelu_forward', params: [I32, I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, V128, V128], body };
+  return { name: 'gelu_forward', params: [I32, I32, I32, I32, I32], locals: L.locals, body };
 }
 
 /** gelu_backward(dy, x, bias, dx, dbias, totalBytes, rowBytes): dx = dy * gelu'(x + bias); dbias += column sums of dx. */
-function geluBackward() {
-  const [dy, x, b, dx, db, total, rowBytes, o, c, u, e, half, v, k, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+function geluBackward(unroll = GELU_UNROLL) {
+  const [dy, x, b, dx, db, total, rowBytes] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Frame(7);
+  const [o, c, end] = [L.i32(), L.i32(), L.i32()];
+  const s = Array.from({ length: unroll }, () => tailLocals(L));
   const body = loop(o, i32.const(0), get(total), 0, [
-    ...loop(c, i32.const(0), get(rowBytes), 16, [
-      ...set(u, f4.add(f4.load(add(get(x), add(get(o), get(c)))), f4.load(add(get(b), get(c))))),
-      ...normalTail(u, e, half, v, k, t),
+    ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
+      ...set(s[j].u, f4.add(f4.loadAt(add(get(x), add(get(o), get(c))), off), f4.loadAt(add(get(b), get(c)), off))),
+      ...normalTail(s[j]),
       // gelu'(u) = Phi(u) + u phi(u), phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
-      ...set(v, f4.mul(f4.load(add(get(dy), add(get(o), get(c)))), f4.add(phiOf(u, half), f4.mul(f4.mul(get(u), get(e)), f4.const(INV_SQRT_2PI))))),
-      ...f4.store(add(get(dx), add(get(o), get(c))), get(v)),
-      ...f4.store(add(get(db), get(c)), f4.add(f4.load(add(get(db), get(c))), get(v))),
+      ...set(s[j].v, f4.mul(f4.loadAt(add(get(dy), add(get(o), get(c))), off), f4.add(phiOf(s[j].u, s[j].half), f4.mul(f4.mul(get(s[j].u), get(s[j].e)), f4.const(INV_SQRT_2PI))))),
+      ...storeAt(add(get(dx), add(get(o), get(c))), off, get(s[j].v)),
+      ...storeAt(add(get(db), get(c)), off, f4.add(f4.loadAt(add(get(db), get(c)), off), get(s[j].v))),
     ]),
     ...set(o, add(get(o), get(rowBytes))),
   ]);
-  return { name: 'gelu_backward', params: [I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, V128, V128], body };
+  return { name: 'gelu_backward', params: [I32, I32, I32, I32, I32, I32, I32], locals: L.locals, body };
 }
 
+/** Vectors per iteration of the LayerNorm passes over a row, each with its own accumulator. */
+const LAYER_NORM_UNROLL = 4;
+
+/** Sets local `into` to the sum of locals `acc` (pairwise). */
+const sumOf = (into: number, acc: number[]): Code => {
+  const parts = acc.map((a) => get(a));
+  while (parts.length > 1) parts.splice(0, 2, f4.add(parts[0], parts[1]));
+  return set(into, parts[0]);
+};
+
 /** layer_norm_forward(x, gamma, beta, y, mean, rstd, rows, rowBytes, invCols, eps). */
-function layerNormForward() {
-  const [x, g, b, y, mean, rstd, rows, rowBytes, invC, eps, r, c, row, acc, m, rs, tmp, d] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+function layerNormForward(unroll = LAYER_NORM_UNROLL) {
+  const [x, g, b, y, mean, rstd, rows, rowBytes, invC, eps] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const L = new Frame(10);
+  const [r, c, row, end] = [L.i32(), L.i32(), L.i32(), L.i32()];
+  const [m, rs] = [L.f32(), L.f32()];
+  const [tmp, mv, rv] = [L.v128(), L.v128(), L.v128()];
+  const acc = Array.from({ length: unroll }, () => L.v128());
+  const d = Array.from({ length: unroll }, () => L.v128());
   const at = (base: number) => add(get(base), add(get(row), get(c)));
   const body = [
     ...set(row, i32.const(0)),
     ...loop(r, i32.const(0), get(rows), 1, [
-      ...set(acc, f4.const(0)),
-      ...loop(c, i32.const(0), get(rowBytes), 16, set(acc, f4.add(get(acc), f4.load(at(x))))),
-      ...set(m, f32.mul(f4.hsum(get(acc), tmp), get(invC))),
-      ...set(acc, f4.const(0)),
-      ...loop(c, i32.const(0), get(rowBytes), 16, [...set(d, f4.sub(f4.load(at(x)), f4.splat(get(m)))), ...set(acc, f4.add(get(acc), f4.mul(get(d), get(d))))]),
-      ...set(rs, f32.div(f32.const(1), f32.sqrt(f32.add(f32.mul(f4.hsum(get(acc), tmp), get(invC)), get(eps))))),
-      ...loop(c, i32.const(0), get(rowBytes), 16,
-        f4.store(at(y), f4.add(f4.mul(f4.mul(f4.sub(f4.load(at(x)), f4.splat(get(m))), f4.splat(get(rs))), f4.load(add(get(g), get(c)))), f4.load(add(get(b), get(c)))))),
+      ...acc.flatMap((a) => set(a, f4.const(0))),
+      ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => set(acc[j], f4.add(get(acc[j]), f4.loadAt(at(x), off)))),
+      ...sumOf(tmp, acc),
+      ...set(m, f32.mul(f4.hsum(get(tmp), tmp), get(invC))),
+      ...set(mv, f4.splat(get(m))),
+      ...acc.flatMap((a) => set(a, f4.const(0))),
+      ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [...set(d[j], f4.sub(f4.loadAt(at(x), off), get(mv))), ...set(acc[j], f4.add(get(acc[j]), f4.mul(get(d[j]), get(d[j]))))]),
+      ...sumOf(tmp, acc),
+      ...set(rs, f32.div(f32.const(1), f32.sqrt(f32.add(f32.mul(f4.hsum(get(tmp), tmp), get(invC)), get(eps))))),
+      ...set(rv, f4.splat(get(rs))),
+      ...rowLoop(c, end, get(rowBytes), unroll, (_, off) =>
+        storeAt(at(y), off, f4.add(f4.mul(f4.mul(f4.sub(f4.loadAt(at(x), off), get(mv)), get(rv)), f4.loadAt(add(get(g), get(c)), off)), f4.loadAt(add(get(b), get(c)), off)))),
       ...f32.store(add(get(mean), i32.mul(get(r), i32.const(4))), get(m)),
       ...f32.store(add(get(rstd), i32.mul(get(r), i32.const(4))), get(rs)),
       ...set(row, add(get(row), get(rowBytes))),
     ]),
   ];
-  return { name: 'layer_norm_forward', params: [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32], locals: [I32, I32, I32, V128, F32, F32, V128, V128], body };
+  return { name: 'layer_norm_forward', params: [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32], locals: L.locals, body };
 }
 
 /**
@@ -102,36 +205,45 @@ function layerNormForward() {
  * dx = rstd * (dy*gamma - mean(dy*gamma) - xhat * mean(dy*gamma*xhat)); dgamma += column
  * sums of dy*xhat, dbeta += column sums of dy.
  */
-function layerNormBackward() {
-  const [dy, x, g, mean, rstd, dx, dg, db, rows, rowBytes, invC, r, c, row, m, rs, sg, sgx, xh, d, tmp, gd] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+function layerNormBackward(unroll = LAYER_NORM_UNROLL) {
+  const [dy, x, g, mean, rstd, dx, dg, db, rows, rowBytes, invC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const L = new Frame(11);
+  const [r, c, row, end] = [L.i32(), L.i32(), L.i32(), L.i32()];
+  const [m, rs, tmp] = [L.v128(), L.v128(), L.v128()];
+  const s = Array.from({ length: unroll }, () => ({ sg: L.v128(), sgx: L.v128(), xh: L.v128(), d: L.v128(), gd: L.v128() }));
   const at = (base: number) => add(get(base), add(get(row), get(c)));
   const col = (base: number) => add(get(base), get(c));
+  const [sg, sgx] = [s[0].sg, s[0].sgx];
   const body = [
     ...set(row, i32.const(0)),
     ...loop(r, i32.const(0), get(rows), 1, [
       ...set(m, f4.splat(f32.load(add(get(mean), i32.mul(get(r), i32.const(4)))))),
       ...set(rs, f4.splat(f32.load(add(get(rstd), i32.mul(get(r), i32.const(4)))))),
-      ...set(sg, f4.const(0)),
-      ...set(sgx, f4.const(0)),
-      ...loop(c, i32.const(0), get(rowBytes), 16, [
-        ...set(xh, f4.mul(f4.sub(f4.load(at(x)), get(m)), get(rs))),
-        ...set(d, f4.load(at(dy))),
-        ...set(gd, f4.mul(get(d), f4.load(col(g)))),
-        ...set(sg, f4.add(get(sg), get(gd))),
-        ...set(sgx, f4.add(get(sgx), f4.mul(get(gd), get(xh)))),
-        ...f4.store(col(dg), f4.add(f4.load(col(dg)), f4.mul(get(d), get(xh)))),
-        ...f4.store(col(db), f4.add(f4.load(col(db)), get(d))),
-      ]),
+      ...s.flatMap((l) => [...set(l.sg, f4.const(0)), ...set(l.sgx, f4.const(0))]),
+      ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => {
+        const { sg: sgj, sgx: sgxj, xh, d, gd } = s[j];
+        return [
+          ...set(xh, f4.mul(f4.sub(f4.loadAt(at(x), off), get(m)), get(rs))),
+          ...set(d, f4.loadAt(at(dy), off)),
+          ...set(gd, f4.mul(get(d), f4.loadAt(col(g), off))),
+          ...set(sgj, f4.add(get(sgj), get(gd))),
+          ...set(sgxj, f4.add(get(sgxj), f4.mul(get(gd), get(xh)))),
+          ...storeAt(col(dg), off, f4.add(f4.loadAt(col(dg), off), f4.mul(get(d), get(xh)))),
+          ...storeAt(col(db), off, f4.add(f4.loadAt(col(db), off), get(d))),
+        ];
+      }),
+      ...sumOf(sg, s.map((l) => l.sg)),
+      ...sumOf(sgx, s.map((l) => l.sgx)),
       ...set(sg, f4.splat(f32.mul(f4.hsum(get(sg), tmp), get(invC)))),
       ...set(sgx, f4.splat(f32.mul(f4.hsum(get(sgx), tmp), get(invC)))),
-      ...loop(c, i32.const(0), get(rowBytes), 16, [
-        ...set(xh, f4.mul(f4.sub(f4.load(at(x)), get(m)), get(rs))),
-        ...f4.store(at(dx), f4.mul(get(rs), f4.sub(f4.sub(f4.mul(f4.load(at(dy)), f4.load(col(g))), get(sg)), f4.mul(get(xh), get(sgx))))),
+      ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
+        ...set(s[j].xh, f4.mul(f4.sub(f4.loadAt(at(x), off), get(m)), get(rs))),
+        ...storeAt(at(dx), off, f4.mul(get(rs), f4.sub(f4.sub(f4.mul(f4.loadAt(at(dy), off), f4.loadAt(col(g), off)), get(sg)), f4.mul(get(s[j].xh), get(sgx))))),
       ]),
       ...set(row, add(get(row), get(rowBytes))),
     ]),
   ];
-  return { name: 'layer_norm_backward', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128], body };
+  return { name: 'layer_norm_backward', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32], locals: L.locals, body };
 }
 
 /** column_sum(src, dst, totalBytes, rowBytes): dst += column sums of src. */
@@ -223,59 +335,81 @@ function dropout() {
   return { name: 'dropout', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, F32], body };
 }
 
+/** Vectors per iteration of attention_softmax's passes over a row, each with its own accumulator. */
+const SOFTMAX_UNROLL = 4;
+
 /**
  * attention_softmax(scores, bias, probs, groups, rowsPerGroup, rowBytes, scale): for each
  * row, p = softmax(scores * scale + bias row), the bias row shared by `rowsPerGroup`
  * consecutive rows (an example's heads and queries share its key mask).
  */
-function attentionSoftmax() {
-  const [sc, bias, pr, groups, perGroup, rowBytes, scale, gi, r, c, row, brow, mx, sum, z, e, v, k, tmp] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+function attentionSoftmax(unroll = SOFTMAX_UNROLL) {
+  const [sc, bias, pr, groups, perGroup, rowBytes, scale] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Frame(7);
+  const [gi, r, c, row, brow, end] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
+  const [sv, tmp] = [L.v128(), L.v128()];
+  // Per vector of an iteration: an accumulator (of the max, then of the sum) and the exp's locals.
+  const s = Array.from({ length: unroll }, () => ({ acc: L.v128(), z: L.v128(), e: L.v128(), v: L.v128(), k: L.v128(), r2: L.v128(), r4: L.v128() }));
   const at = (base: number) => add(get(base), add(get(row), get(c)));
+  /** The accumulators folded into the first with `op`, pairwise. */
+  const fold = (op: (a: Code, b: Code) => Code): Code => {
+    const out: Code = [];
+    for (let w = 1; w < unroll; w *= 2) for (let j = 0; j + w < unroll; j += 2 * w) out.push(...set(s[j].acc, op(get(s[j].acc), get(s[j + w].acc))));
+    return out;
+  };
   const body = [
     ...set(row, i32.const(0)),
     ...set(brow, get(bias)),
+    ...set(sv, f4.splat(get(scale))),
     ...loop(gi, i32.const(0), get(groups), 1, [
       ...loop(r, i32.const(0), get(perGroup), 1, [
-        ...set(mx, f4.const(-Infinity)),
-        ...loop(c, i32.const(0), get(rowBytes), 16, [
-          ...set(z, f4.add(f4.mul(f4.load(at(sc)), f4.splat(get(scale))), f4.load(add(get(brow), get(c))))),
-          ...f4.store(at(pr), get(z)),
-          ...set(mx, f4.max(get(mx), get(z))),
+        ...s.flatMap((l) => set(l.acc, f4.const(-Infinity))),
+        ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
+          ...set(s[j].z, f4.add(f4.mul(f4.loadAt(at(sc), off), get(sv)), f4.loadAt(add(get(brow), get(c)), off))),
+          ...storeAt(at(pr), off, get(s[j].z)),
+          ...set(s[j].acc, pmax(get(s[j].acc), get(s[j].z))),
         ]),
-        ...set(mx, f4.splat(f4.hmax(get(mx), tmp))),
-        ...set(sum, f4.const(0)),
-        ...loop(c, i32.const(0), get(rowBytes), 16, [
-          ...expNonPositive(f4.sub(f4.load(at(pr)), get(mx)), e, v, k),
-          ...f4.store(at(pr), get(e)),
-          ...set(sum, f4.add(get(sum), get(e))),
+        ...fold(pmax),
+        ...set(tmp, f4.splat(f4.hmax(get(s[0].acc), tmp))),
+        ...s.flatMap((l) => set(l.acc, f4.const(0))),
+        ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
+          ...expNonPositive(f4.sub(f4.loadAt(at(pr), off), get(tmp)), s[j].e, s[j].v, s[j].k, s[j].r2, s[j].r4),
+          ...storeAt(at(pr), off, get(s[j].e)),
+          ...set(s[j].acc, f4.add(get(s[j].acc), get(s[j].e))),
         ]),
-        ...set(sum, f4.div(f4.const(1), f4.splat(f4.hsum(get(sum), tmp)))),
-        ...loop(c, i32.const(0), get(rowBytes), 16, f4.store(at(pr), f4.mul(f4.load(at(pr)), get(sum)))),
+        ...fold(f4.add),
+        ...set(tmp, f4.div(f4.const(1), f4.splat(f4.hsum(get(s[0].acc), tmp)))),
+        ...rowLoop(c, end, get(rowBytes), unroll, (_, off) => storeAt(at(pr), off, f4.mul(f4.loadAt(at(pr), off), get(tmp)))),
         ...set(row, add(get(row), get(rowBytes))),
       ]),
       ...set(brow, add(get(brow), get(rowBytes))),
     ]),
   ];
-  return { name: 'attention_softmax', params: [I32, I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128] , body };
+  return { name: 'attention_softmax', params: [I32, I32, I32, I32, I32, I32, F32], locals: L.locals, body };
 }
 
 /** attention_softmax_backward(dp, p, ds, rows, rowBytes, scale): ds = scale * p * (dp - sum(dp * p)) per row. */
-function attentionSoftmaxBackward() {
-  const [dp, p, ds, rows, rowBytes, scale, r, c, row, acc, tmp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+function attentionSoftmaxBackward(unroll = SOFTMAX_UNROLL) {
+  const [dp, p, ds, rows, rowBytes, scale] = [0, 1, 2, 3, 4, 5];
+  const L = new Frame(6);
+  const [r, c, row, end] = [L.i32(), L.i32(), L.i32(), L.i32()];
+  const [tmp, sv] = [L.v128(), L.v128()];
+  const acc = Array.from({ length: unroll }, () => L.v128());
   const at = (base: number) => add(get(base), add(get(row), get(c)));
   const body = [
     ...set(row, i32.const(0)),
+    ...set(sv, f4.splat(get(scale))),
     ...loop(r, i32.const(0), get(rows), 1, [
-      ...set(acc, f4.const(0)),
-      ...loop(c, i32.const(0), get(rowBytes), 16, set(acc, f4.add(get(acc), f4.mul(f4.load(at(dp)), f4.load(at(p)))))),
-      ...set(acc, f4.splat(f4.hsum(get(acc), tmp))),
-      ...loop(c, i32.const(0), get(rowBytes), 16,
-        f4.store(at(ds), f4.mul(f4.mul(f4.load(at(p)), f4.sub(f4.load(at(dp)), get(acc))), f4.splat(get(scale))))),
+      ...acc.flatMap((a) => set(a, f4.const(0))),
+      ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => set(acc[j], f4.add(get(acc[j]), f4.mul(f4.loadAt(at(dp), off), f4.loadAt(at(p), off))))),
+      ...sumOf(tmp, acc),
+      ...set(tmp, f4.splat(f4.hsum(get(tmp), tmp))),
+      ...rowLoop(c, end, get(rowBytes), unroll, (_, off) =>
+        storeAt(at(ds), off, f4.mul(f4.mul(f4.loadAt(at(p), off), f4.sub(f4.loadAt(at(dp), off), get(tmp))), get(sv)))),
       ...set(row, add(get(row), get(rowBytes))),
     ]),
   ];
-  return { name: 'attention_softmax_backward', params: [I32, I32, I32, I32, I32, F32], locals: [I32, I32, I32, V128, V128], body };
+  return { name: 'attention_softmax_backward', params: [I32, I32, I32, I32, I32, F32], locals: L.locals, body };
 }
 
 /**
