@@ -207,12 +207,7 @@ export class DiscriminatorInference {
       const layerNorm = (from: number, to: number, norm: { gamma: number; beta: number }) =>
         simd.layer_norm_forward(from, norm.gamma, norm.beta, to, at(stats), at(stats) + M * 4, M, H * 4, 1 / H, eps);
       // out = residual + bias, into which a product then accumulates.
-      const residualPlusBias = (from: number, bias: number, to: number) => {
-        heap.copyWithin(to / 4, from / 4, from / 4 + M * H);
-        const dst = heap.subarray(to / 4, to / 4 + M * H);
-        const b = heap.slice(bias / 4, bias / 4 + H);
-        for (let o = 0; o < M * H; o += H) for (let k = 0; k < H; k++) dst[o + k] += b[k];
-      };
+      const residualPlusBias = (from: number, bias: number, to: number) => simd.add_rows(from, bias, to, M * H * 4, H * 4);
 
       // Embeddings: word + position + type 0, and padding rows set to the pad token's (they are masked anyway).
       const [xf, words, positions] = [at(x) / 4, this.embeddings.words / 4, this.embeddings.positions / 4];

@@ -454,6 +454,16 @@ function multiply() {
   return { name: 'multiply', params: [I32, I32, I32, I32], locals: [I32], body };
 }
 
+/** add_rows(x, row, out, totalBytes, rowBytes): out = x + row, the row broadcast over every row of x (a residual plus a bias). */
+function addRows() {
+  const [x, row, out, total, rowBytes, o, c] = [0, 1, 2, 3, 4, 5, 6];
+  const body = loop(o, i32.const(0), get(total), 0, [
+    ...loop(c, i32.const(0), get(rowBytes), 16, f4.store(add(get(out), add(get(o), get(c))), f4.add(f4.load(add(get(x), add(get(o), get(c)))), f4.load(add(get(row), get(c)))))),
+    ...set(o, add(get(o), get(rowBytes))),
+  ]);
+  return { name: 'add_rows', params: [I32, I32, I32, I32, I32], locals: [I32, I32], body };
+}
+
 /**
  * gemm(a, b, c, M, K, N, lda, ldb, ldc, accumulate): C = A B (or C += A B) for row-major
  * A [M, K], B [K, N], C [M, N] with rows lda, ldb, ldc bytes apart, M a multiple of 4 and N
@@ -675,6 +685,7 @@ export interface SimdKernels {
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, accumulate: number): void;
   dropout_mask4(mask: number, chunkBytes: number, state: number, threshold: number, keep: number): void;
   multiply(a: number, b: number, out: number, bytes: number): void;
+  add_rows(x: number, row: number, out: number, totalBytes: number, rowBytes: number): void;
   attention_softmax(scores: number, bias: number, probs: number, groups: number, rowsPerGroup: number, rowBytes: number, scale: number): void;
   attention_softmax_backward(dp: number, p: number, ds: number, rows: number, rowBytes: number, scale: number): void;
   dropout(x: number, y: number, mask: number, bytes: number, s0: number, s1: number, s2: number, s3: number, threshold: number, keep: number): void;
@@ -688,7 +699,7 @@ export interface SimdKernels {
   column_sum(src: number, dst: number, totalBytes: number, rowBytes: number): void;
 }
 
-export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply(), gemm(), packPanels()]);
+export const SIMD_MODULE_BYTES = assemble([geluForward(), geluBackward(), layerNormForward(), layerNormBackward(), columnSum(), transposeRows(), adamw(), sumOfSquares(), dropout(), attentionSoftmax(), attentionSoftmaxBackward(), dropoutMask4(), multiply(), addRows(), gemm(), packPanels()]);
 
 /** The kernels bound to `memory`, or undefined where WebAssembly SIMD is unavailable. */
 export function instantiateSimdKernels(memory: WebAssembly.Memory): SimdKernels | undefined {
