@@ -88,7 +88,7 @@ export function planWindows(text: string, tokens: Token[], maxTokens: number): S
 
 function coverBlock(a: number, b: number, L: number, startsSentence: (i: number) => boolean): ScoringWindow[] {
   if (b - a <= L) return [{ start: a, end: b, keepStart: a, keepEnd: b }];
-  const [minStride, maxStride] = [Math.max(1, Math.floor(L / 2)), Math.max(1, Math.floor((3 * L) / 4))];
+  const [minStride, maxStride] = [Math.max(1, Math.ceil(L / 2)), Math.max(1, Math.floor((3 * L) / 4))];
   const spans: Array<[number, number]> = [];
   for (let s = a; ; ) {
     spans.push([s, Math.min(s + L, b)]);
