@@ -347,6 +347,25 @@ export class TrainingLoop {
 
   async step(runStarted: number): Promise<StepMetrics> {
     const t0 = Date.now();
+    const { grads, stats, tokens } = await this.gradients();
+    const gradNorm = clipByGlobalNorm(grads, this.settings.maxGradNorm);
+    const lr = this.learningRate();
+    if (Number.isFinite(gradNorm)) {
+      this.optimizer.apply(grads, lr);
+      this.workers?.weightsChanged();
+    }
+    for (const g of grads.values()) g.dispose();
+    this.position.step++;
+    const liveTensors = tf.memory().numTensors + (this.workers?.liveTensors.reduce((n, k) => n + k, 0) ?? 0);
+    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors };
+  }
+
+  /**
+   * The next step's gradients, before clipping: the mean of those of its
+   * `gradientAccumulation` micro-batches, read from the data in turn (the position moves
+   * past them). The caller disposes the tensors.
+   */
+  async gradients(): Promise<{ grads: Map<string, tf.Tensor>; stats: ObjectiveStats[]; tokens: number }> {
     const { step } = this.position;
     const accum = this.settings.gradientAccumulation;
     const stats: ObjectiveStats[] = [];
@@ -361,16 +380,7 @@ export class TrainingLoop {
       stats.push(result.stats);
       grads = accumulate(grads, result.grads, accum);
     }
-    const gradNorm = clipByGlobalNorm(grads, this.settings.maxGradNorm);
-    const lr = this.learningRate();
-    if (Number.isFinite(gradNorm)) {
-      this.optimizer.apply(grads, lr);
-      this.workers?.weightsChanged();
-    }
-    for (const g of grads.values()) g.dispose();
-    this.position.step++;
-    const liveTensors = tf.memory().numTensors + (this.workers?.liveTensors.reduce((n, k) => n + k, 0) ?? 0);
-    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors };
+    return { grads, stats, tokens };
   }
 }
 

@@ -8,7 +8,16 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadCheckpoint } from '../../src/core/checkpoint';
 import type { EvalMetrics, StepMetrics } from '../../src/core/metrics';
-import { pretrain, type PretrainOptions } from '../../src/core/training';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/core/backend';
+import { presetConfig } from '../../src/core/config';
+import { batchGradients } from '../../src/core/dataParallel';
+import { prepareData } from '../../src/core/dataset';
+import { defaultMasking, maskBatch } from '../../src/core/masking';
+import { ElectraModel } from '../../src/core/model';
+import { AdamW } from '../../src/core/optimizer';
+import { deriveSeed, Rng } from '../../src/core/random';
+import { pretrain, readBatch, TrainingLoop, type PretrainOptions, type TrainingSettings } from '../../src/core/training';
 import { rustBookFiles, tempDir } from './engineFixtures';
 
 const scratch = tempDir('training');
@@ -115,4 +124,60 @@ test('a fresh run into a folder that holds a run is refused unless told to overw
   assert.equal(again.step, 3);
   const steps = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'step').map((r) => r.step);
   assert.deepEqual(steps, [1, 2, 3]);
+});
+
+test('gradient accumulation: a step takes its micro-batches in turn and averages their gradients', async () => {
+  await initBackend('wasm');
+  const seqLength = 32;
+  const data = await prepareData({ source: { kind: 'folder', root: corpus }, runDir: join(scratch.path, 'accumulation'), seqLength, vocabSize: 600, normalization: { lowercase: true, stripAccents: true } });
+  const model = new ElectraModel({ ...presetConfig('micro'), maxSeqLength: seqLength, vocabSize: data.tokenizer.vocabSize }, 5);
+  const optimizer = new AdamW(model.params, model.decayed);
+  const special = data.tokenizer.specialIds;
+  const seed = 11;
+  const settings: TrainingSettings = {
+    preset: 'micro', batchSize: 2, gradientAccumulation: 2, learningRate: 1e-3, warmupSteps: 0, totalSteps: 10,
+    checkpointEvery: 0, evalEvery: 0, evalSequences: 0, dropout: 0.1, maxGradNorm: 1,
+  };
+  try {
+    // Step 3 of such a run: 3 steps x 2 micro-batches x 2 sequences already read.
+    const position = { step: 3, epoch: 0, index: 12 };
+    const loop = new TrainingLoop(model, optimizer, data.train, special, settings, seed, position, seqLength);
+    const accumulated = await loop.gradients();
+    assert.equal(accumulated.stats.length, 2, 'one set of statistics per micro-batch');
+    assert.deepEqual(position, { step: 3, epoch: 0, index: 16 }, 'the position moved past both micro-batches');
+
+    // The two micro-batches on their own, with the draws the loop keys by (seed, step, micro-batch).
+    const reading = { step: 3, epoch: 0, index: 12 };
+    const permutation = { epoch: -1, order: new Uint32Array(0) };
+    const micro: Array<Map<string, tf.Tensor>> = [];
+    let tokens = 0;
+    for (let m = 0; m < 2; m++) {
+      const batch = readBatch(data.train, reading, 2, seed, special.pad, permutation);
+      tokens += batch.attentionMask.reduce((a, x) => a + x, 0);
+      const masked = maskBatch(batch.ids, seqLength, special, defaultMasking(seqLength), new Rng(deriveSeed(seed, 'mask', 3, m)));
+      const { grads, stats } = await batchGradients(model, batch, masked, { seed: deriveSeed(seed, 'step', 3, m), dropoutRate: 0.1 });
+      assert.ok(Math.abs(stats.discLoss - accumulated.stats[m].discLoss) < 1e-6, `micro-batch ${m}: the same batch, masking and dropout as the loop's`);
+      micro.push(grads);
+    }
+    assert.equal(accumulated.tokens, tokens);
+
+    let worst = 0;
+    let between = 0;
+    for (const [name, g] of accumulated.grads) {
+      const [a, b] = [micro[0].get(name)!.dataSync(), micro[1].get(name)!.dataSync()];
+      const got = g.dataSync();
+      for (let i = 0; i < got.length; i++) {
+        worst = Math.max(worst, Math.abs(got[i] - (a[i] + b[i]) / 2));
+        between = Math.max(between, Math.abs(a[i] - b[i]));
+      }
+    }
+    assert.ok(between > 1e-3, 'the micro-batches differ, so their mean tells');
+    assert.ok(worst < 1e-6, `accumulated gradients differ from the micro-batches' mean by up to ${worst}`);
+    tf.dispose([...accumulated.grads.values(), ...micro.flatMap((m) => [...m.values()])]);
+  } finally {
+    data.train.close();
+    data.heldOut.close();
+    optimizer.dispose();
+    model.dispose();
+  }
 });
