@@ -48,10 +48,9 @@ const KC = 256;
 /** Rows of A per block: MC x KC of packed A (about 200 KiB) stays in L2. */
 const MC = Math.floor(192 / GEMM_MR) * GEMM_MR;
 
-/** How the packed GEMM cuts K: `blocks` blocks of `kc` (a multiple of 4; the last may be shorter). */
-function kBlocking(K: number): { blocks: number; kc: number } {
-  const blocks = Math.ceil(K / KC);
-  return { blocks, kc: Math.ceil(K / blocks / 4) * 4 };
+/** The depth of the packed GEMM's blocks of K: about KC, a multiple of 4 (the last block may be shallower). */
+function blockDepth(K: number): number {
+  return Math.ceil(K / Math.ceil(K / KC) / 4) * 4;
 }
 
 /** The packed kernel: fused multiply-adds where available and wanted. */
@@ -60,13 +59,25 @@ function packedKernel(simd: SimdKernels) {
 }
 
 /**
+ * C (+)= A B for one block of K, kb deep, whose B is packed at `pb`: A in blocks of MC rows
+ * (rows lda bytes apart), each packed into `scratch` (MC x kb floats), C's rows ldc apart.
+ */
+function blockProduct(simd: SimdKernels, a: number, lda: number, pb: number, c: number, ldc: number, M: number, kb: number, N: number, accumulate: boolean, scratch: number): void {
+  const kernel = packedKernel(simd);
+  for (let i0 = 0; i0 < M; i0 += MC) {
+    const mb = Math.min(MC, M - i0);
+    kernel.pack_a(a + i0 * lda, lda, mb, kb, scratch);
+    kernel.gemm_packed(scratch, pb, c + i0 * ldc, mb, kb, N, ldc, accumulate ? 1 : 0);
+  }
+}
+
+/**
  * C (+)= A B (contiguous row-major, any M, N a multiple of 8) in the GotoBLAS way: K in blocks
  * of about KC, each block of B packed into [kc, 8] panels, then A in blocks of MC rows packed
  * into tiles of GEMM_MR rows, and the packed kernel over the pair.
  */
 function packedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean): void {
-  const kernel = packedKernel(simd);
-  const { kc } = kBlocking(K);
+  const kc = blockDepth(K);
   const mc = Math.min(MC, Math.ceil(M / GEMM_MR) * GEMM_MR);
   const bufB = backend.makeOutput([kc * N], 'float32');
   const bufA = backend.makeOutput([mc * kc], 'float32');
@@ -74,11 +85,7 @@ function packedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: n
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kb = Math.min(kc, K - k0);
     simd.pack_panels(b + k0 * N * 4, pb, kb, N);
-    for (let i0 = 0; i0 < M; i0 += mc) {
-      const mb = Math.min(mc, M - i0);
-      kernel.pack_a(a + (i0 * K + k0) * 4, K * 4, mb, kb, pa);
-      kernel.gemm_packed(pa, pb, c + i0 * N * 4, mb, kb, N, N * 4, accumulate || k0 > 0 ? 1 : 0);
-    }
+    blockProduct(simd, a + k0 * 4, K * 4, pb, c, N * 4, M, kb, N, accumulate || k0 > 0, pa);
   }
   backend.disposeData(bufB.dataId);
   backend.disposeData(bufA.dataId);
@@ -92,7 +99,7 @@ function packedGemm(simd: SimdKernels, backend: WasmBackendLike, a: number, b: n
  * first, one head's keys or values are read in place from the rows of a fused projection.
  */
 export function packPanelsStrided(src: Float32Array, base: number, sk: number, sn: number, K: number, N: number, dst: Float32Array, at: number): void {
-  const { kc } = kBlocking(K);
+  const kc = blockDepth(K);
   let o = at;
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kb = Math.min(kc, K - k0);
@@ -114,7 +121,7 @@ export function packPanelsStrided(src: Float32Array, base: number, sk: number, s
 
 /** Floats of scratch gemmPrepacked needs for packing A, for products over K. */
 export function prepackedScratchFloats(K: number): number {
-  return MC * kBlocking(K).kc;
+  return MC * blockDepth(K);
 }
 
 /**
@@ -124,15 +131,9 @@ export function prepackedScratchFloats(K: number): number {
  * prepackedScratchFloats(K) floats.
  */
 export function gemmPrepacked(simd: SimdKernels, a: number, lda: number, pb: number, c: number, ldc: number, M: number, K: number, N: number, accumulate: boolean, scratch: number): void {
-  const kernel = packedKernel(simd);
-  const { kc } = kBlocking(K);
+  const kc = blockDepth(K);
   for (let k0 = 0; k0 < K; k0 += kc) {
-    const kb = Math.min(kc, K - k0);
-    for (let i0 = 0; i0 < M; i0 += MC) {
-      const mb = Math.min(MC, M - i0);
-      kernel.pack_a(a + i0 * lda + k0 * 4, lda, mb, kb, scratch);
-      kernel.gemm_packed(scratch, pb + k0 * N * 4, c + i0 * ldc, mb, kb, N, ldc, accumulate || k0 > 0 ? 1 : 0);
-    }
+    blockProduct(simd, a + k0 * 4, lda, pb + k0 * N * 4, c, ldc, M, Math.min(kc, K - k0), N, accumulate || k0 > 0, scratch);
   }
 }
 
