@@ -110,22 +110,10 @@ export class DiscriminatorInference {
     const layout = new HeapLayout();
     // A dense weight [N, K] (Hugging Face's [out, in]), or several stacked along N, packed as B = W^T.
     const dense = (names: string[]): PackedDense => {
-      const ws = names.map((n) => values(`${n}.weight`));
+      const stacked = concat(names.map((n) => values(`${n}.weight`)));
+      const bias = concat(names.map((n) => values(`${n}.bias`)));
       const K = (model.p(`${names[0]}.weight`).shape as [number, number])[1];
-      const N = ws.reduce((a, w) => a + w.length / K, 0);
-      const stacked = new Float32Array(N * K);
-      let at = 0;
-      for (const w of ws) {
-        stacked.set(w, at);
-        at += w.length;
-      }
-      const bias = new Float32Array(N);
-      at = 0;
-      for (const n of names) {
-        const b = values(`${n}.bias`);
-        bias.set(b, at);
-        at += b.length;
-      }
+      const N = bias.length;
       return { panels: layout.reserve(N * K, (heap, to) => packPanelsStrided(stacked, 0, 1, K, K, N, heap, to)), bias: layout.add(bias), K, N };
     };
     const norm = (name: string) => ({ gamma: layout.add(values(`${name}.weight`)), beta: layout.add(values(`${name}.bias`)) });
@@ -284,6 +272,17 @@ export class DiscriminatorInference {
     const row = heap.subarray(d.bias / 4, d.bias / 4 + d.N);
     for (let r = 0; r < M; r++) heap.set(row, to / 4 + r * d.N);
   }
+}
+
+/** The arrays one after another. */
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
 }
 
 /** The whole wasm heap as floats (taken after any allocation: growth replaces its buffer). */

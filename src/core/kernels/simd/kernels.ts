@@ -120,20 +120,30 @@ function rowLoop(c: number, end: number, rowBytes: Code, unroll: number, body: (
 /** Vectors per iteration of the GELU loops. */
 const GELU_UNROLL = 2;
 
+/**
+ * The GELU kernels' walk: every vector of every row (`unroll` at a time), with u = x + bias
+ * and the normal tail of u (normalTail) computed in that vector's locals before `body`.
+ */
+function geluRows(L: Frame, unroll: number, [x, b, total, rowBytes]: number[], body: (s: TailLocals, o: number, c: number, off: number) => Code): Code {
+  const [o, c, end] = [L.i32(), L.i32(), L.i32()];
+  const s = Array.from({ length: unroll }, () => tailLocals(L));
+  return loop(o, i32.const(0), get(total), 0, [
+    ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
+      ...set(s[j].u, f4.add(f4.loadAt(add(get(x), add(get(o), get(c))), off), f4.loadAt(add(get(b), get(c)), off))),
+      ...normalTail(s[j]),
+      ...body(s[j], o, c, off),
+    ]),
+    ...set(o, add(get(o), get(rowBytes))),
+  ]);
+}
+
 /** gelu_forward(x, bias, y, totalBytes, rowBytes): y = gelu(x + bias). */
 function geluForward(unroll = GELU_UNROLL) {
   const [x, b, y, total, rowBytes] = [0, 1, 2, 3, 4];
   const L = new Frame(5);
-  const [o, c, end] = [L.i32(), L.i32(), L.i32()];
-  const s = Array.from({ length: unroll }, () => tailLocals(L));
-  const body = loop(o, i32.const(0), get(total), 0, [
-    ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
-      ...set(s[j].u, f4.add(f4.loadAt(add(get(x), add(get(o), get(c))), off), f4.loadAt(add(get(b), get(c)), off))),
-      ...normalTail(s[j]),
-      ...storeAt(add(get(y), add(get(o), get(c))), off, f4.mul(get(s[j].u), phiOf(s[j].u, s[j].half))),
-    ]),
-    ...set(o, add(get(o), get(rowBytes))),
-  ]);
+  const body = geluRows(L, unroll, [x, b, total, rowBytes], (s, o, c, off) =>
+    storeAt(add(get(y), add(get(o), get(c))), off, f4.mul(get(s.u), phiOf(s.u, s.half))),
+  );
   return { name: 'gelu_forward', params: [I32, I32, I32, I32, I32], locals: L.locals, body };
 }
 
@@ -141,18 +151,11 @@ function geluForward(unroll = GELU_UNROLL) {
 function geluBackward(unroll = GELU_UNROLL) {
   const [dy, x, b, dx, db, total, rowBytes] = [0, 1, 2, 3, 4, 5, 6];
   const L = new Frame(7);
-  const [o, c, end] = [L.i32(), L.i32(), L.i32()];
-  const s = Array.from({ length: unroll }, () => tailLocals(L));
-  const body = loop(o, i32.const(0), get(total), 0, [
-    ...rowLoop(c, end, get(rowBytes), unroll, (j, off) => [
-      ...set(s[j].u, f4.add(f4.loadAt(add(get(x), add(get(o), get(c))), off), f4.loadAt(add(get(b), get(c)), off))),
-      ...normalTail(s[j]),
-      // gelu'(u) = Phi(u) + u phi(u), phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
-      ...set(s[j].v, f4.mul(f4.loadAt(add(get(dy), add(get(o), get(c))), off), f4.add(phiOf(s[j].u, s[j].half), f4.mul(f4.mul(get(s[j].u), get(s[j].e)), f4.const(INV_SQRT_2PI))))),
-      ...storeAt(add(get(dx), add(get(o), get(c))), off, get(s[j].v)),
-      ...storeAt(add(get(db), get(c)), off, f4.add(f4.loadAt(add(get(db), get(c)), off), get(s[j].v))),
-    ]),
-    ...set(o, add(get(o), get(rowBytes))),
+  const body = geluRows(L, unroll, [x, b, total, rowBytes], (s, o, c, off) => [
+    // gelu'(u) = Phi(u) + u phi(u), phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
+    ...set(s.v, f4.mul(f4.loadAt(add(get(dy), add(get(o), get(c))), off), f4.add(phiOf(s.u, s.half), f4.mul(f4.mul(get(s.u), get(s.e)), f4.const(INV_SQRT_2PI))))),
+    ...storeAt(add(get(dx), add(get(o), get(c))), off, get(s.v)),
+    ...storeAt(add(get(db), get(c)), off, f4.add(f4.loadAt(add(get(db), get(c)), off), get(s.v))),
   ]);
   return { name: 'gelu_backward', params: [I32, I32, I32, I32, I32, I32, I32], locals: L.locals, body };
 }
