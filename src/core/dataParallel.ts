@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { concatFloat32 } from './arrays';
 import type { BackendPreference } from './backend';
 import type { ElectraConfig } from './config';
 import { DiscriminatorInference } from './discriminatorInference';
@@ -368,14 +369,7 @@ export class ReplicaWorkers {
       return reply.probs;
     });
     const mine = local(parts[0]);
-    const probs = new Float32Array(batch.ids.length);
-    probs.set(mine, 0);
-    let at = mine.length;
-    for (const p of await Promise.all(remote)) {
-      probs.set(p, at);
-      at += p.length;
-    }
-    return probs;
+    return concatFloat32([mine, ...(await Promise.all(remote))]);
   }
 
   private async run(worker: number, mode: PassMode, shard: Shard, options: PassOptions): Promise<ObjectiveStats> {

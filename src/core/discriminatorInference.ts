@@ -21,6 +21,7 @@
  * It holds wasm heap memory until dispose().
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { concatFloat32 } from './arrays';
 import type { ElectraModel } from './model';
 import type { Batch } from './objective';
 import { gemmPrepacked, packPanelsStrided, prepackedScratchFloats } from './kernels/gemm';
@@ -110,8 +111,8 @@ export class DiscriminatorInference {
     const layout = new HeapLayout();
     // A dense weight [N, K] (Hugging Face's [out, in]), or several stacked along N, packed as B = W^T.
     const dense = (names: string[]): PackedDense => {
-      const stacked = concat(names.map((n) => values(`${n}.weight`)));
-      const bias = concat(names.map((n) => values(`${n}.bias`)));
+      const stacked = concatFloat32(names.map((n) => values(`${n}.weight`)));
+      const bias = concatFloat32(names.map((n) => values(`${n}.bias`)));
       const K = (model.p(`${names[0]}.weight`).shape as [number, number])[1];
       const N = bias.length;
       return { panels: layout.reserve(N * K, (heap, to) => packPanelsStrided(stacked, 0, 1, K, K, N, heap, to)), bias: layout.add(bias), K, N };
@@ -272,17 +273,6 @@ export class DiscriminatorInference {
     const row = heap.subarray(d.bias / 4, d.bias / 4 + d.N);
     for (let r = 0; r < M; r++) heap.set(row, to / 4 + r * d.N);
   }
-}
-
-/** The arrays one after another. */
-function concat(arrays: Float32Array[]): Float32Array {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
 }
 
 /** The whole wasm heap as floats (taken after any allocation: growth replaces its buffer). */

@@ -5,6 +5,7 @@
  * detection loss over every non-padding token. loss = genWeight * MLM + discWeight * BCE (1 and 50).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { concatFloat32 } from './arrays';
 import { corrupt, type MaskedBatch } from './masking';
 import { DropoutStream, type ElectraModel } from './model';
 import { attentionSoftmax } from './kernels/attentionSoftmax';
@@ -134,15 +135,7 @@ export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBat
  */
 export function mergeShardStats(parts: ObjectiveStats[]): ObjectiveStats {
   if (parts.length === 1) return parts[0];
-  const concat = (pick: (s: ObjectiveStats) => Float32Array) => {
-    const out = new Float32Array(parts.reduce((a, s) => a + pick(s).length, 0));
-    let at = 0;
-    for (const s of parts) {
-      out.set(pick(s), at);
-      at += pick(s).length;
-    }
-    return out;
-  };
+  const concat = (pick: (s: ObjectiveStats) => Float32Array) => concatFloat32(parts.map(pick));
   const sum = (pick: (s: ObjectiveStats) => number) => parts.reduce((a, s) => a + pick(s), 0);
   return {
     genLoss: sum((s) => s.genLoss),
