@@ -33,7 +33,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from './kernels/columnSum';
 import { registerFusedKernels } from './kernels/registry';
 import { simdProduct } from './kernels/gemm';
-import { transposeLastTwo } from './kernels/transpose';
+import { transposedOnHeap } from './kernels/transpose';
 import type { SimdKernels } from './kernels/simd/kernels';
 import { f32, kernelOptions, pointer, simdKernels, type WasmBackendLike } from './kernels/wasmHeap';
 
@@ -95,25 +95,10 @@ function registerFastBatchMatMul(): void {
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const b = backend as unknown as WasmBackendLike;
     if (!attrs.transposeA && !attrs.transposeB) return perMatrix(args, original, b);
-    const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
-      const [rows, cols] = x.shape.slice(-2);
-      const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-      const out = b.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
-      const simd = kernelOptions.simd ? simdKernels(b) : undefined;
-      if (simd) {
-        const [from, to, size] = [pointer(b, x), pointer(b, out), rows * cols * 4];
-        for (let i = 0; i < batch; i++) {
-          for (let r0 = 0; r0 < rows; r0 += 16) simd.transpose_rows(from + i * size, to + i * size, rows, cols, r0, Math.min(r0 + 16, rows));
-        }
-      } else {
-        transposeLastTwo(b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), batch, rows, cols);
-      }
-      return out;
-    };
     let { a, b: bIn } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const temporaries: tf.TensorInfo[] = [];
-    if (attrs.transposeA) temporaries.push((a = swapLast(a)));
-    if (attrs.transposeB) temporaries.push((bIn = swapLast(bIn)));
+    if (attrs.transposeA) temporaries.push((a = transposedOnHeap(b, a)));
+    if (attrs.transposeB) temporaries.push((bIn = transposedOnHeap(b, bIn)));
     const out = perMatrix(
       { inputs: { a, b: bIn }, attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap, backend },
       original,

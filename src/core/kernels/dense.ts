@@ -11,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './customOp';
 import { simdProduct } from './gemm';
-import { kernelOptions, pointer, registerWasmKernel, runKernel, simdKernels, wasmKernelActive, type WasmBackendLike } from './wasmHeap';
+import { transposedOnHeap } from './transpose';
+import { kernelOptions, registerWasmKernel, runKernel, simdKernels, wasmKernelActive, type WasmBackendLike } from './wasmHeap';
 
 const KERNEL = 'ElectraDense';
 
@@ -36,10 +37,7 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
 export function registerDenseKernel(): void {
   registerWasmKernel(KERNEL, (b, { x, w, bias }) => {
     const simd = simdKernels(b)!;
-    const [out, inp] = w.shape;
-    const wT = b.makeOutput([inp, out], 'float32');
-    const [from, to] = [pointer(b, w), pointer(b, wT)];
-    for (let r0 = 0; r0 < out; r0 += 16) simd.transpose_rows(from, to, out, inp, r0, Math.min(r0 + 16, out));
+    const wT = transposedOnHeap(b, w);
     const y = simdProduct(simd, x, wT, 1, b, bias);
     b.disposeData(wT.dataId);
     return y;

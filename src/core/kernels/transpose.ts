@@ -1,13 +1,35 @@
 /**
- * Transposition of the last two axes, in JavaScript over the wasm heap: the fallback of
- * the SIMD module's transpose_rows (simd/kernels.ts) where WebAssembly SIMD is missing.
+ * Transposition of the last two axes on the wasm heap: the SIMD module's transpose_rows
+ * (simd/kernels.ts), or where WebAssembly SIMD is missing the JavaScript loop below.
  *
  * tfjs-backend-wasm 4.22's Transpose takes 3.4 ms for a [2048, 128] matrix here, as long as
  * the XNNPACK product it feeds (every weight gradient transposes its activations first,
  * see wasmKernels.ts). Copying in 32 x 32 tiles, so that both the rows read and the
  * columns written stay in cache, takes a fraction of a millisecond.
  */
+import type * as tf from '@tensorflow/tfjs-core';
+import { kernelOptions, pointer, simdKernels, type WasmBackendLike } from './wasmHeap';
+
 const TILE = 32;
+/** Rows per call of transpose_rows. */
+const SIMD_ROWS = 16;
+
+/** A new tensor on the heap holding `x` with its last two axes swapped; the caller disposes it. */
+export function transposedOnHeap(backend: WasmBackendLike, x: tf.TensorInfo): tf.TensorInfo {
+  const [rows, cols] = x.shape.slice(-2);
+  const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const out = backend.makeOutput([...x.shape.slice(0, -2), cols, rows], x.dtype);
+  const simd = kernelOptions.simd ? simdKernels(backend) : undefined;
+  if (simd) {
+    const [from, to, size] = [pointer(backend, x), pointer(backend, out), rows * cols * 4];
+    for (let i = 0; i < batch; i++) {
+      for (let r0 = 0; r0 < rows; r0 += SIMD_ROWS) simd.transpose_rows(from + i * size, to + i * size, rows, cols, r0, Math.min(r0 + SIMD_ROWS, rows));
+    }
+  } else {
+    transposeLastTwo(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), batch, rows, cols);
+  }
+  return out;
+}
 
 /** dst[b, c, r] = src[b, r, c] for `batch` matrices of rows x cols. */
 export function transposeLastTwo(src: Float32Array | Int32Array, dst: Float32Array | Int32Array, batch: number, rows: number, cols: number): void {
