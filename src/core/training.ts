@@ -182,15 +182,20 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
 
   const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
   let workers: ReplicaWorkers | undefined;
+  /** What the run holds, let go when it ends or fails to start. */
+  const release = async () => {
+    await workers?.close();
+    data.train.close();
+    data.heldOut.close();
+    optimizer.dispose();
+    model.dispose();
+  };
   if (threads > 1) {
     try {
       workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
       log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
     } catch (e) {
-      optimizer.dispose();
-      model.dispose();
-      data.train.close();
-      data.heldOut.close();
+      await release();
       throw e;
     }
   }
@@ -262,11 +267,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     if (lastEval?.step !== position.step) await runEval();
     if (lastSaved !== position.step) checkpointDir = save();
   } finally {
-    await workers?.close();
-    data.train.close();
-    data.heldOut.close();
-    optimizer.dispose();
-    model.dispose();
+    await release();
   }
   log('info', `stopped at step ${position.step} (${stoppedBecause}); ${tf.memory().numTensors} tensors alive`);
   return { step: position.step, stoppedBecause, checkpointDir, backend: backend.name, lastEval };
