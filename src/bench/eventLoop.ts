@@ -6,8 +6,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import type { BackendPreference } from '../core/backend';
-import type { PresetName } from '../core/config';
+import type { BackendPreference } from '../core/wasm/backend';
+import type { PresetName } from '../core/model/config';
 import { TrainingSession } from '../extension/trainingSession';
 import { describeMachine } from './machine';
 

@@ -3,12 +3,12 @@
  * WordPiece vocabulary trained on it, and untrained checkpoints written with the engine's
  * own saveCheckpoint (scoring latency does not depend on how well a model is trained).
  */
-import { presetConfig, type ElectraConfig, type PresetName } from '../core/config';
-import { saveCheckpoint } from '../core/checkpoint';
-import { listBrownFiles, readBrownDocument, type BrownDocument } from '../core/brown';
-import { ElectraModel } from '../core/model';
-import { WordCounter, WordPieceTokenizer } from '../core/tokenizer';
-import { modelToArrays } from '../core/weights';
+import { presetConfig, type ElectraConfig, type PresetName } from '../core/model/config';
+import { saveCheckpoint } from '../core/run/checkpoint';
+import { listBrownFiles, readBrownDocument, type BrownDocument } from '../core/data/brown';
+import { ElectraModel } from '../core/model/model';
+import { WordCounter, WordPieceTokenizer } from '../core/data/tokenizer';
+import { modelToArrays } from '../core/run/weights';
 
 let brownCache: BrownDocument[] | undefined;
 

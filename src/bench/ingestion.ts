@@ -1,5 +1,5 @@
 /**
- * Corpus ingestion: the engine's real data path (prepareData of src/core/dataset.ts: corpus
+ * Corpus ingestion: the engine's real data path (prepareData of src/core/data/dataset.ts: corpus
  * walk, streamed reading, WordPiece vocabulary, tokenization and packing to disk) over a
  * corpus of N MB of Brown text, with its speed per pass and the process's memory as it goes.
  *
@@ -10,9 +10,9 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { HELD_OUT_FRACTION, prepareData } from '../core/dataset';
-import { isHeldOut, walkCorpus } from '../core/corpus';
-import { Rng } from '../core/random';
+import { HELD_OUT_FRACTION, prepareData } from '../core/data/dataset';
+import { isHeldOut, walkCorpus } from '../core/data/corpus';
+import { Rng } from '../core/common/random';
 import { brownParagraphs, NORMALIZATION } from './fixtures';
 import { describeMachine, mib } from './machine';
 

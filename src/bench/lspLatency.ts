@@ -24,9 +24,9 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { BackendPreference } from '../core/backend';
-import type { PresetName } from '../core/config';
-import { Rng } from '../core/random';
+import type { BackendPreference } from '../core/wasm/backend';
+import type { PresetName } from '../core/model/config';
+import { Rng } from '../core/common/random';
 import {
   ELECTRA_PROTOCOL_VERSION,
   ScoreDocumentRequest,

@@ -3,7 +3,7 @@
  * (bar, ETA, live metrics); in a pipe or CI log, a plain line every few seconds. Held-out
  * evaluations always get a line of their own: together they are the learning curve.
  */
-import type { EvalMetrics, StepMetrics } from '../core/metrics';
+import type { EvalMetrics, StepMetrics } from '../core';
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '--:--';

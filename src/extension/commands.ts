@@ -5,8 +5,8 @@
  */
 import { isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
-import type { PresetName } from '../core/config';
-import type { BackendPreference, PretrainOptions } from '../core/training';
+import type { PresetName } from '../core';
+import type { BackendPreference, PretrainOptions } from '../core';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
 import type { CheckpointSelection } from './checkpointSelection';
 import { addIgnoredWord, readSettings } from './config';

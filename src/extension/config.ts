@@ -3,8 +3,8 @@
  * appears here and in package.json, nowhere else.
  */
 import * as vscode from 'vscode';
-import type { PresetName } from '../core/config';
-import type { BackendPreference } from '../core/training';
+import type { PresetName } from '../core';
+import type { BackendPreference } from '../core';
 
 export const SECTION = 'electraStudio';
 

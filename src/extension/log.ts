@@ -6,7 +6,7 @@
  * Step lines are throttled: at most one per run per second, evaluations always.
  */
 import * as vscode from 'vscode';
-import type { EvalMetrics, StepMetrics } from '../core/metrics';
+import type { EvalMetrics, StepMetrics } from '../core';
 
 export type Level = 'info' | 'warn' | 'error';
 

@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { MetricsRecord } from '../core/metrics';
+import type { MetricsRecord } from '../core';
 
 export function isMetricsRecord(x: unknown): x is MetricsRecord {
   if (typeof x !== 'object' || x === null) return false;

@@ -4,7 +4,7 @@
  * the trainer to launch, stop and resume; the status bar and dashboard listen to it.
  */
 import * as vscode from 'vscode';
-import type { PretrainOptions, PretrainResult } from '../core/training';
+import type { PretrainOptions, PretrainResult } from '../core';
 import type { CorpusSummary } from '../shared/workerProtocol';
 import type { Log } from './log';
 import { TrainingSession } from './trainingSession';

@@ -8,8 +8,8 @@
  *   s.stop();                                // graceful: the engine saves a checkpoint
  */
 import { Worker } from 'node:worker_threads';
-import type { EvalMetrics, StepMetrics } from '../core/metrics';
-import type { PretrainOptions, PretrainResult } from '../core/training';
+import type { EvalMetrics, StepMetrics } from '../core';
+import type { PretrainOptions, PretrainResult } from '../core';
 import {
   WORKER_PROTOCOL_VERSION as v,
   workerMessageProblem,

@@ -5,7 +5,7 @@
  */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Alternative, TokenScore } from '../core/scoring';
+import type { Alternative, TokenScore } from '../core';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs } from '../shared/lspProtocol';
 import { isSpecialPiece, pieceText, wordOf } from './tokens';
 

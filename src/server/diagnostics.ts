@@ -1,7 +1,7 @@
 /** Diagnostics for tokens the discriminator believes were replaced. */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { TokenScore } from '../core/scoring';
+import type { TokenScore } from '../core';
 import { DIAGNOSTIC_CODE, DIAGNOSTIC_SOURCE, type AnnotationSeverity, type ReplacedTokenData } from '../shared/lspProtocol';
 import type { DocumentScore } from './documentScores';
 import type { ServerSettings } from './settings';

@@ -9,7 +9,7 @@
  */
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { TokenScore } from '../core/scoring';
+import type { TokenScore } from '../core';
 import { NoCheckpointError, type ScorerHost } from './scorerHost';
 
 export interface DocumentScore {

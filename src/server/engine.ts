@@ -1,6 +1,6 @@
 /** The engine as the server uses it: src/core's Scorer and checkpoint lookup. */
-import { findLatestCheckpoint } from '../core/checkpoint';
-import { Scorer } from '../core/scoring';
+import { findLatestCheckpoint } from '../core';
+import { Scorer } from '../core';
 import type { ScorerEngine } from './scorerHost';
 import type { ServerSettings } from './settings';
 

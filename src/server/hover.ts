@@ -1,7 +1,7 @@
 /** The hover of a token: its probability of having been replaced and the generator's alternatives. */
 import { MarkupKind, type Hover } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Alternative, TokenScore } from '../core/scoring';
+import type { Alternative, TokenScore } from '../core';
 
 /** A Markdown code span holding `s`, safe inside a table cell. */
 function code(s: string): string {

@@ -5,10 +5,10 @@
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, ScoreResult } from '../core/scoring';
+import type { Alternative, ScoreResult } from '../core';
 import type { StatusParams } from '../shared/lspProtocol';
 
-/** The part of src/core/scoring.ts's Scorer the server uses. */
+/** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
   readonly checkpointStep: number;
   readonly checkpointDir: string;

@@ -1,5 +1,5 @@
 /** Looking up scored tokens by offset, and the word a token belongs to. */
-import type { TokenScore } from '../core/scoring';
+import type { TokenScore } from '../core';
 
 /** The token covering `offset` (or ending exactly at it, so a cursor right after a word finds it). */
 export function tokenAt(tokens: readonly TokenScore[], offset: number): TokenScore | undefined {

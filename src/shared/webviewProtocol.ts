@@ -10,7 +10,7 @@
  *   FromWebview   notifications webview -> extension
  * Nothing here touches `vscode` or the DOM, so the same RpcEndpoint runs on both sides.
  */
-import type { MetricsRecord } from '../core/metrics';
+import type { MetricsRecord } from './metricsRecord';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1 as const;
 

@@ -9,8 +9,8 @@
  *                   done or error (the last message; the worker exits after it)
  * The corpus walk happens in the worker too: the extension host never does heavy work.
  */
-import type { EvalMetrics, StepMetrics } from '../core/metrics';
-import type { PretrainOptions, PretrainResult } from '../core/training';
+import type { EvalMetrics, StepMetrics } from './metricsRecord';
+import type { PretrainOptions, PretrainResult } from '../core';
 
 export const WORKER_PROTOCOL_VERSION = 1 as const;
 type V = typeof WORKER_PROTOCOL_VERSION;

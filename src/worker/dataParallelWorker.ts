@@ -1,19 +1,19 @@
 /**
- * One data-parallel worker (ranks 1..N-1 of src/core/dataParallel.ts): a TensorFlow.js of
+ * One data-parallel worker (ranks 1..N-1 of src/core/parallel/dataParallel.ts): a TensorFlow.js of
  * its own, a replica of the model, and the shared buffers. It answers every 'shard' with
  * 'done' (statistics, and for training the gradients written to its buffer), every
  * 'discriminate' with 'probabilities' (scoring), or with 'error'.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
-import { describeBackend, initBackend } from '../core/backend';
+import { describeBackend, initBackend } from '../core';
 import {
   DATA_PARALLEL_PROTOCOL_VERSION as v,
   WorkerReplica,
   type FromReplicaWorker,
   type ToReplicaWorker,
-} from '../core/dataParallel';
-import { ElectraModel } from '../core/model';
+} from '../core';
+import { ElectraModel } from '../core';
 
 if (!parentPort) throw new Error('dataParallelWorker must run in a worker thread');
 const port = parentPort;

@@ -6,9 +6,9 @@
  * the engine saves a checkpoint first). 'done' or 'error' is always its last message.
  */
 import { parentPort } from 'node:worker_threads';
-import { initBackend, describeBackend } from '../core/backend';
-import { walkCorpus } from '../core/corpus';
-import { pretrain, type PretrainOptions } from '../core/training';
+import { initBackend, describeBackend } from '../core';
+import { walkCorpus } from '../core';
+import { pretrain, type PretrainOptions } from '../core';
 import {
   WORKER_PROTOCOL_VERSION as v,
   hostMessageProblem,

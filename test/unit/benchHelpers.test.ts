@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { walkCorpus } from '../../src/core/corpus';
+import { walkCorpus } from '../../src/core/data/corpus';
 import { writeBrownCorpus } from '../../src/bench/ingestion';
 import { slope } from '../../src/bench/leak';
 import { brownMarkdown } from '../../src/bench/lspLatency';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { BROWN_GENRES, brownCorpusDir, detagBrown, listBrownFiles, readBrownDocument } from '../../src/core/brown';
+import { BROWN_GENRES, brownCorpusDir, detagBrown, listBrownFiles, readBrownDocument } from '../../src/core/data/brown';
 
 /** The words of tagged Brown text: each whitespace-separated item up to its last "/". */
 function taggedWords(tagged: string): string[] {

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type SaveRequest } from '../../src/core/checkpoint';
-import { presetConfig } from '../../src/core/config';
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../src/core/safetensors';
+import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type SaveRequest } from '../../src/core/run/checkpoint';
+import { presetConfig } from '../../src/core/model/config';
+import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../src/core/run/safetensors';
 import { tempDir } from './engineFixtures';
 
 const scratch = tempDir('checkpoint');

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CorpusFile, DEFAULT_CORPUS_OPTIONS, corpusStats, isHeldOut, readTextChunks, walkCorpus } from '../../src/core/corpus';
-import { forEachWord, preTokenize } from '../../src/core/normalizer';
-import { WordCounter, WordPieceTokenizer } from '../../src/core/tokenizer';
+import { CorpusFile, DEFAULT_CORPUS_OPTIONS, corpusStats, isHeldOut, readTextChunks, walkCorpus } from '../../src/core/data/corpus';
+import { forEachWord, preTokenize } from '../../src/core/data/normalizer';
+import { WordCounter, WordPieceTokenizer } from '../../src/core/data/tokenizer';
 
 const UNCASED = { lowercase: true, stripAccents: true };
 

@@ -1,5 +1,5 @@
 /**
- * Scoring's forward pass on the wasm heap (src/core/discriminatorInference.ts) against its
+ * Scoring's forward pass on the wasm heap (src/core/score/discriminatorInference.ts) against its
  * definition, the model's tf ops: the same probabilities for every real token, with the
  * embedding projection (micro) and without (tiny), padding inside and past the sequences,
  * and weights far from their initial values so that the probabilities spread.
@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/core/backend';
-import { PRESETS, type PresetName } from '../../src/core/config';
-import { discriminatorProbabilities } from '../../src/core/dataParallel';
-import { DiscriminatorInference } from '../../src/core/discriminatorInference';
-import { kernelOptions } from '../../src/core/kernels/wasmHeap';
-import { ElectraModel } from '../../src/core/model';
-import type { Batch } from '../../src/core/objective';
-import { Rng } from '../../src/core/random';
+import { initBackend } from '../../src/core/wasm/backend';
+import { PRESETS, type PresetName } from '../../src/core/model/config';
+import { discriminatorProbabilities } from '../../src/core/parallel/dataParallel';
+import { DiscriminatorInference } from '../../src/core/score/discriminatorInference';
+import { kernelOptions } from '../../src/core/wasm/kernels/wasmHeap';
+import { ElectraModel } from '../../src/core/model/model';
+import type { Batch } from '../../src/core/model/objective';
+import { Rng } from '../../src/core/common/random';
 
 before(async () => {
   await initBackend('wasm');

@@ -2,8 +2,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { listBrownFiles, readBrownDocument } from '../../src/core/brown';
-import { WordCounter, WordPieceTokenizer } from '../../src/core/tokenizer';
+import { listBrownFiles, readBrownDocument } from '../../src/core/data/brown';
+import { WordCounter, WordPieceTokenizer } from '../../src/core/data/tokenizer';
 
 /** The Rust book chapters shipped beside the repository (CI has ../shared too). */
 export const RUST_BOOK = resolve(__dirname, '../../../../shared/corpora/rust-book');

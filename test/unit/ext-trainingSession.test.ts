@@ -6,8 +6,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { StepMetrics } from '../../src/core/metrics';
-import type { PretrainOptions } from '../../src/core/training';
+import type { StepMetrics } from '../../src/core/train/metrics';
+import type { PretrainOptions } from '../../src/core/train/training';
 import { listRuns, readLatestCheckpoint } from '../../src/extension/runs';
 import { TrainingSession } from '../../src/extension/trainingSession';
 

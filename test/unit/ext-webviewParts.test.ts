@@ -2,7 +2,7 @@
 // the colour ramp and its bins, chunking of long documents, and the CSP of the page.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MetricsRecord } from '../../src/core/metrics';
+import type { MetricsRecord } from '../../src/core/train/metrics';
 import { contentSecurityPolicy, makeNonce, renderWebviewHtml } from '../../src/extension/webviewHtml';
 import { csvField, metricsToCsv } from '../../src/webview/dashboard/csv';
 import { CHARTS, emaSmooth, seriesFor, splitRecords } from '../../src/webview/dashboard/series';

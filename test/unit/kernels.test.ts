@@ -1,21 +1,21 @@
 /**
- * The wasm kernels of the fused ops (src/core/kernels/) against the composite tf ops they
+ * The wasm kernels of the fused ops (src/core/wasm/kernels/) against the composite tf ops they
  * replace: forward values and gradients (tf.grads) on random inputs, odd sizes included.
  * Both sides run on wasm; the composite is what the other backends run.
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/core/backend';
-import { adamwComposite, adamwUpdate, globalSumOfSquares } from '../../src/core/kernels/adamw';
-import { attentionSoftmax, attentionSoftmaxComposite } from '../../src/core/kernels/attentionSoftmax';
-import { dense, denseComposite } from '../../src/core/kernels/dense';
-import { fusedDropout } from '../../src/core/kernels/dropout';
-import { biasGelu, biasGeluComposite } from '../../src/core/kernels/gelu';
-import { layerNorm, layerNormComposite } from '../../src/core/kernels/layerNorm';
-import { kernelOptions, simdKernels, wasmKernelActive, type WasmBackendLike } from '../../src/core/kernels/wasmHeap';
-import { dropoutMask } from '../../src/core/model';
-import { deriveSeed, Rng } from '../../src/core/random';
+import { initBackend } from '../../src/core/wasm/backend';
+import { adamwComposite, adamwUpdate, globalSumOfSquares } from '../../src/core/wasm/kernels/adamw';
+import { attentionSoftmax, attentionSoftmaxComposite } from '../../src/core/wasm/kernels/attentionSoftmax';
+import { dense, denseComposite } from '../../src/core/wasm/kernels/dense';
+import { fusedDropout } from '../../src/core/wasm/kernels/dropout';
+import { biasGelu, biasGeluComposite } from '../../src/core/wasm/kernels/gelu';
+import { layerNorm, layerNormComposite } from '../../src/core/wasm/kernels/layerNorm';
+import { kernelOptions, simdKernels, wasmKernelActive, type WasmBackendLike } from '../../src/core/wasm/kernels/wasmHeap';
+import { dropoutMask } from '../../src/core/model/model';
+import { deriveSeed, Rng } from '../../src/core/common/random';
 
 before(async () => {
   await initBackend('wasm');

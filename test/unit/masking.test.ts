@@ -1,9 +1,9 @@
 /** Dynamic masking statistics on real Brown sequences, and the replaced-label rule. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { corrupt, defaultMasking, maskBatch } from '../../src/core/masking';
-import { SequencePacker } from '../../src/core/packing';
-import { Rng } from '../../src/core/random';
+import { corrupt, defaultMasking, maskBatch } from '../../src/core/model/masking';
+import { SequencePacker } from '../../src/core/data/packing';
+import { Rng } from '../../src/core/common/random';
 import { brownTexts, brownTokenizer } from './engineFixtures';
 
 const tokenizer = brownTokenizer(2048, 30);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countBinary, rocAuc, summarizeCounts } from '../../src/core/metrics';
-import { Rng, deriveSeed, epochPermutation } from '../../src/core/random';
-import { learningRateAt } from '../../src/core/schedule';
+import { countBinary, rocAuc, summarizeCounts } from '../../src/core/train/metrics';
+import { Rng, deriveSeed, epochPermutation } from '../../src/core/common/random';
+import { learningRateAt } from '../../src/core/model/schedule';
 
 /** AUC by definition: the probability that a random positive outranks a random negative. */
 function bruteAuc(scores: number[], labels: number[]): number {

@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/core/backend';
-import { parameterSpecs, ElectraModel } from '../../src/core/model';
-import { presetConfig } from '../../src/core/config';
-import { defaultMasking, maskBatch } from '../../src/core/masking';
-import { electraLoss, type Batch, type ObjectiveStats } from '../../src/core/objective';
-import { Rng } from '../../src/core/random';
-import { attentionMaskOf } from '../../src/core/training';
+import { initBackend } from '../../src/core/wasm/backend';
+import { parameterSpecs, ElectraModel } from '../../src/core/model/model';
+import { presetConfig } from '../../src/core/model/config';
+import { defaultMasking, maskBatch } from '../../src/core/model/masking';
+import { electraLoss, type Batch, type ObjectiveStats } from '../../src/core/model/objective';
+import { Rng } from '../../src/core/common/random';
+import { attentionMaskOf } from '../../src/core/train/training';
 import { brownTokenizer, brownTexts } from './engineFixtures';
-import { SequencePacker } from '../../src/core/packing';
+import { SequencePacker } from '../../src/core/data/packing';
 
 before(async () => {
   await initBackend('wasm');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listBrownFiles, readBrownDocument } from '../../src/core/brown';
-import { SequencePacker } from '../../src/core/packing';
-import { SpecialIds, WordCounter, WordPieceTokenizer } from '../../src/core/tokenizer';
+import { listBrownFiles, readBrownDocument } from '../../src/core/data/brown';
+import { SequencePacker } from '../../src/core/data/packing';
+import { SpecialIds, WordCounter, WordPieceTokenizer } from '../../src/core/data/tokenizer';
 
 const options = { lowercase: true, stripAccents: true };
 

@@ -1,7 +1,7 @@
 /** The seeded streams: fillBernoulli draws exactly what Rng draws. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fillBernoulli, Rng } from '../../src/core/random';
+import { fillBernoulli, Rng } from '../../src/core/common/random';
 
 test('fillBernoulli gives the draws of Rng.nextUint32, in order, for any threshold', () => {
   for (const seed of [0, 1, 42, 0xffffffff, 123456789]) {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { planWindows, Scorer } from '../../src/core/scoring';
-import { pretrain } from '../../src/core/training';
+import { planWindows, Scorer } from '../../src/core/score/scoring';
+import { pretrain } from '../../src/core/train/training';
 import { readText, rustBookFiles, tempDir } from './engineFixtures';
 
 const scratch = tempDir('scoring');

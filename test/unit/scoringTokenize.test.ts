@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { initBackend } from '../../src/core/backend';
-import { Scorer } from '../../src/core/scoring';
+import { initBackend } from '../../src/core/wasm/backend';
+import { Scorer } from '../../src/core/score/scoring';
 import { untrainedCheckpoint } from '../../src/bench/fixtures';
 import { brownTokenizer, readText, rustBookFiles, tempDir } from './engineFixtures';
 

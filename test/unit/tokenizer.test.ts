@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { listBrownFiles, readBrownDocument } from '../../src/core/brown';
-import { isHeldOut } from '../../src/core/corpus';
-import { normalizeText, preTokenize } from '../../src/core/normalizer';
-import { NormalizationOptions, SPECIAL_TOKENS, Token, WordCounter, WordPieceTokenizer } from '../../src/core/tokenizer';
+import { listBrownFiles, readBrownDocument } from '../../src/core/data/brown';
+import { isHeldOut } from '../../src/core/data/corpus';
+import { normalizeText, preTokenize } from '../../src/core/data/normalizer';
+import { NormalizationOptions, SPECIAL_TOKENS, Token, WordCounter, WordPieceTokenizer } from '../../src/core/data/tokenizer';
 
 const UNCASED: NormalizationOptions = { lowercase: true, stripAccents: true };
 const CASED: NormalizationOptions = { lowercase: false, stripAccents: false };

@@ -1,16 +1,16 @@
 /**
- * The wasm backend's matrix products, which src/core/wasmKernels.ts reroutes, against a
+ * The wasm backend's matrix products, which src/core/wasm/wasmKernels.ts reroutes, against a
  * plain JavaScript product: batched (attention's shapes), transposed either way, and
  * several products in a row (the wasm backend caches packed right-hand sides by tensor id).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { initBackend } from '../../src/core/backend';
-import { gemmOptions } from '../../src/core/kernels/gemm';
-import { GEMM_MODULE_BYTES } from '../../src/core/kernels/simd/kernels';
-import { simdKernels, type WasmBackendLike } from '../../src/core/kernels/wasmHeap';
-import { Rng } from '../../src/core/random';
+import { initBackend } from '../../src/core/wasm/backend';
+import { gemmOptions } from '../../src/core/wasm/kernels/gemm';
+import { GEMM_MODULE_BYTES } from '../../src/core/wasm/simd/kernels';
+import { simdKernels, type WasmBackendLike } from '../../src/core/wasm/kernels/wasmHeap';
+import { Rng } from '../../src/core/common/random';
 
 before(async () => {
   await initBackend('wasm');

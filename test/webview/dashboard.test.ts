@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { MetricsRecord } from '../../src/core/metrics';
+import type { MetricsRecord } from '../../src/core/train/metrics';
 import { MetricsTail } from '../../src/extension/metricsTail';
 import type { DashboardChannel, RunSummary } from '../../src/shared/webviewProtocol';
 import { closeBrowser, openWebview, repo, resultsDir, until, type Webview } from './webviewHarness';

@@ -1,5 +1,5 @@
 /** CSV export of the dashboard's runs: one row per metrics record, raw (unsmoothed) values. */
-import type { MetricsRecord } from '../../core/metrics';
+import type { MetricsRecord } from '../../shared/metricsRecord';
 
 export const CSV_COLUMNS = [
   'run', 'type', 'step', 'elapsedMs', 'time', 'genLoss', 'genAccuracy', 'discLoss', 'discAccuracy',

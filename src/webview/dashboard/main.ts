@@ -16,7 +16,7 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
-import type { MetricsRecord } from '../../core/metrics';
+import type { MetricsRecord } from '../../shared/metricsRecord';
 import type { DashboardChannel, RunSummary } from '../../shared/webviewProtocol';
 import { connectToHost, cssVar, el } from '../host';
 import { metricsToCsv } from './csv';

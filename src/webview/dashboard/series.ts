@@ -3,7 +3,7 @@
  * average smoothing, and the x axis (optimizer step, or wall time in minutes since the
  * run's first record). Pure functions, no DOM.
  */
-import type { EvalMetrics, MetricsRecord, StepMetrics } from '../../core/metrics';
+import type { EvalMetrics, MetricsRecord, StepMetrics } from '../../shared/metricsRecord';
 
 export type XAxis = 'step' | 'time';
 

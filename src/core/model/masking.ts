@@ -5,8 +5,8 @@
  * [CLS], [SEP], [MASK] and padding; 85% of those become [MASK], 15% keep their token.
  * There is no random-token replacement: the generator provides the replacements.
  */
-import { Rng } from './random';
-import type { SpecialIds } from './tokenizer';
+import { Rng } from '../common/random';
+import type { SpecialIds } from '../data/tokenizer';
 
 export interface MaskingOptions {
   maskProbability: number;

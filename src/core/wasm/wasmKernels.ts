@@ -34,7 +34,7 @@ import { columnSum } from './kernels/columnSum';
 import { registerFusedKernels } from './kernels/registry';
 import { simdProduct } from './kernels/gemm';
 import { transposedOnHeap } from './kernels/transpose';
-import type { SimdKernels } from './kernels/simd/kernels';
+import type { SimdKernels } from './simd/kernels';
 import { f32, kernelOptions, pointer, simdKernels, type WasmBackendLike } from './kernels/wasmHeap';
 
 let registered = false;

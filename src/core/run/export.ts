@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import type { CheckpointContents } from './checkpoint';
-import { toHuggingFaceConfig } from './config';
+import { toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
 
 const SHARED = 'electra.embeddings.';

@@ -3,7 +3,7 @@
  * for the cache. Used by the BatchMatMul wrapper (wasmKernels.ts) and the fused dense op.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { GEMM_MR, type SimdKernels } from './simd/kernels';
+import { GEMM_MR, type SimdKernels } from '../simd/kernels';
 import { f32, pointer, type WasmBackendLike } from './wasmHeap';
 
 /** About half of the 1 MiB L2 cache per core of the machine measured: the panel of B a block works on. */

@@ -8,15 +8,15 @@
  * ids, so after an edit only the windows whose tokens changed are computed again.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendPreference } from './backend';
-import { findLatestCheckpoint, loadCheckpoint } from './checkpoint';
-import { discriminatorProbabilities, ReplicaWorkers, resolveWorkers } from './dataParallel';
+import { initBackend, type BackendPreference } from '../wasm/backend';
+import { findLatestCheckpoint, loadCheckpoint } from '../run/checkpoint';
+import { discriminatorProbabilities, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
 import { DiscriminatorInference } from './discriminatorInference';
-import type { ElectraConfig } from './config';
-import type { ElectraModel } from './model';
-import type { Batch } from './objective';
-import { WordPieceTokenizer, type Token } from './tokenizer';
-import { modelFromCheckpoint } from './weights';
+import type { ElectraConfig } from '../model/config';
+import type { ElectraModel } from '../model/model';
+import type { Batch } from '../model/objective';
+import { WordPieceTokenizer, type Token } from '../data/tokenizer';
+import { modelFromCheckpoint } from '../run/weights';
 
 /** One WordPiece token of the scored text with its character range in that text. */
 export interface TokenScore {
@@ -126,7 +126,7 @@ const WINDOWS_PER_BATCH = 8;
  * Work below which a batch of windows stays on one thread: handing a share to a worker
  * costs a round trip and slows both threads (they share the machine's caches and memory),
  * which small shares do not repay. Measured here after one-word edits touching two windows
- * (scoring in src/core/discriminatorInference.ts): two tiny windows (0.24 GFLOP each) took
+ * (scoring in src/core/score/discriminatorInference.ts): two tiny windows (0.24 GFLOP each) took
  * 23 ms split against 24 on one thread; two small ones (2.6 GFLOP each) 108 against 207.
  */
 const MIN_FLOPS_PER_THREAD = 0.5e9;

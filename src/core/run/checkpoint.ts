@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syncFolder, writeAndSync, writeFileAtomic } from './atomicFile';
-import { validateConfig, type ElectraConfig } from './config';
+import { validateConfig, type ElectraConfig } from '../model/config';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors';
 
 export const CHECKPOINT_FORMAT = 'electra-studio-checkpoint';

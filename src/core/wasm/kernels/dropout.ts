@@ -11,7 +11,7 @@
  * the backward multiplies by the saved mask, as the composite's gradient does.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../random';
+import { Rng } from '../../common/random';
 import { customOp } from './customOp';
 import { f32, kernelOptions, pointer, registerWasmKernel, runKernel, simdKernels, wasmKernelActive } from './wasmHeap';
 

@@ -7,7 +7,7 @@
  * kernel run from inside another) may grow the heap: allocate first, take views after.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { instantiateSimdKernels, type SimdKernels } from './simd/kernels';
+import { instantiateSimdKernels, type SimdKernels } from '../simd/kernels';
 
 export interface WasmBackendLike {
   disposeData(dataId: unknown): boolean;

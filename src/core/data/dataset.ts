@@ -12,7 +12,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../run/atomicFile';
 import { listBrownFiles, readBrownDocument } from './brown';
 import { isHeldOut, readTextChunks, walkCorpus, type SkippedFile } from './corpus';
 import { SequencePacker } from './packing';

@@ -10,24 +10,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomicFile';
-import { describeBackend, initBackend, type BackendPreference, type BackendReport } from './backend';
-import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainingPosition } from './checkpoint';
-import { presetConfig, validateConfig, type ElectraConfig, type PresetName } from './config';
-import { prepareData, type CorpusSource, type PackedSequences } from './dataset';
-import { defaultMasking, maskBatch, type MaskingOptions } from './masking';
+import { writeFileAtomic } from '../run/atomicFile';
+import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
+import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
+import { presetConfig, validateConfig, type ElectraConfig, type PresetName } from '../model/config';
+import { prepareData, type CorpusSource, type PackedSequences } from '../data/dataset';
+import { defaultMasking, maskBatch, type MaskingOptions } from '../model/masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
-import { batchGradients, batchStatistics, ReplicaWorkers, resolveWorkers } from './dataParallel';
-import { ElectraModel } from './model';
-import type { Batch, ObjectiveStats } from './objective';
-import { AdamW, clipByGlobalNorm } from './optimizer';
-import { deriveSeed, epochPermutation, Rng } from './random';
-import { learningRateAt } from './schedule';
-import type { SpecialIds } from './tokenizer';
-import { modelToArrays, optimizerFromArrays, optimizerToArrays, tensorsFromArrays } from './weights';
+import { batchGradients, batchStatistics, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
+import { ElectraModel } from '../model/model';
+import type { Batch, ObjectiveStats } from '../model/objective';
+import { AdamW, clipByGlobalNorm } from '../model/optimizer';
+import { deriveSeed, epochPermutation, Rng } from '../common/random';
+import { learningRateAt } from '../model/schedule';
+import type { SpecialIds } from '../data/tokenizer';
+import { modelToArrays, optimizerFromArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
 
-export type { BackendPreference } from './backend';
-export type { CorpusSource } from './dataset';
+export type { BackendPreference } from '../wasm/backend';
+export type { CorpusSource } from '../data/dataset';
 
 export interface PretrainOptions {
   corpus: CorpusSource;

@@ -20,13 +20,13 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { concatFloat32 } from './arrays';
-import type { BackendPreference } from './backend';
-import type { ElectraConfig } from './config';
-import { DiscriminatorInference } from './discriminatorInference';
-import type { MaskedBatch } from './masking';
-import type { ElectraModel } from './model';
-import { electraLoss, mergeShardStats, type Batch, type ObjectiveStats, type ObjectiveWeights, type ShardInfo } from './objective';
+import { concatFloat32 } from '../common/arrays';
+import type { BackendPreference } from '../wasm/backend';
+import type { ElectraConfig } from '../model/config';
+import { DiscriminatorInference } from '../score/discriminatorInference';
+import type { MaskedBatch } from '../model/masking';
+import type { ElectraModel } from '../model/model';
+import { electraLoss, mergeShardStats, type Batch, type ObjectiveStats, type ObjectiveWeights, type ShardInfo } from '../model/objective';
 
 export const DATA_PARALLEL_PROTOCOL_VERSION = 1;
 

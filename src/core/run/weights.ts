@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CheckpointContents } from './checkpoint';
-import { ElectraModel } from './model';
-import type { AdamW } from './optimizer';
+import { ElectraModel } from '../model/model';
+import type { AdamW } from '../model/optimizer';
 import type { NamedArray } from './safetensors';
 
 function toArray(t: tf.Tensor): NamedArray {

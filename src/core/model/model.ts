@@ -14,12 +14,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraConfig, EncoderConfig } from './config';
-import { attentionSoftmax } from './kernels/attentionSoftmax';
-import { dense as denseOp } from './kernels/dense';
-import { fusedDropout } from './kernels/dropout';
-import { biasGelu, gelu } from './kernels/gelu';
-import { layerNorm } from './kernels/layerNorm';
-import { deriveSeed, fillBernoulli } from './random';
+import { attentionSoftmax } from '../wasm/kernels/attentionSoftmax';
+import { dense as denseOp } from '../wasm/kernels/dense';
+import { fusedDropout } from '../wasm/kernels/dropout';
+import { biasGelu, gelu } from '../wasm/kernels/gelu';
+import { layerNorm } from '../wasm/kernels/layerNorm';
+import { deriveSeed, fillBernoulli } from '../common/random';
 
 export { gelu };
 

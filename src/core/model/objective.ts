@@ -5,11 +5,11 @@
  * detection loss over every non-padding token. loss = genWeight * MLM + discWeight * BCE (1 and 50).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { concatFloat32 } from './arrays';
+import { concatFloat32 } from '../common/arrays';
 import { corrupt, type MaskedBatch } from './masking';
 import { DropoutStream, type ElectraModel } from './model';
-import { attentionSoftmax } from './kernels/attentionSoftmax';
-import { deriveSeed, Rng } from './random';
+import { attentionSoftmax } from '../wasm/kernels/attentionSoftmax';
+import { deriveSeed, Rng } from '../common/random';
 
 export interface ObjectiveWeights {
   genWeight: number;

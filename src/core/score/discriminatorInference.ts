@@ -21,12 +21,12 @@
  * It holds wasm heap memory until dispose().
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { concatFloat32 } from './arrays';
-import type { ElectraModel } from './model';
-import type { Batch } from './objective';
-import { gemmPrepacked, packPanelsStrided, prepackedScratchFloats } from './kernels/gemm';
-import type { SimdKernels } from './kernels/simd/kernels';
-import { kernelOptions, pointer, simdKernels, type WasmBackendLike } from './kernels/wasmHeap';
+import { concatFloat32 } from '../common/arrays';
+import type { ElectraModel } from '../model/model';
+import type { Batch } from '../model/objective';
+import { gemmPrepacked, packPanelsStrided, prepackedScratchFloats } from '../wasm/kernels/gemm';
+import type { SimdKernels } from '../wasm/simd/kernels';
+import { kernelOptions, pointer, simdKernels, type WasmBackendLike } from '../wasm/kernels/wasmHeap';
 
 /** Additive attention bias of a padding key, as model.ts's maskBias. */
 const PADDING_BIAS = -10000;

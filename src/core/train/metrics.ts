@@ -1,58 +1,10 @@
 /**
- * Training and evaluation metrics: the records written to metrics.jsonl and the
- * arithmetic behind them (binary classification counts, ROC-AUC).
+ * Training and evaluation metrics: the arithmetic behind the records of metrics.jsonl
+ * (binary classification counts, ROC-AUC). The records themselves are a file format read
+ * by the extension and the dashboard: src/shared/metricsRecord.ts.
  */
 
-/** One line of metrics.jsonl written after every optimizer step. */
-export interface StepMetrics {
-  type: 'step';
-  step: number;
-  /** Milliseconds since the run (this process) started training. */
-  elapsedMs: number;
-  /** Wall clock, milliseconds since the Unix epoch. */
-  time: number;
-  epoch: number;
-  /** Generator masked-LM cross-entropy (nats), averaged over masked positions. */
-  genLoss: number;
-  /** Fraction of masked positions where the generator's argmax is the original token. */
-  genAccuracy: number;
-  /** Discriminator binary cross-entropy, averaged over non-padding tokens. */
-  discLoss: number;
-  /** gen_weight * genLoss + disc_weight * discLoss. */
-  loss: number;
-  discAccuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  auc: number;
-  /** Fraction of non-padding tokens that the generator actually replaced. */
-  replacedRate: number;
-  learningRate: number;
-  gradNorm: number;
-  tokensPerSec: number;
-  /** Tensors alive after the step, in this thread and its data-parallel workers: flat unless something leaks. */
-  liveTensors?: number;
-}
-
-/** One line of metrics.jsonl written after each evaluation on the held-out split. */
-export interface EvalMetrics {
-  type: 'eval';
-  step: number;
-  elapsedMs: number;
-  time: number;
-  sequences: number;
-  genLoss: number;
-  genAccuracy: number;
-  discLoss: number;
-  discAccuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  auc: number;
-  replacedRate: number;
-}
-
-export type MetricsRecord = StepMetrics | EvalMetrics;
+export type { EvalMetrics, MetricsRecord, StepMetrics } from '../../shared/metricsRecord';
 
 /** Precision, recall, F1 and accuracy of thresholded predictions against 0/1 labels. */
 export interface BinaryCounts {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { forEachWord } from './normalizer';
 import type { WordPieceTokenizer } from './tokenizer';
-import { deriveSeed } from './random';
+import { deriveSeed } from '../common/random';
 
 export interface CorpusOptions {
   include: string[];

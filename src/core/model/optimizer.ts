@@ -5,7 +5,7 @@
  * parameter name so that checkpoints save and restore it exactly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate, globalSumOfSquares } from './kernels/adamw';
+import { adamwUpdate, globalSumOfSquares } from '../wasm/kernels/adamw';
 
 export interface AdamWOptions {
   beta1: number;

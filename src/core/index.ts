@@ -1,0 +1,30 @@
+/**
+ * The engine's public API: everything the hosts (CLI, extension, language server, workers,
+ * webviews) may use. Hosts import from here or from src/shared, never from a file inside
+ * src/core (test/unit/architecture.test.ts enforces it), so the folders below can change
+ * without touching them.
+ *
+ * The folders follow ELECTRA's pipeline, workspace to editor:
+ *   data/      text in: corpus walk, BERT normalisation, WordPiece, packing, on-disk dataset, Brown
+ *   model/     the networks and what trains them: config and presets, model, masking,
+ *              objective, optimizer, schedule
+ *   train/     pre-training: orchestration, the training loop, evaluation, metrics
+ *   parallel/  data parallelism over worker threads (pool, replica, shards)
+ *   run/       what a run leaves on disk: run folder, checkpoints, safetensors, export
+ *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
+ *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
+ *   common/    seeded randomness and typed-array helpers used across the stages
+ */
+export * from './data/corpus';
+export * from './data/tokenizer';
+export * from './data/dataset';
+export * from './model/config';
+export * from './model/model';
+export * from './train/metrics';
+export * from './train/training';
+export * from './parallel/dataParallel';
+export * from './run/checkpoint';
+export * from './run/export';
+export * from './run/weights';
+export * from './score/scoring';
+export * from './wasm/backend';
