@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StepMetrics } from '../../src/core/train/metrics';
-import type { PretrainOptions } from '../../src/core/train/training';
+import type { PretrainOptions } from '../../src/core/train/pretrain';
 import { listRuns, readLatestCheckpoint } from '../../src/extension/runs';
 import { TrainingSession } from '../../src/extension/trainingSession';
 
@@ -75,7 +75,9 @@ test('trains a micro model for 20 steps, reporting steps, evals, checkpoints and
   assert.equal(lines.filter((l) => JSON.parse(l).type === 'step').length, 20);
   const [run] = await listRuns(join(work, 'runs'));
   assert.equal(run.name, 'a');
-  assert.equal(run.options?.preset, 'micro');
+  assert.equal(run.problem, undefined);
+  assert.equal(run.manifest?.preset, 'micro');
+  assert.equal(run.manifest?.version, 2);
 });
 
 test('stop saves a checkpoint and resume continues from it', async () => {
