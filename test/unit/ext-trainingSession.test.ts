@@ -52,17 +52,26 @@ test('trains a micro model for 20 steps, reporting steps, evals, checkpoints and
   const steps: StepMetrics[] = [];
   const checkpoints: number[] = [];
   let backend = '';
+  let backendReports = 0;
+  const logs: string[] = [];
   let evals = 0;
   const session = new TrainingSession(workerPath, 'a', runDir, {
     onStep: (m) => steps.push(m),
     onEval: () => evals++,
     onCheckpoint: (step) => checkpoints.push(step),
-    onBackend: (name) => (backend = name),
+    onBackend: (name) => {
+      backend = name;
+      backendReports++;
+    },
+    onLog: (_level, message) => logs.push(message),
   });
   const result = await session.train(options(runDir, { steps: 20 }));
   assert.equal(result.step, 20);
   assert.equal(result.stoppedBecause, 'steps');
   assert.equal(backend, 'wasm');
+  // The backend is reported once, as its own message, never again in the log (the output channel showed it twice).
+  assert.equal(backendReports, 1);
+  assert.deepEqual(logs.filter((m) => /^backend: /.test(m)), []);
   assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 20 }, (_, i) => i + 1));
   assert.ok(steps.every((s) => Number.isFinite(s.genLoss) && Number.isFinite(s.discLoss)));
   assert.ok(evals >= 2);
