@@ -4,9 +4,9 @@
  * asynchronously so the extension host never blocks; no `vscode`, no engine.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseLatestPointer, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
+import { parseLatestPointer, parseLockOwner, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
 
 export interface RunInfo {
   name: string;
@@ -127,4 +127,20 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
 /** The most recently updated run that has a checkpoint: what the language server loads by default. */
 export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
   return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
+}
+
+/**
+ * Removes a run's lock left by a training worker thread that was terminated (it could not
+ * release it, and its process, this one, lives on, so the lock would never look stale).
+ */
+export async function releaseLockOfThread(runDir: string, pid: number, thread: number): Promise<void> {
+  const path = join(runDir, RUN_FILES.lock);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return;
+  }
+  const owner = parseLockOwner(text);
+  if (owner?.pid === pid && owner.thread === thread) await rm(path, { force: true });
 }

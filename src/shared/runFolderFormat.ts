@@ -85,6 +85,8 @@ export interface RunManifest {
 /** The lock file's content: who writes the run folder. */
 export interface RunLockOwner {
   pid: number;
+  /** The writer's worker thread (worker_threads.threadId; 0: the main thread). */
+  thread: number;
   hostname: string;
   /** ISO time the writer took the lock. */
   started: string;
@@ -288,7 +290,7 @@ export function parseLockOwner(text: string): RunLockOwner | undefined {
   try {
     const o = JSON.parse(text) as unknown;
     if (!isRecord(o) || typeof o.pid !== 'number' || typeof o.hostname !== 'string' || typeof o.started !== 'string') return undefined;
-    return { pid: o.pid, hostname: o.hostname, started: o.started, command: typeof o.command === 'string' ? o.command : '?' };
+    return { pid: o.pid, thread: typeof o.thread === 'number' ? o.thread : 0, hostname: o.hostname, started: o.started, command: typeof o.command === 'string' ? o.command : '?' };
   } catch {
     return undefined;
   }

@@ -113,6 +113,17 @@ test('stop saves a checkpoint and resume continues from it', async () => {
   assert.equal(resumedSteps[0], result.step + 1);
 });
 
+test('a worker terminated mid-run leaves the run folder unlocked: the run resumes', async () => {
+  const runDir = join(work, 'runs', 'd');
+  const session = new TrainingSession(workerPath, 'd', runDir, { onStep: (m) => m.step === 3 && session.dispose() });
+  await assert.rejects(session.train(options(runDir, { steps: 100_000, checkpointEvery: 2 })), /training cancelled/);
+  for (let i = 0; i < 100 && existsSync(join(runDir, 'run.lock')); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!existsSync(join(runDir, 'run.lock')), 'the terminated thread\'s lock is removed');
+  const again = new TrainingSession(workerPath, 'd', runDir);
+  const resumed = await again.train(options(runDir, { steps: 4, checkpointEvery: 2, resume: true }));
+  assert.equal(resumed.step, 4);
+});
+
 test('a worker failure rejects train() with the engine error', async () => {
   const runDir = join(work, 'runs', 'c');
   const session = new TrainingSession(workerPath, 'c', runDir);

@@ -171,10 +171,12 @@ test('a failed start leaves no run folder behind, and a folder that existed as i
   mkdirSync(binary);
   writeFileSync(join(binary, 'a.txt'), Buffer.from([0, 1, 2, 3]));
   const existing = join(scratch.path, 'existing');
-  mkdirSync(existing);
+  mkdirSync(join(existing, 'data'), { recursive: true });
   writeFileSync(join(existing, 'keep.txt'), 'x');
+  writeFileSync(join(existing, 'data', 'mine.csv'), 'y');
   await assert.rejects(pretrain({ ...base(existing), corpus: { kind: 'folder', root: binary } }), /no text files found/);
-  assert.deepEqual(readdirSync(existing), ['keep.txt']);
+  assert.deepEqual(readdirSync(existing).sort(), ['data', 'keep.txt']);
+  assert.deepEqual(readdirSync(join(existing, 'data')), ['mine.csv'], 'a data/ folder that was there stays');
   // The command line's failed start likewise.
   const r = spawnSync(process.execPath, [CLI, 'pretrain', empty, '--steps', '1', '--out', out], { encoding: 'utf8' });
   assert.equal(r.status, 1);

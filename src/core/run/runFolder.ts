@@ -8,6 +8,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { writeFileAtomic } from './atomicFile';
 import { findLatestCheckpoint } from './checkpoint';
 import {
@@ -101,9 +102,14 @@ export class RunFolder {
     writeFileAtomic(this.metricsPath, kept.length ? kept.join('\n') + '\n' : '');
   }
 
-  /** Deletes the run (checkpoints, data, vocabulary, metrics, manifest); other files stay. */
-  removeRun(): void {
-    for (const entry of RUN_ENTRIES) rmSync(join(this.dir, entry), { recursive: true, force: true });
+  /** The run's entries (checkpoints, data, vocabulary, metrics, manifest) present now. */
+  presentEntries(): string[] {
+    return RUN_ENTRIES.filter((entry) => existsSync(join(this.dir, entry)));
+  }
+
+  /** Deletes the run's entries but those in `keep`; other files stay. */
+  removeRun(keep: readonly string[] = []): void {
+    for (const entry of RUN_ENTRIES) if (!keep.includes(entry)) rmSync(join(this.dir, entry), { recursive: true, force: true });
   }
 
   /**
@@ -133,11 +139,12 @@ export class RunFolder {
    * Makes this process the folder's one writer, creating the folder if needed, or throws
    * `run folder X is being written by pid N (started ...)`. A lock whose owner is dead (same
    * host, no such process) is taken over. The lock goes when `release` is called or the
-   * process exits.
+   * process exits; a worker thread terminated from outside leaves it to its host to remove
+   * (the extension's TrainingSession does).
    */
   lock(command: string): RunLockHandle {
     mkdirSync(this.dir, { recursive: true });
-    const me: RunLockOwner = { pid: process.pid, hostname: hostname(), started: new Date().toISOString(), command };
+    const me: RunLockOwner = { pid: process.pid, thread: threadId, hostname: hostname(), started: new Date().toISOString(), command };
     const text = JSON.stringify(me) + '\n';
     for (let attempt = 0; ; attempt++) {
       try {
@@ -156,7 +163,8 @@ export class RunFolder {
     const release = () => {
       process.removeListener('exit', release);
       // Only our own lock: never one a later writer took over.
-      if (readOwner(this.lockPath)?.pid === me.pid && readOwner(this.lockPath)?.started === me.started) rmSync(this.lockPath, { force: true });
+      const owner = readOwner(this.lockPath);
+      if (owner?.pid === me.pid && owner.thread === me.thread && owner.started === me.started) rmSync(this.lockPath, { force: true });
     };
     process.on('exit', release);
     return { owner: me, release };

@@ -99,6 +99,8 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
   const resumed = options.resume ? resumeRun(run, options, (m) => log('info', m)) : undefined;
   const fresh = resumed ? undefined : resolveNewRun(options);
   if (fresh && options.overwrite) run.removeRun();
+  // What a failed start may remove: only what it made (--out may be a folder with a data/ of its own).
+  const present = run.presentEntries();
   let data: PreparedData | undefined;
   let model: ElectraModel | undefined;
   let optimizer: AdamW | undefined;
@@ -163,7 +165,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     return { backend, data, config, settings, seed, normalization, model, optimizer, position, workers, resumed, release };
   } catch (e) {
     await release();
-    if (fresh) run.removeRun();
+    if (fresh) run.removeRun(present);
     throw e;
   }
 }
