@@ -166,7 +166,7 @@ test('a failed start leaves no run folder behind, and a folder that existed as i
   mkdirSync(empty);
   const out = join(scratch.path, 'never', 'run');
   await assert.rejects(pretrain({ ...base(out), corpus: { kind: 'folder', root: empty } }), /no text files found/);
-  assert.ok(!existsSync(out), 'no empty run folder');
+  assert.ok(!existsSync(join(scratch.path, 'never')), 'no empty run folder, nor the parent made for it');
   const binary = join(scratch.path, 'only-binary');
   mkdirSync(binary);
   writeFileSync(join(binary, 'a.txt'), Buffer.from([0, 1, 2, 3]));

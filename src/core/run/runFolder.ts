@@ -143,7 +143,7 @@ export class RunFolder {
    * (the extension's TrainingSession does).
    */
   lock(command: string): RunLockHandle {
-    mkdirSync(this.dir, { recursive: true });
+    const createdFolder = mkdirSync(this.dir, { recursive: true });
     const me: RunLockOwner = { pid: process.pid, thread: threadId, hostname: hostname(), started: new Date().toISOString(), command };
     const text = JSON.stringify(me) + '\n';
     for (let attempt = 0; ; attempt++) {
@@ -167,12 +167,14 @@ export class RunFolder {
       if (owner?.pid === me.pid && owner.thread === me.thread && owner.started === me.started) rmSync(this.lockPath, { force: true });
     };
     process.on('exit', release);
-    return { owner: me, release };
+    return { owner: me, createdFolder, release };
   }
 }
 
 export interface RunLockHandle {
   owner: RunLockOwner;
+  /** The outermost folder that taking the lock created (the run folder or a parent), if any. */
+  createdFolder?: string;
   release(): void;
 }
 

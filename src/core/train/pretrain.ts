@@ -6,7 +6,7 @@
  * trainingLoop.ts, evaluator.ts, and the run folder's layout in src/core/run/runFolder.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { prepareData, type PreparedData } from '../data/dataset';
 import type { ElectraConfig } from '../model/config';
 import { ElectraModel } from '../model/model';
@@ -64,7 +64,6 @@ interface StartedRun {
 export async function pretrain(options: PretrainOptions, events: TrainingEvents = {}, signal?: AbortSignal): Promise<PretrainResult> {
   const log: Log = (level, msg) => events.onLog?.(level, msg);
   const run = new RunFolder(options.outDir);
-  const folderExisted = existsSync(run.dir);
   const lock = run.lock('pretrain');
   try {
     const leftovers = run.removeLeftovers();
@@ -74,7 +73,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
       started = await start(run, options, events, log);
     } catch (e) {
       // A failed start leaves the folder as it found it: no empty run folder, no half-made run.
-      if (!folderExisted) rmSync(run.dir, { recursive: true, force: true });
+      if (lock.createdFolder) rmSync(lock.createdFolder, { recursive: true, force: true });
       throw e;
     }
     let result: PretrainResult;
