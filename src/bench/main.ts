@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { describeBackend, initBackend, type BackendPreference } from '../core/wasm/backend';
 import { presetConfig, type ElectraConfig, type PresetName } from '../core/model/config';
 import { defaultMasking, maskBatch } from '../core/model/masking';
-import { batchGradients, ReplicaWorkers } from '../core/parallel/dataParallel';
+import { batchGradients, ReplicaPool } from '../core/parallel';
 import { ElectraModel } from '../core/model/model';
 import { electraLoss, type Batch } from '../core/model/objective';
 import { kernelOptions } from '../core/wasm/kernels/wasmHeap';
@@ -200,7 +200,7 @@ async function benchTraining(preset: PresetName, batch: number, steps: number, r
   const threads = Math.max(1, Math.min(run.threads ?? 1, batch));
   const model = new ElectraModel(config, 1);
   const optimizer = new AdamW(model.params, model.decayed);
-  const workers = threads > 1 ? await ReplicaWorkers.start(model, threads - 1, run.backend ?? 'auto', join(__dirname, 'dataParallelWorker.js')) : undefined;
+  const workers = threads > 1 ? await ReplicaPool.start(model, threads - 1, run.backend ?? 'auto', join(__dirname, 'dataParallelWorker.js')) : undefined;
   const data = syntheticBatch(config, batch);
   const { ids } = data;
   const timing = { data: 0, forwardBackward: 0, optimizer: 0 };

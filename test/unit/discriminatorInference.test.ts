@@ -9,7 +9,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
 import { PRESETS, type PresetName } from '../../src/core/model/config';
-import { discriminatorProbabilities } from '../../src/core/parallel/dataParallel';
+import { discriminatorProbabilities } from '../../src/core/parallel';
 import { DiscriminatorInference } from '../../src/core/score/discriminatorInference';
 import { kernelOptions } from '../../src/core/wasm/kernels/wasmHeap';
 import { ElectraModel } from '../../src/core/model/model';

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from '../wasm/backend';
 import { findLatestCheckpoint, loadCheckpoint } from '../run/checkpoint';
-import { discriminatorProbabilities, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
+import { discriminatorProbabilities, ReplicaPool, resolveWorkers } from '../parallel';
 import { DiscriminatorInference } from './discriminatorInference';
 import type { ElectraConfig } from '../model/config';
 import type { ElectraModel } from '../model/model';
@@ -141,7 +141,7 @@ export function discriminatorFlops(c: ElectraConfig, T: number): number {
 
 export interface ScorerOptions {
   backend?: BackendPreference;
-  /** Threads computing windows (see ReplicaWorkers): a count or 'auto' (one per core on wasm/cpu). Default 1. */
+  /** Threads computing windows (see ReplicaPool): a count or 'auto' (one per core on wasm/cpu). Default 1. */
   workers?: number | 'auto';
   /** The worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
   workerScript?: string;
@@ -165,7 +165,7 @@ export class Scorer {
     readonly checkpointDir: string,
     readonly checkpointStep: number,
     /** Worker threads sharing each batch of windows, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
     private readonly minFlopsPerThread = MIN_FLOPS_PER_THREAD,
     /** The discriminator's pass on the wasm heap, where it runs (else the model's tf ops). */
     private readonly inference = DiscriminatorInference.create(model),
@@ -184,10 +184,10 @@ export class Scorer {
     const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
     const model = modelFromCheckpoint(ckpt);
     const threads = resolveWorkers(options.workers, backend.name);
-    let workers: ReplicaWorkers | undefined;
+    let workers: ReplicaPool | undefined;
     if (threads > 1) {
       try {
-        workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+        workers = await ReplicaPool.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
       } catch (e) {
         model.dispose();
         throw e;

@@ -17,7 +17,7 @@ import { presetConfig, validateConfig, type ElectraConfig, type PresetName } fro
 import { prepareData, type CorpusSource, type PackedSequences } from '../data/dataset';
 import { defaultMasking, maskBatch, type MaskingOptions } from '../model/masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
-import { batchGradients, batchStatistics, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
+import { batchGradients, batchStatistics, ReplicaPool, resolveWorkers } from '../parallel';
 import { ElectraModel } from '../model/model';
 import type { Batch, ObjectiveStats } from '../model/objective';
 import { AdamW, clipByGlobalNorm } from '../model/optimizer';
@@ -181,7 +181,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 
   const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
-  let workers: ReplicaWorkers | undefined;
+  let workers: ReplicaPool | undefined;
   /** What the run holds, let go when it ends or fails to start. */
   const release = async () => {
     await workers?.close();
@@ -192,7 +192,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   };
   if (threads > 1) {
     try {
-      workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+      workers = await ReplicaPool.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
       log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
     } catch (e) {
       await release();
@@ -332,7 +332,7 @@ export class TrainingLoop {
     readonly position: TrainingPosition,
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
   ) {
     this.masking = defaultMasking(seqLength);
   }
@@ -465,7 +465,7 @@ export class Evaluator {
     private readonly seed: number,
     private readonly seqLength: number,
     /** Data-parallel workers to share each evaluation batch with, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
     private readonly batchSize = 16,
   ) {}
 
