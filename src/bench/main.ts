@@ -21,7 +21,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeBackend, initBackend, type BackendPreference } from '../core/wasm/backend';
-import { presetConfig, type ElectraConfig, type PresetName } from '../core/model/config';
+import type { ElectraConfig } from '../core/model/config';
+import { presetConfig, presetTraining, type PresetName } from '../core/model/presets';
 import { defaultMasking, maskBatch } from '../core/model/masking';
 import { batchGradients, ReplicaPool } from '../core/parallel';
 import { ElectraModel } from '../core/model/model';
@@ -198,6 +199,7 @@ async function benchTraining(preset: PresetName, batch: number, steps: number, r
   const config = { ...presetConfig(preset), ...(run.seqLength ? { maxSeqLength: run.seqLength } : {}) };
   const T = config.maxSeqLength;
   const threads = Math.max(1, Math.min(run.threads ?? 1, batch));
+  const hyper = presetTraining(preset);
   const model = new ElectraModel(config, 1);
   const optimizer = new AdamW(model.params, model.decayed);
   const workers = threads > 1 ? await ReplicaPool.start(model, threads - 1, run.backend ?? 'auto', join(__dirname, 'dataParallelWorker.js')) : undefined;
@@ -215,8 +217,8 @@ async function benchTraining(preset: PresetName, batch: number, steps: number, r
     const { grads } = await batchGradients(model, data, masked, pass, workers);
     timing.forwardBackward += performance.now() - t;
     t = performance.now();
-    clipByGlobalNorm(grads, 1);
-    optimizer.apply(grads, 5e-4);
+    clipByGlobalNorm(grads, hyper.maxGradNorm);
+    optimizer.apply(grads, hyper.learningRate);
     workers?.weightsChanged();
     for (const g of grads.values()) g.dispose();
     timing.optimizer += performance.now() - t;

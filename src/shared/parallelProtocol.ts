@@ -14,7 +14,8 @@
  * once by `ParamSlot`s, one for the weights (written by the pool between steps, read by
  * every replica when `weightsVersion` moves) and one per replica for its gradients.
  */
-import type { BackendPreference, Batch, ElectraConfig, MaskedBatch, ObjectiveStats, ObjectiveWeights, ShardInfo } from '../core';
+import type { BackendPreference } from './defaults';
+import type { Batch, ElectraConfig, MaskedBatch, ObjectiveStats, ObjectiveWeights, ShardInfo } from '../core';
 
 export const DATA_PARALLEL_PROTOCOL_VERSION = 1 as const;
 type V = typeof DATA_PARALLEL_PROTOCOL_VERSION;

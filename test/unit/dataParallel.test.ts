@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { initBackend } from '../../src/core/wasm/backend';
 import { loadCheckpoint } from '../../src/core/run/checkpoint';
-import { presetConfig } from '../../src/core/model/config';
+import { presetConfig } from '../../src/core/model/presets';
 import { ReplicaPool, shardGradients, splitBatch } from '../../src/core/parallel';
 import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';

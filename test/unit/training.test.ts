@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../../src/core/run/checkpoint';
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
-import { presetConfig } from '../../src/core/model/config';
+import { presetConfig } from '../../src/core/model/presets';
 import { batchGradients } from '../../src/core/parallel';
 import { prepareData } from '../../src/core/data/dataset';
 import { defaultMasking, maskBatch } from '../../src/core/model/masking';

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from '../wasm/backend';
+import { DEFAULT_BACKEND } from '../../shared/defaults';
 import { findLatestCheckpoint, loadCheckpoint } from '../run/checkpoint';
 import { discriminatorProbabilities, ReplicaPool, resolveWorkers } from '../parallel';
 import { DiscriminatorInference } from './discriminatorInference';
@@ -177,7 +178,7 @@ export class Scorer {
 
   /** Loads the checkpoint at `path` (a checkpoint, a run folder, or a run's checkpoints folder). */
   static async load(path: string, options: ScorerOptions = {}): Promise<Scorer> {
-    const backend = await initBackend(options.backend ?? 'auto');
+    const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
     const dir = findLatestCheckpoint(path);
     if (!dir) throw new Error(`${path}: no checkpoint found (expected a checkpoint folder or a run folder with checkpoints/)`);
     const ckpt = loadCheckpoint(dir);
@@ -187,7 +188,7 @@ export class Scorer {
     let workers: ReplicaPool | undefined;
     if (threads > 1) {
       try {
-        workers = await ReplicaPool.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+        workers = await ReplicaPool.start(model, threads - 1, options.backend ?? DEFAULT_BACKEND, options.workerScript);
       } catch (e) {
         model.dispose();
         throw e;
