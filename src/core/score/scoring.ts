@@ -126,9 +126,8 @@ const WINDOWS_PER_BATCH = 8;
 /**
  * Work below which a batch of windows stays on one thread: handing a share to a worker
  * costs a round trip and slows both threads (they share the machine's caches and memory),
- * which small shares do not repay. Measured here after one-word edits touching two windows
- * (scoring in src/core/score/discriminatorInference.ts): two tiny windows (0.24 GFLOP each) took
- * 23 ms split against 24 on one thread; two small ones (2.6 GFLOP each) 108 against 207.
+ * which small shares do not repay: two `tiny` windows gain nothing from a second thread, two
+ * `small` ones nearly halve their time (docs/benchmarks.md, "When scoring splits a batch").
  */
 const MIN_FLOPS_PER_THREAD = 0.5e9;
 
