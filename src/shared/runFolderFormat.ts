@@ -16,7 +16,8 @@
  * Temporary names, left behind only by a killed writer and removed by the next one:
  * `.<file>.tmp-<pid>-<n>` (src/core/run/atomicFile.ts) and `checkpoints/.tmp-step-N-<pid>`.
  */
-import type { CorpusSource, ElectraConfig, PresetName } from '../core';
+import type { CorpusSource, ElectraConfig } from '../core';
+import type { PresetName } from './defaults';
 
 export const RUN_FILES = {
   manifest: 'run.json',

@@ -11,7 +11,8 @@ import type { SpecialIds } from '../data/tokenizer';
 import { defaultMasking, maskBatch } from '../model/masking';
 import type { ElectraModel } from '../model/model';
 import type { Batch, ObjectiveStats } from '../model/objective';
-import { batchStatistics, type ReplicaWorkers } from '../parallel/dataParallel';
+import { batchStatistics, type ReplicaPool } from '../parallel';
+import { DEFAULT_BACKEND } from '../../shared/defaults';
 import { findLatestCheckpoint, loadCheckpoint } from '../run/checkpoint';
 import { modelFromCheckpoint } from '../run/weights';
 import { initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
@@ -28,7 +29,7 @@ export class Evaluator {
     private readonly seed: number,
     private readonly seqLength: number,
     /** Data-parallel workers to share each evaluation batch with, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
     private readonly batchSize = 16,
   ) {}
 
@@ -74,7 +75,7 @@ export async function evaluateCheckpoint(o: {
 }): Promise<CheckpointEvaluation> {
   const dir = findLatestCheckpoint(o.checkpoint);
   if (!dir) throw new Error(`${o.checkpoint}: no checkpoint found`);
-  const backend = await initBackend(o.backend ?? 'auto');
+  const backend = await initBackend(o.backend ?? DEFAULT_BACKEND);
   const ckpt = loadCheckpoint(dir);
   const scratch = mkdtempSync(join(tmpdir(), 'electra-eval-'));
   try {

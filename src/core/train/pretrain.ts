@@ -11,7 +11,8 @@ import { prepareData, type PreparedData } from '../data/dataset';
 import type { ElectraConfig } from '../model/config';
 import { ElectraModel } from '../model/model';
 import { AdamW } from '../model/optimizer';
-import { ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
+import { ReplicaPool, resolveWorkers } from '../parallel';
+import { DEFAULT_BACKEND } from '../../shared/defaults';
 import { saveCheckpoint, type TrainingPosition } from '../run/checkpoint';
 import { RunFolder, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, type RunManifest } from '../run/runFolder';
 import { modelToArrays, optimizerToArrays } from '../run/weights';
@@ -56,7 +57,7 @@ interface StartedRun {
   model: ElectraModel;
   optimizer: AdamW;
   position: TrainingPosition;
-  workers?: ReplicaWorkers;
+  workers?: ReplicaPool;
   resumed?: ResumedRun;
   release(): Promise<void>;
 }
@@ -103,7 +104,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
   let data: PreparedData | undefined;
   let model: ElectraModel | undefined;
   let optimizer: AdamW | undefined;
-  let workers: ReplicaWorkers | undefined;
+  let workers: ReplicaPool | undefined;
   const release = async () => {
     await workers?.close();
     data?.train.close();
@@ -112,7 +113,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     model?.dispose();
   };
   try {
-    const backend = await initBackend(options.backend ?? 'auto');
+    const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
     events.onBackend?.(backend);
     const seed = resumed?.seed ?? fresh!.seed;
     const normalization = resumed?.normalization ?? fresh!.normalization;
@@ -158,7 +159,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
 
     const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
     if (threads > 1) {
-      workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+      workers = await ReplicaPool.start(model, threads - 1, options.backend ?? DEFAULT_BACKEND, options.workerScript);
       log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
     }
     return { backend, data, config, settings, seed, normalization, model, optimizer, position, workers, resumed, release };

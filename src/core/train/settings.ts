@@ -4,7 +4,9 @@
  * manifest and into every checkpoint. A resumed run's settings come from its checkpoint
  * (src/core/train/resume.ts decides which options may still change).
  */
-import { presetConfig, validateConfig, type ElectraConfig, type PresetName } from '../model/config';
+import { validateConfig, type ElectraConfig } from '../model/config';
+import { presetConfig, presetTraining, type PresetName } from '../model/presets';
+import { TRAINING_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
 import type { CorpusSource } from '../data/dataset';
 import type { NormalizationOptions } from '../data/tokenizer';
@@ -51,20 +53,6 @@ export interface PretrainOptions {
   workerScript?: string;
 }
 
-/**
- * Per-preset defaults. ELECTRA's 5e-4 (Small) also suits the smaller presets: at 2e-3 the
- * micro discriminator collapsed to predicting the base rate (held-out AUC falling from
- * 0.73 to 0.55 over 200 steps on the Rust book) where 5e-4 climbed to 0.80.
- */
-const PRESET_TRAINING: Record<PresetName, { batchSize: number; learningRate: number }> = {
-  micro: { batchSize: 8, learningRate: 5e-4 },
-  tiny: { batchSize: 16, learningRate: 5e-4 },
-  small: { batchSize: 8, learningRate: 5e-4 },
-  base: { batchSize: 8, learningRate: 2e-4 },
-};
-
-export const DEFAULT_SEED = 42;
-
 /** A new run's choices, before its data exists (the vocabulary may come out smaller than asked). */
 export interface ResolvedRun {
   preset: PresetName;
@@ -81,26 +69,26 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
   if (!preset) throw new Error('give a preset for a new run');
   const config: ElectraConfig = { ...presetConfig(preset), ...options.config };
   validateConfig(config);
-  const defaults = PRESET_TRAINING[preset];
+  const defaults = presetTraining(preset);
   const training: TrainingSettings = {
     preset,
     batchSize: options.batchSize ?? defaults.batchSize,
-    gradientAccumulation: options.gradientAccumulation ?? 1,
+    gradientAccumulation: options.gradientAccumulation ?? defaults.gradientAccumulation,
     learningRate: options.learningRate ?? defaults.learningRate,
-    warmupSteps: options.warmupSteps ?? -1, // fixed once totalSteps is known
+    warmupSteps: options.warmupSteps ?? -1, // the preset's rule, once totalSteps is known
     totalSteps: options.steps ?? 0, // 0: estimated from the time budget after the first steps
-    checkpointEvery: options.checkpointEvery ?? 500,
-    evalEvery: options.evalEvery ?? 100,
-    evalSequences: options.evalSequences ?? 128,
+    checkpointEvery: options.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
+    evalEvery: options.evalEvery ?? TRAINING_DEFAULTS.evalEvery,
+    evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
     dropout: config.hiddenDropoutProb,
-    maxGradNorm: 1.0,
+    maxGradNorm: defaults.maxGradNorm,
   };
   if (!options.steps && !options.minutes) throw new Error('give a number of steps or minutes to train for');
   return {
     preset,
     config,
-    normalization: { lowercase: options.lowercase ?? true, stripAccents: options.stripAccents ?? true },
-    seed: options.seed ?? DEFAULT_SEED,
+    normalization: { lowercase: options.lowercase ?? TRAINING_DEFAULTS.lowercase, stripAccents: options.stripAccents ?? TRAINING_DEFAULTS.stripAccents },
+    seed: options.seed ?? TRAINING_DEFAULTS.seed,
     training,
   };
 }

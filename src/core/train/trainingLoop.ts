@@ -15,7 +15,8 @@ import type { ElectraModel } from '../model/model';
 import type { ObjectiveStats } from '../model/objective';
 import { clipByGlobalNorm, type AdamW } from '../model/optimizer';
 import { learningRateAt } from '../model/schedule';
-import { batchGradients, type ReplicaWorkers } from '../parallel/dataParallel';
+import { batchGradients, type ReplicaPool } from '../parallel';
+import { presetWarmupSteps } from '../model/presets';
 import type { TrainingPosition } from '../run/checkpoint';
 import { deriveSeed, Rng } from '../common/random';
 import { readBatch } from './batches';
@@ -36,7 +37,7 @@ export class TrainingLoop {
     readonly position: TrainingPosition,
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
   ) {
     this.masking = defaultMasking(seqLength);
   }
@@ -46,7 +47,7 @@ export class TrainingLoop {
     const s = this.settings;
     // totalSteps is 0 only in the first steps of a time-budgeted run, before its pace is known.
     const total = s.totalSteps > 0 ? s.totalSteps : 100;
-    const warmup = s.warmupSteps >= 0 ? s.warmupSteps : Math.min(10_000, Math.round(0.1 * total));
+    const warmup = s.warmupSteps >= 0 ? s.warmupSteps : presetWarmupSteps(s.preset, total);
     return learningRateAt(this.position.step, { peak: s.learningRate, warmupSteps: warmup, totalSteps: total });
   }
 
