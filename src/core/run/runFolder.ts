@@ -155,7 +155,7 @@ export class RunFolder {
       }
       const owner = readOwner(this.lockPath);
       if (owner && !isStale(owner)) {
-        throw new Error(`run folder ${this.dir} is being written by pid ${owner.pid}${owner.hostname !== me.hostname ? ` on ${owner.hostname}` : ''} (${owner.command}, started ${owner.started}); wait for it to end or stop it`);
+        throw new Error(`run folder ${this.dir} is being written by pid ${owner.pid}${owner.hostname !== me.hostname ? ` on ${owner.hostname}` : ''} (${owner.command}, started ${owner.started}); wait for it to end or stop it (if that process is not ELECTRA Studio, delete ${this.lockPath})`);
       }
       // The owner is dead, or the file is torn (its writer died mid-write): take it over.
       rmSync(this.lockPath, { force: true });
