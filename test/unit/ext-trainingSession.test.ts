@@ -2,11 +2,12 @@
 // and the real engine: scan, train a 'micro' model on the Rust-book fixture, stop
 // gracefully (a checkpoint is saved), resume from it, and read the run folder back.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StepMetrics } from '../../src/core/train/metrics';
+import { listBrownFiles } from '../../src/core/data/brown';
 import type { PretrainOptions } from '../../src/core/train/pretrain';
 import { listRuns, readLatestCheckpoint } from '../../src/extension/runs';
 import { TrainingSession } from '../../src/extension/trainingSession';
@@ -42,6 +43,11 @@ test('scan summarises the corpus in the worker', async () => {
     assert.ok(summary.files >= 8, `files: ${summary.files}`);
     assert.ok(summary.totalBytes > 10_000);
     assert.ok(summary.sample.some((p) => p.endsWith('.md')));
+    // The engine describes the Brown corpus too: its real file count and size, not a constant.
+    const brown = await session.scan({ kind: 'brown' });
+    assert.equal(brown.files, listBrownFiles().length);
+    assert.equal(brown.totalBytes, listBrownFiles().reduce((n, f) => n + statSync(f).size, 0));
+    assert.deepEqual(brown.sample.slice(0, 2), ['ca01', 'ca02']);
   } finally {
     session.dispose();
   }

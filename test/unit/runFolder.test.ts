@@ -105,7 +105,7 @@ test('SIGTERM and SIGHUP finish the step, save a checkpoint at the step reached 
     const code = await exited(child);
     const { out: stdout, err } = output();
     assert.equal(code, 0, `${signal}: ${err}`);
-    const step = Number(/done: step (\d+) \(cancelled\)/.exec(stdout)?.[1]);
+    const step = Number(/done: step (\d+) \((cancelled|stopped)\)/.exec(stdout)?.[1]);
     assert.ok(step >= 1, `${signal}: ${stdout}`);
     const latest = JSON.parse(readFileSync(join(out, 'checkpoints', 'latest.json'), 'utf8'));
     assert.equal(latest.step, step, `${signal}: the checkpoint is at the step reached`);
