@@ -17,7 +17,7 @@
  * `.<file>.tmp-<pid>-<n>` (src/core/run/atomicFile.ts) and `checkpoints/.tmp-step-N-<pid>`.
  */
 import type { CorpusSource, ElectraConfig } from '../core';
-import type { PresetName } from './defaults';
+import { isPresetName, PRESET_NAMES, type PresetName } from './defaults';
 
 export const RUN_FILES = {
   manifest: 'run.json',
@@ -119,7 +119,7 @@ const bool = (o: Json, key: string, where: string): boolean => {
 export function parseTrainingSettings(x: unknown, where: string): TrainingSettings {
   need(isRecord(x), where, 'training settings must be an object');
   const o = x as Json;
-  need(typeof o.preset === 'string' && o.preset.length > 0, where, 'training.preset must be a preset name');
+  need(typeof o.preset === 'string' && isPresetName(o.preset), where, `training.preset must be one of ${PRESET_NAMES.join(', ')}, got ${JSON.stringify(o.preset)}`);
   return {
     preset: o.preset as PresetName,
     batchSize: num(o, 'batchSize', where, (n) => int(n) && n > 0),

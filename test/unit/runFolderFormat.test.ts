@@ -42,6 +42,7 @@ test('damaged or foreign manifests are refused naming the file and the field', (
     [{ ...good, training: { ...good.training, learningRate: -1 } }, /learningRate must be a valid number, got -1/],
     [{ ...good, model: { ...good.model, generator: null } }, /model\.generator must be an object/],
     [{ ...good, preset: 'tiny' }, /preset "tiny" differs from training\.preset "micro"/],
+    [{ ...good, preset: 'huge', training: { ...good.training, preset: 'huge' } }, /training\.preset must be one of micro, tiny, small, base, got "huge"/],
     [{ ...good, created: 'yesterday' }, /created must be an ISO time/],
     [{ options: { preset: 'micro', corpus: { kind: 'brown' } } }, /version 1.*written by an early version without the model configuration/],
   ];
