@@ -24,6 +24,7 @@ export * from './train/metrics';
 export * from './train/training';
 export * from './parallel/dataParallel';
 export * from './run/checkpoint';
+export * from './run/checkpointValidation';
 export * from './run/export';
 export * from './run/weights';
 export * from './score/scoring';
