@@ -26,6 +26,7 @@ export * from './parallel/dataParallel';
 export * from './run/checkpoint';
 export * from './run/checkpointValidation';
 export * from './run/export';
+export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
