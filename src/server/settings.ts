@@ -17,6 +17,8 @@ export interface ServerSettings {
   ignoredWords: ReadonlySet<string>;
   checkpointPath?: string;
   backend: NonNullable<InitializationOptions['backend']>;
+  /** false: load nothing from the workspace until the client selects a checkpoint. */
+  workspaceTrusted: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   severity: 'information',
   ignoredWords: new Set(),
   backend: 'auto',
+  workspaceTrusted: true,
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -48,6 +51,7 @@ export function settingsFromInitializationOptions(options: unknown): ServerSetti
   const s = withAnnotation(DEFAULT_SETTINGS, options);
   if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
   if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
+  if (options.workspaceTrusted === false) s.workspaceTrusted = false;
   return s;
 }
 
