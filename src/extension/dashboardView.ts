@@ -5,8 +5,9 @@
  * while the view is visible, so runs started elsewhere (the CLI, another window) and runs
  * from before a restart show the same way as live ones.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { DASHBOARD_CHECKS } from '../shared/webviewChecks';
 import { RpcEndpoint, type DashboardChannel, type Envelope, type RunMetrics, type RunSummary } from '../shared/webviewProtocol';
 import type { Log } from './log';
 import { MetricsTail } from './metricsTail';
@@ -23,6 +24,8 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly tails = new Map<string, MetricsTail>();
   private readonly disposables: vscode.Disposable[] = [];
   private runsRefresh: ReturnType<typeof setTimeout> | undefined;
+  /** Where the next export of this format goes, when a command named the path (else a save dialog asks). */
+  private exportTarget: { format: 'csv' | 'png'; path: string } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -51,19 +54,22 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     this.rpc?.dispose();
+    // Every message from the webview is untrusted input: checked (webviewChecks.ts) before a handler sees it.
     const rpc = new RpcEndpoint<DashboardChannel, 'extension'>(
       { post: (m: Envelope) => void webview.postMessage(m), listen: (f) => webview.onDidReceiveMessage(f) },
       'extension',
+      DASHBOARD_CHECKS,
+      (problem) => this.log.warn(`dashboard webview: ${problem}`),
     );
     this.rpc = rpc;
     rpc.onNotification('ready', () => this.scheduleRunsChanged());
     rpc.onRequest('listRuns', () => this.runSummaries());
     rpc.onRequest('loadRuns', ({ runIds }) => this.loadRuns(runIds));
-    rpc.onRequest('exportCsv', ({ suggestedName, csv, path }) => this.save(suggestedName, Buffer.from(csv, 'utf8'), 'CSV', 'csv', path));
-    rpc.onRequest('exportPng', ({ suggestedName, dataUrl, path }) => {
+    rpc.onRequest('exportCsv', ({ suggestedName, csv }) => this.save(suggestedName, Buffer.from(csv, 'utf8'), 'CSV', 'csv'));
+    rpc.onRequest('exportPng', ({ suggestedName, dataUrl }) => {
       const m = /^data:image\/png;base64,(.*)$/.exec(dataUrl);
       if (!m) throw new Error('not a PNG data URL');
-      return this.save(suggestedName, Buffer.from(m[1], 'base64'), 'PNG image', 'png', path);
+      return this.save(suggestedName, Buffer.from(m[1], 'base64'), 'PNG image', 'png');
     });
     webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
@@ -86,10 +92,14 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     });
   }
 
-  /** Asks the webview to export its charts (used by commands and tests). */
+  /**
+   * Asks the webview to export its charts (used by commands and tests). `path`, given by
+   * the extension's caller (never by the webview), replaces the save dialog for this export.
+   */
   requestExport(format: 'csv' | 'png', path?: string): boolean {
     if (!this.rpc || !this.view?.visible) return false;
-    this.rpc.notify('exportRequested', { format, path });
+    this.exportTarget = path ? { format, path } : undefined;
+    this.rpc.notify('exportRequested', { format });
     return true;
   }
 
@@ -136,13 +146,18 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     this.tails.clear();
   }
 
-  private async save(suggestedName: string, bytes: Uint8Array, label: string, ext: string, path?: string): Promise<{ savedTo: string | null }> {
+  /** Writes an export where the extension chooses: the path a command gave, else the user's choice in a save dialog. */
+  private async save(suggestedName: string, bytes: Uint8Array, label: string, ext: 'csv' | 'png'): Promise<{ savedTo: string | null }> {
     let uri: vscode.Uri | undefined;
-    if (path) uri = vscode.Uri.file(path);
-    else {
+    const target = this.exportTarget?.format === ext ? this.exportTarget : undefined;
+    if (target) {
+      this.exportTarget = undefined;
+      uri = vscode.Uri.file(target.path);
+    } else {
       const folder = primaryFolder();
       uri = await vscode.window.showSaveDialog({
-        defaultUri: folder ? vscode.Uri.joinPath(folder.uri, suggestedName) : undefined,
+        // The webview's name is only a suggestion, and only a file name.
+        defaultUri: folder ? vscode.Uri.joinPath(folder.uri, basename(suggestedName)) : undefined,
         filters: { [label]: [ext] },
         title: `Export ${label}`,
       });
