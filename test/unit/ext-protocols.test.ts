@@ -1,11 +1,12 @@
 // The typed, versioned messages: worker protocol guards, the webview RPC layer
 // (requests, responses, errors, notifications) over an in-memory transport, and run folders.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listCheckpoints, listRuns, newestCheckpointedRun, readLatestCheckpoint, runsRoot, sanitizeRunName, timestampRunName, uniqueRunName } from '../../src/extension/runs';
+import { ignoreElectraFolder, listCheckpoints, listRuns, newestCheckpointedRun, readLatestCheckpoint, runsRoot, sanitizeRunName, timestampRunName, uniqueRunName } from '../../src/extension/runs';
 import { DASHBOARD_CHECKS, MAX_EXPORT_CHARS, TOKENS_CHECKS, type ChannelChecks } from '../../src/shared/webviewChecks';
 import { isEnvelope, RpcEndpoint, type DashboardChannel, type Envelope, type Transport } from '../../src/shared/webviewProtocol';
 import { hostMessageProblem, isHostToWorker, isWorkerToHost, WORKER_PROTOCOL_VERSION, workerMessageProblem } from '../../src/shared/workerProtocol';
@@ -150,4 +151,30 @@ test('run folders: names, listing newest first, latest checkpoints', async () =>
   assert.deepEqual((await listCheckpoints(join(root, 'old'))).map((c) => c.step), [10]);
   assert.equal((await newestCheckpointedRun(root))?.name, 'old');
   assert.deepEqual(await listRuns(join(dir, 'missing')), []);
+});
+
+test('.electra/ gets a .gitignore of "*" when runs go there; a runs folder elsewhere is left alone', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'electra-gitignore-'));
+  try {
+    const written = ignoreElectraFolder(ws, runsRoot(ws, '.electra/runs'));
+    assert.equal(written, join(ws, '.electra', '.gitignore'));
+    const lines = readFileSync(written!, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    assert.deepEqual(lines, ['*']);
+    // git itself agrees: nothing under .electra/ is seen, the .gitignore included.
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: ws, encoding: 'utf8' });
+    if (git('init', '-q').status === 0) {
+      mkdirSync(join(ws, '.electra', 'runs', 'r1'), { recursive: true });
+      writeFileSync(join(ws, '.electra', 'runs', 'r1', 'metrics.jsonl'), '{}\n');
+      writeFileSync(join(ws, 'notes.md'), '# notes\n');
+      assert.equal(git('status', '--porcelain', '--untracked-files=all').stdout.trim(), '?? notes.md');
+    }
+    // Written once: a user's own edits stay.
+    writeFileSync(written!, '*\n!keep.txt\n');
+    assert.equal(ignoreElectraFolder(ws, runsRoot(ws, '.electra/runs')), undefined);
+    assert.equal(readFileSync(written!, 'utf8'), '*\n!keep.txt\n');
+    assert.equal(ignoreElectraFolder(ws, runsRoot(ws, 'training-runs')), undefined);
+    assert.equal(ignoreElectraFolder(ws, '/elsewhere/runs'), undefined);
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
 });
