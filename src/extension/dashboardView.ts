@@ -24,6 +24,8 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly tails = new Map<string, MetricsTail>();
   private readonly disposables: vscode.Disposable[] = [];
   private runsRefresh: ReturnType<typeof setTimeout> | undefined;
+  /** The run list last sent to the webview (for tests, through the extension's API). */
+  shownRuns: RunSummary[] = [];
   /** Where the next export of this format goes, when a command named the path (else a save dialog asks). */
   private exportTarget: { format: 'csv' | 'png'; path: string } | undefined;
 
@@ -32,11 +34,13 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     private readonly trainer: Trainer,
     private readonly log: Log,
   ) {
-    // Run states change when training starts and ends: refresh the list then.
+    // Refresh the list when a run's state changes, and when it reports its first step: a run
+    // folder gets its files (run.json, metrics.jsonl) only after data preparation, so at
+    // the start of training it cannot be listed yet.
     let last = '';
     this.disposables.push(
       trainer.onDidChange(() => {
-        const states = trainer.running.map((s) => `${s.runDir}:${s.state}`).join('|');
+        const states = trainer.running.map((s) => `${s.runDir}:${s.state}:${s.lastStep ? 'stepping' : 'preparing'}`).join('|');
         if (states !== last) {
           last = states;
           this.scheduleRunsChanged();
@@ -120,7 +124,10 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     this.runsRefresh = setTimeout(() => {
       this.runsRefresh = undefined;
       if (!this.rpc) return;
-      void this.runSummaries().then((runs) => this.rpc?.notify('runsChanged', { runs }));
+      void this.runSummaries().then((runs) => {
+        this.shownRuns = runs;
+        this.rpc?.notify('runsChanged', { runs });
+      });
     }, 200);
   }
 
