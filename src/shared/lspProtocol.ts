@@ -11,6 +11,7 @@
  * `InitializeResult.capabilities.experimental.electraStudio.protocolVersion`.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { AnnotationSeverity, BackendPreference } from './defaults';
 
 export const ELECTRA_PROTOCOL_VERSION = 1;
 
@@ -23,8 +24,7 @@ export const DIAGNOSTIC_CODE = 'replaced-token';
 /** Diagnostic.code of the one diagnostic on a document the server refuses to score (too large, binary). */
 export const NOT_ANNOTATED_CODE = 'not-annotated';
 
-export type AnnotationSeverity = 'error' | 'warning' | 'information' | 'hint';
-export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'warning', 'information', 'hint'];
+export { ANNOTATION_SEVERITIES, type AnnotationSeverity } from './defaults';
 
 /** Passed by the client as `initializationOptions`. */
 export interface InitializationOptions {
@@ -37,7 +37,7 @@ export interface InitializationOptions {
   /** Words (case-insensitive) that never get a diagnostic. */
   ignoredWords: string[];
   /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
-  backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendPreference;
   /**
    * false in an untrusted workspace: `checkpointPath` is not loaded at start-up (a
    * checkpoint from the workspace is untrusted input) until the client sends
