@@ -69,8 +69,12 @@ export function uniqueRunName(root: string, base: string): string {
   for (let i = 2; ; i++) if (!existsSync(join(root, `${base}-${i}`))) return `${base}-${i}`;
 }
 
+/** run.json and latest.json are a few hundred bytes; a larger one is not the engine's and is not read. */
+const MAX_RUN_JSON_BYTES = 1024 * 1024;
+
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
+    if ((await stat(file)).size > MAX_RUN_JSON_BYTES) return undefined;
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch {
     return undefined;

@@ -151,6 +151,10 @@ test('run folders: names, listing newest first, latest checkpoints', async () =>
   assert.deepEqual((await listCheckpoints(join(root, 'old'))).map((c) => c.step), [10]);
   assert.equal((await newestCheckpointedRun(root))?.name, 'old');
   assert.deepEqual(await listRuns(join(dir, 'missing')), []);
+  // A latest.json of 2 MiB is not the engine's: not read, no checkpoint.
+  mkdirSync(join(root, 'crafted', 'checkpoints'), { recursive: true });
+  writeFileSync(join(root, 'crafted', 'checkpoints', 'latest.json'), JSON.stringify({ step: 5, dir: 'step-00000005', pad: 'x'.repeat(2 * 1024 * 1024) }));
+  assert.equal(await readLatestCheckpoint(join(root, 'crafted')), undefined);
 });
 
 test('.electra/ gets a .gitignore of "*" when runs go there; a runs folder elsewhere is left alone', () => {
