@@ -5,12 +5,13 @@
  * engine). It also keeps a run folder to one writer (run.lock) and clears what a killed
  * writer left behind.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { writeFileAtomic } from './atomicFile';
 import { findLatestCheckpoint } from './checkpoint';
+import { ensureFolder } from './folders';
 import {
   parseLockOwner,
   parseRunManifest,
@@ -143,7 +144,8 @@ export class RunFolder {
    * (the extension's TrainingSession does).
    */
   lock(command: string): RunLockHandle {
-    const createdFolder = mkdirSync(this.dir, { recursive: true });
+    const createdFolder = outermostMissing(this.dir);
+    ensureFolder(this.dir, 'run folder');
     const me: RunLockOwner = { pid: process.pid, thread: threadId, hostname: hostname(), started: new Date().toISOString(), command };
     const text = JSON.stringify(me) + '\n';
     for (let attempt = 0; ; attempt++) {
@@ -176,6 +178,16 @@ export interface RunLockHandle {
   /** The outermost folder that taking the lock created (the run folder or a parent), if any. */
   createdFolder?: string;
   release(): void;
+}
+
+/** The outermost level of `path` that does not exist yet (what creating it will make), if any. */
+function outermostMissing(path: string): string | undefined {
+  let missing: string | undefined;
+  for (let at = path; !existsSync(at); at = dirname(at)) {
+    missing = at;
+    if (dirname(at) === at) break;
+  }
+  return missing;
 }
 
 function readOwner(path: string): RunLockOwner | undefined {

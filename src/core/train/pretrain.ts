@@ -38,7 +38,7 @@ export interface TrainingEvents {
 
 export interface PretrainResult {
   step: number;
-  stoppedBecause: 'steps' | 'minutes' | 'cancelled';
+  stoppedBecause: 'steps' | 'minutes' | 'stopped';
   checkpointDir: string;
   backend: string;
   lastEval?: EvalMetrics;
@@ -128,6 +128,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
       normalization,
       vocabText: resumed?.checkpoint.vocabText,
       log: (m) => log('info', m),
+      warn: (m) => log('warn', m),
     });
     // A small corpus may give fewer WordPieces than asked for: the model takes the vocabulary's size.
     const config: ElectraConfig = { ...requested, vocabSize: data.tokenizer.vocabSize };
@@ -205,7 +206,7 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
   };
   while (true) {
     if (signal?.aborted) {
-      stoppedBecause = 'cancelled';
+      stoppedBecause = 'stopped';
       break;
     }
     if (settings.totalSteps > 0 && position.step >= settings.totalSteps) {
