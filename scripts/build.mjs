@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { watPlugin } from './watPlugin.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const watch = process.argv.includes('--watch');
@@ -52,7 +53,7 @@ const bundleTfjsGradients = {
     }));
   },
 };
-common.plugins = [bundleTfjsGradients];
+common.plugins = [bundleTfjsGradients, watPlugin];
 
 const jobs = [];
 for (const [entry, outfile] of nodeEntries) {
