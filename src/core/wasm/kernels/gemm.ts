@@ -1,6 +1,7 @@
 /**
- * Matrix products with the SIMD module's GEMM (simd/kernels.ts) on the wasm heap, blocked
- * for the cache. Used by the BatchMatMul wrapper (wasmKernels.ts) and the fused dense op.
+ * Matrix products with the SIMD GEMM kernels (gemm.wat, gemm.relaxed.wat) on the wasm heap,
+ * blocked for the cache. Used by the BatchMatMul override (batchMatMul.ts) and the fused
+ * dense op. Their speed against XNNPACK: docs/benchmarks.md, Kernels.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { GEMM_MR, type SimdKernels } from '../simd/kernels';
@@ -14,10 +15,9 @@ const PACK_ABOVE_N = 2048;
 
 /**
  * C = A B (contiguous row-major, N a multiple of 8). Products of 32 rows or more take the
- * packed GEMM (packedGemm: 27-31 GFLOP/s with FMA on the model's shapes, against 15-20 for
- * the unpacked one below); smaller ones, M a multiple of 4, the unpacked GEMM with the panel of B it works on
+ * packed GEMM (packedGemm, the faster on the model's shapes); smaller ones, M a multiple of 4, the unpacked GEMM with the panel of B it works on
  * kept in cache: the whole of B when it fits, else K in slices, C accumulating over them
- * ([304, 8192] x [8192, 128]: 48 ms unsliced, 28 sliced). Rows of B 16 KiB apart or more
+ * (which pays off for the vocabulary projection's gradient, [304, 8192] x [8192, 128]). Rows of B 16 KiB apart or more
  * (the vocabulary projection's [128, 8192]) alias in the L1 cache as the GEMM walks down a
  * column block, so such a B is first packed into contiguous [K, 8] panels. `accumulate`
  * adds the product to what C holds (a bias broadcast into it, say).
