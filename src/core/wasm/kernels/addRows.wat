@@ -1,9 +1,16 @@
+;; add_rows: a residual plus a bias in one pass, for scoring's forward pass on the heap
+;; (src/core/score/discriminatorInference.ts, whose JavaScript path adds the two with tf
+;; ops). Addresses are byte offsets on tfjs-backend-wasm's heap (env.memory); align=4
+;; because tensors there are 4-byte aligned, not 16.
 (module
   (import "env" "memory" (memory 1))
 
+  ;; out = x + row, the one row broadcast over every row of x (totalBytes / rowBytes rows of
+  ;; rowBytes bytes, a multiple of 16).
   (func (export "add_rows")
     (param $x i32) (param $row i32) (param $out i32) (param $totalBytes i32) (param $rowBytes i32)
-    (local $o i32) (local $c i32)
+    (local $o i32) ;; byte offset of the row in x and out
+    (local $c i32) ;; byte offset of the column in the row
     (local.set $o (i32.const 0))
     (block $o_done
       (loop $o_loop
@@ -20,5 +27,4 @@
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $c_loop)))
         (local.set $o (i32.add (local.get $o) (local.get $rowBytes)))
-        (local.set $o (i32.add (local.get $o) (i32.const 0)))
         (br $o_loop)))))

@@ -1,9 +1,28 @@
+;; LayerNorm over the last axis on the heap, forward and backward (layerNorm.ts registers
+;; them and holds the JavaScript reference loops): y = (x - mean) / sqrt(var + eps) gamma + beta.
+;; `rows` rows of rowBytes bytes (a multiple of 16); invCols = 1 / the row's length. Addresses
+;; are byte offsets on tfjs-backend-wasm's heap (env.memory); align=4 because tensors there
+;; are 4-byte aligned, not 16.
+;;
+;; Each pass over a row takes four vectors an iteration, each into its own accumulator, while
+;; whole groups of four remain, then one at a time: four independent chains of additions
+;; rather than one. The accumulators are then added up, and their four lanes.
 (module
   (import "env" "memory" (memory 1))
 
+  ;; One row at a time: its mean (pass 1), 1 / its standard deviation (pass 2, from x - mean),
+  ;; then y (pass 3). Keeps each row's mean and rstd, which the backward needs.
   (func (export "layer_norm_forward")
     (param $x i32) (param $gamma i32) (param $beta i32) (param $y i32) (param $mean i32) (param $rstd i32) (param $rows i32) (param $rowBytes i32) (param $invCols f32) (param $eps f32)
-    (local $r i32) (local $c i32) (local $row i32) (local $end i32) (local $m f32) (local $rs f32) (local $tmp v128) (local $mv v128) (local $rv v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
+    (local $r i32)   ;; row index
+    (local $c i32)   ;; byte offset of the vector in the row
+    (local $row i32) ;; byte offset of the row
+    (local $end i32) ;; rowBytes rounded down to whole groups of four vectors
+    (local $m f32) (local $rs f32)     ;; the row's mean and 1 / standard deviation
+    (local $tmp v128)                  ;; the accumulators' sum
+    (local $mv v128) (local $rv v128)  ;; m and rs in every lane
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) ;; x - mean
     (local.set $row (i32.const 0))
     (local.set $r (i32.const 0))
     (block $r_done
@@ -13,6 +32,7 @@
         (local.set $acc1 (f32x4.splat (f32.const 0)))
         (local.set $acc2 (f32x4.splat (f32.const 0)))
         (local.set $acc3 (f32x4.splat (f32.const 0)))
+        ;; Pass 1: the sum of x.
         (local.set $end (i32.and (local.get $rowBytes) (i32.const -64)))
         (local.set $c (i32.const 0))
         (block $c_done
@@ -40,7 +60,7 @@
                   (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))))))
             (local.set $c (i32.add (local.get $c) (i32.const 64)))
             (br $c_loop)))
-        (local.set $c (local.get $c))
+        ;; The rest of the row, a vector at a time.
         (block $c_done
           (loop $c_loop
             (br_if $c_done (i32.eqz (i32.lt_u (local.get $c) (local.get $rowBytes))))
@@ -55,7 +75,6 @@
           (f32x4.add
             (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (local.get $acc2))
             (local.get $acc3)))
-        (local.set $tmp (local.get $tmp))
         (local.set $m
           (f32.mul
             (f32.add
@@ -71,6 +90,7 @@
         (local.set $acc1 (f32x4.splat (f32.const 0)))
         (local.set $acc2 (f32x4.splat (f32.const 0)))
         (local.set $acc3 (f32x4.splat (f32.const 0)))
+        ;; Pass 2: the sum of (x - mean)^2.
         (local.set $end (i32.and (local.get $rowBytes) (i32.const -64)))
         (local.set $c (i32.const 0))
         (block $c_done
@@ -106,7 +126,7 @@
               (f32x4.add (local.get $acc3) (f32x4.mul (local.get $d3) (local.get $d3))))
             (local.set $c (i32.add (local.get $c) (i32.const 64)))
             (br $c_loop)))
-        (local.set $c (local.get $c))
+        ;; The rest of the row, a vector at a time.
         (block $c_done
           (loop $c_loop
             (br_if $c_done (i32.eqz (i32.lt_u (local.get $c) (local.get $rowBytes))))
@@ -123,22 +143,23 @@
           (f32x4.add
             (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (local.get $acc2))
             (local.get $acc3)))
-        (f32.const 1)
-        (local.set $tmp (local.get $tmp))
-        (f32.sqrt
-          (f32.add
-            (f32.mul
+        (local.set $rs
+          (f32.div
+            (f32.const 1)
+            (f32.sqrt
               (f32.add
-                (f32.add
-                  (f32x4.extract_lane 0 (local.get $tmp))
-                  (f32x4.extract_lane 1 (local.get $tmp)))
-                (f32.add
-                  (f32x4.extract_lane 2 (local.get $tmp))
-                  (f32x4.extract_lane 3 (local.get $tmp))))
-              (local.get $invCols))
-            (local.get $eps)))
-        (local.set $rs (f32.div))
+                (f32.mul
+                  (f32.add
+                    (f32.add
+                      (f32x4.extract_lane 0 (local.get $tmp))
+                      (f32x4.extract_lane 1 (local.get $tmp)))
+                    (f32.add
+                      (f32x4.extract_lane 2 (local.get $tmp))
+                      (f32x4.extract_lane 3 (local.get $tmp))))
+                  (local.get $invCols))
+                (local.get $eps)))))
         (local.set $rv (f32x4.splat (local.get $rs)))
+        ;; Pass 3: y = (x - mean) rstd gamma + beta.
         (local.set $end (i32.and (local.get $rowBytes) (i32.const -64)))
         (local.set $c (i32.const 0))
         (block $c_done
@@ -194,7 +215,7 @@
                 (v128.load offset=48 align=4 (i32.add (local.get $beta) (local.get $c)))))
             (local.set $c (i32.add (local.get $c) (i32.const 64)))
             (br $c_loop)))
-        (local.set $c (local.get $c))
+        ;; The rest of the row, a vector at a time.
         (block $c_done
           (loop $c_loop
             (br_if $c_done (i32.eqz (i32.lt_u (local.get $c) (local.get $rowBytes))))
@@ -222,9 +243,24 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $r_loop))))
 
+  ;; With xhat = (x - mean) rstd and g = dy gamma, per row:
+  ;;   dx = rstd (g - mean(g) - xhat mean(g xhat)),
+  ;; and over all rows dgamma += column sums of dy xhat, dbeta += column sums of dy.
+  ;; Pass 1 sums g and g xhat (and accumulates dgamma, dbeta); pass 2 writes dx.
   (func (export "layer_norm_backward")
     (param $dy i32) (param $x i32) (param $gamma i32) (param $mean i32) (param $rstd i32) (param $dx i32) (param $dgamma i32) (param $dbeta i32) (param $rows i32) (param $rowBytes i32) (param $invCols f32)
-    (local $r i32) (local $c i32) (local $row i32) (local $end i32) (local $m v128) (local $rs v128) (local $tmp v128) (local $sg0 v128) (local $sgx0 v128) (local $xh0 v128) (local $d0 v128) (local $gd0 v128) (local $sg1 v128) (local $sgx1 v128) (local $xh1 v128) (local $d1 v128) (local $gd1 v128) (local $sg2 v128) (local $sgx2 v128) (local $xh2 v128) (local $d2 v128) (local $gd2 v128) (local $sg3 v128) (local $sgx3 v128) (local $xh3 v128) (local $d3 v128) (local $gd3 v128)
+    (local $r i32)   ;; row index
+    (local $c i32)   ;; byte offset of the vector in the row
+    (local $row i32) ;; byte offset of the row
+    (local $end i32) ;; rowBytes rounded down to whole groups of four vectors
+    (local $m v128) (local $rs v128) ;; the row's mean and rstd in every lane
+    (local $tmp v128)
+    ;; Per vector of an iteration (0-3): the sums of g and g xhat, xhat, dy, g. After pass 1,
+    ;; sg0 and sgx0 hold mean(g) and mean(g xhat) in every lane.
+    (local $sg0 v128) (local $sgx0 v128) (local $xh0 v128) (local $d0 v128) (local $gd0 v128)
+    (local $sg1 v128) (local $sgx1 v128) (local $xh1 v128) (local $d1 v128) (local $gd1 v128)
+    (local $sg2 v128) (local $sgx2 v128) (local $xh2 v128) (local $d2 v128) (local $gd2 v128)
+    (local $sg3 v128) (local $sgx3 v128) (local $xh3 v128) (local $d3 v128) (local $gd3 v128)
     (local.set $row (i32.const 0))
     (local.set $r (i32.const 0))
     (block $r_done
@@ -244,6 +280,7 @@
         (local.set $sgx2 (f32x4.splat (f32.const 0)))
         (local.set $sg3 (f32x4.splat (f32.const 0)))
         (local.set $sgx3 (f32x4.splat (f32.const 0)))
+        ;; Pass 1: sums of g = dy gamma and g xhat; dgamma += dy xhat, dbeta += dy.
         (local.set $end (i32.and (local.get $rowBytes) (i32.const -64)))
         (local.set $c (i32.const 0))
         (block $c_done
@@ -359,7 +396,7 @@
                 (local.get $d3)))
             (local.set $c (i32.add (local.get $c) (i32.const 64)))
             (br $c_loop)))
-        (local.set $c (local.get $c))
+        ;; The rest of the row, a vector at a time.
         (block $c_done
           (loop $c_loop
             (br_if $c_done (i32.eqz (i32.lt_u (local.get $c) (local.get $rowBytes))))
@@ -424,6 +461,7 @@
                   (f32x4.extract_lane 2 (local.get $tmp))
                   (f32x4.extract_lane 3 (local.get $tmp))))
               (local.get $invCols))))
+        ;; Pass 2: dx = rstd (g - mean(g) - xhat mean(g xhat)).
         (local.set $end (i32.and (local.get $rowBytes) (i32.const -64)))
         (local.set $c (i32.const 0))
         (block $c_done
@@ -507,7 +545,7 @@
                   (f32x4.mul (local.get $xh3) (local.get $sgx0)))))
             (local.set $c (i32.add (local.get $c) (i32.const 64)))
             (br $c_loop)))
-        (local.set $c (local.get $c))
+        ;; The rest of the row, a vector at a time.
         (block $c_done
           (loop $c_loop
             (br_if $c_done (i32.eqz (i32.lt_u (local.get $c) (local.get $rowBytes))))

@@ -1,9 +1,17 @@
+;; transpose_rows: the wasm form of transpose.ts's tiled copy (scalar code: a transpose
+;; moves single floats, SIMD would only add shuffles). Addresses are byte offsets on
+;; tfjs-backend-wasm's heap (env.memory).
 (module
   (import "env" "memory" (memory 1))
 
+  ;; dst[c, r] = src[r, c] for the rows r0 <= r < r1 of src [rows, cols] (indices, not
+  ;; bytes). Called on blocks of 16 rows: it reads those rows column by column and writes
+  ;; 16 consecutive floats per column, so both sides stay in cache.
   (func (export "transpose_rows")
     (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32) (param $r0 i32) (param $r1 i32)
-    (local $c i32) (local $r i32) (local $from i32) (local $to i32)
+    (local $c i32) (local $r i32)
+    (local $from i32) ;; address of src[r, c]
+    (local $to i32)   ;; address of dst[c, r]
     (local.set $c (i32.const 0))
     (block $c_done
       (loop $c_loop
