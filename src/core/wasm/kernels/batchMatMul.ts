@@ -1,6 +1,6 @@
 /**
  * BatchMatMul on the wasm backend. tfjs-backend-wasm 4.22 hands only untransposed products
- * to XNNPACK; with transposeA or transposeB it takes a naive loop about ten times slower,
+ * to XNNPACK; with transposeA or transposeB it takes a naive loop, many times slower,
  * and every dense layer's gradient is such a product. The override transposes the operand
  * explicitly (a cheap, memory-bound copy: transpose.ts) and runs an untransposed product.
  * Float32 products whose N is a multiple of 8 run the SIMD GEMM on the heap (gemm.ts,
@@ -15,6 +15,7 @@ import { transposedOnHeap } from './transpose';
 import type { SimdKernels } from '../simd/kernels';
 import { kernelOptions, overrideWasmKernel, simdKernels, type KernelArgs, type WasmBackendLike } from './wasmHeap';
 
+/** Overrides BatchMatMul: transposed products transposed first, then perMatrix. */
 export function registerBatchMatMul(): void {
   overrideWasmKernel('BatchMatMul', (args, original) => {
     const { inputs, backend } = args;

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { GEMM_MR, type SimdKernels } from '../simd/kernels';
 import { f32, pointer, type WasmBackendLike } from './wasmHeap';
 
-/** About half of the 1 MiB L2 cache per core of the machine measured: the panel of B a block works on. */
+/** About half of the 1 MiB L2 cache per core of the development machine: the panel of B a block works on. */
 const PANEL_BYTES = 512 * 1024;
 
 /** B rows longer than this (8 KiB) are packed into panels first (see blockedGemm). */
@@ -105,7 +105,7 @@ export function packPanelsStrided(src: Float32Array, base: number, sk: number, s
     const kb = Math.min(kc, K - k0);
     for (let j = 0; j < N; j += 8) {
       for (let k = k0, row = base + k0 * sk + j * sn; k < k0 + kb; k++, row += sk, o += 8) {
-        // The panel's row of 8 written out: a loop here runs several times slower.
+        // The panel's row of 8 written out: V8 runs a loop here much slower.
         dst[o] = src[row];
         dst[o + 1] = src[row + sn];
         dst[o + 2] = src[row + 2 * sn];
