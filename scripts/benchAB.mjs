@@ -2,11 +2,13 @@
 // turn (A B, then B A, ...) so that the load of a shared machine falls on both alike, and
 // the median of every figure in the bench's tables for each.
 //
-//   node scripts/benchAB.mjs --base OTHER/dist [--new THIS/dist] [--rounds 5] -- <arguments for dist/bench.js>
+//   node scripts/benchAB.mjs --base OTHER/dist [--new THIS/dist] [--rounds 5] [--save DIR] -- <arguments for dist/bench.js>
 //
 // A is --base (e.g. the previous commit built into a temporary folder), B is --new (by
-// default this tree's dist/; give a copy to keep building while it runs).
+// default this tree's dist/; give a copy to keep building while it runs). --save keeps every
+// run's whole output as DIR/A-1.txt, DIR/B-1.txt, ...
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const argv = process.argv.slice(2);
@@ -16,6 +18,8 @@ const benchArgs = sep < 0 ? [] : argv.slice(sep + 1);
 const opt = (name, fallback) => (own.includes(name) ? own[own.indexOf(name) + 1] : fallback);
 const base = opt('--base');
 const rounds = Number(opt('--rounds', '5'));
+const save = opt('--save');
+if (save) mkdirSync(save, { recursive: true });
 if (!base || !(rounds > 0)) {
   console.error('usage: node scripts/benchAB.mjs --base OTHER/dist [--rounds N] -- <bench arguments>');
   process.exit(2);
@@ -45,6 +49,7 @@ for (let r = 0; r < rounds; r++) {
     if (res.status !== 0) throw new Error(`${which} (${builds[which]}) failed: ${res.stderr}`);
     machine ||= res.stdout.split('\n').find((l) => l.startsWith('machine:')) ?? '';
     runs[which].push(tables(res.stdout));
+    if (save) writeFileSync(join(save, `${which}-${r + 1}.txt`), res.stdout);
     console.error(`round ${r + 1}/${rounds}: ${which} done`);
   }
 }
