@@ -18,6 +18,7 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/brown';
 export * from '../shared/defaults';
 export * from './model/config';
 export * from './model/presets';
@@ -26,7 +27,9 @@ export * from './train/metrics';
 export * from './train/training';
 export * from './parallel';
 export * from './run/checkpoint';
+export * from './run/checkpointValidation';
 export * from './run/export';
+export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
