@@ -32,7 +32,7 @@ const SIMD_MODULES = [gelu, layerNorm, columnSum, transpose, adamw, dropout, att
  */
 export const GEMM_MR = 5;
 
-/** The packed GEMM's functions, in one module per variant. */
+/** The packed GEMM's functions: gemm_packed of one variant, and gemm.wat's pack_a, which both use. */
 export interface PackedGemm {
   gemm_packed(pa: number, pb: number, c: number, M: number, kc: number, N: number, ldc: number, accumulate: number): void;
   pack_a(a: number, lda: number, rows: number, kc: number, dst: number): void;
