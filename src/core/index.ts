@@ -27,4 +27,5 @@ export * from './run/checkpoint';
 export * from './run/export';
 export * from './run/weights';
 export * from './score/scoring';
+export * from './score/documentPlan';
 export * from './wasm/backend';

@@ -5,15 +5,17 @@
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, ScoreResult } from '../core';
+import type { Alternative, BlockPlan } from '../core';
 import type { StatusParams } from '../shared/lspProtocol';
 
 /** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
   readonly checkpointStep: number;
   readonly checkpointDir: string;
-  score(text: string, options?: { signal?: AbortSignal }): Promise<ScoreResult>;
-  alternatives(text: string, start: number, end: number, k: number): Promise<Alternative[]>;
+  planBlock(text: string): BlockPlan;
+  cachedWindow(key: string): Float32Array | undefined;
+  computeWindows(ids: Int32Array[], keys: string[]): Promise<Float32Array[]>;
+  windowAlternatives(windowIds: Int32Array, position: number, k: number): Promise<Alternative[]>;
   dispose(): void;
 }
 

@@ -25,17 +25,17 @@ import {
   SETTINGS_SECTION,
   StatsRequest,
   StatusNotification,
+  VisibleRangesNotification,
   type AlternativesResult,
   type ScoreDocumentResult,
 } from '../shared/lspProtocol';
 import { tokenCodeActions } from './codeActions';
 import { documentDiagnostics, flaggedTokens, tokenDiagnostic } from './diagnostics';
-import { DocumentScores, type DocumentScore } from './documentScores';
 import { coreEngine } from './engine';
 import { tokenHover } from './hover';
 import { NoCheckpointError, ScorerHost } from './scorerHost';
+import { ScoringScheduler, type DocumentScore, type TokenHit } from './scoringScheduler';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
-import { tokenAt, tokensIn } from './tokens';
 
 /**
  * Debounce of edits while typing: an edit that comes within this time of the previous one
@@ -44,9 +44,8 @@ import { tokenAt, tokensIn } from './tokens';
 const EDIT_DEBOUNCE_MS = 150;
 /**
  * An isolated edit (the previous one is older than EDIT_DEBOUNCE_MS: a word replaced, a
- * quick fix applied, a paste) is scored at once: on a timer of 0 ms, which still lets
- * changes that arrived in the same read of the connection reach the document first. A
- * scoring still running when the next edit comes is abandoned.
+ * quick fix applied, a paste) is planned at once. Either way the windows the scheduler is
+ * working through go on being scored meanwhile (see scoringScheduler.ts).
  */
 const ISOLATED_EDIT_DELAY_MS = 0;
 const DEFAULT_ALTERNATIVES = 5;
@@ -61,7 +60,7 @@ let canPullConfiguration = false;
 const log = (message: string): void => connection.console.log(`[electra] ${message}`);
 
 let host: ScorerHost;
-let scores: DocumentScores;
+let scores: ScoringScheduler;
 
 function publish(score: DocumentScore): void {
   const doc = documents.get(score.uri);
@@ -76,23 +75,20 @@ function republishAll(): void {
   }
 }
 
-/** Scores of the document's current version, or a ResponseError a client can show. */
-async function currentScores(uri: string, token?: CancellationToken): Promise<DocumentScore | undefined> {
+/** Every token of the document's current version, or a ResponseError a client can show. */
+async function completeScores(uri: string, token?: CancellationToken): Promise<DocumentScore | undefined> {
   if (!documents.get(uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is not open`);
   try {
-    return await scores.current(uri, () => token?.isCancellationRequested ?? false);
+    return await scores.complete(uri, () => token?.isCancellationRequested ?? false);
   } catch (e) {
     if (e instanceof NoCheckpointError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
 }
 
-/** The token at `offset` and the generator's alternatives for it, in the text that was scored. */
-async function tokenWithAlternatives(score: DocumentScore, offset: number, k: number) {
-  const token = tokenAt(score.tokens, offset);
-  if (!token) return undefined;
-  const alternatives = await host.withScorer((s) => s.alternatives(score.text, token.start, token.end, k));
-  return { token, alternatives };
+/** The generator's alternatives for a token, in the window it was scored in. */
+function alternativesOf(hit: TokenHit, k: number) {
+  return host.withScorer((s) => s.windowAlternatives(hit.windowIds, hit.position, k));
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -107,8 +103,9 @@ connection.onInitialize((params): InitializeResult => {
     },
     log,
   });
-  scores = new DocumentScores(documents, host, publish, (uri, e) => {
-    if (!(e instanceof NoCheckpointError)) log(`scoring ${uri} failed: ${e.stack ?? e.message}`);
+  scores = new ScoringScheduler(documents, host, {
+    onComplete: publish,
+    onError: (uri, e) => log(`scoring ${uri} failed: ${e.stack ?? e.message}`),
   });
   return {
     capabilities: {
@@ -148,7 +145,7 @@ documents.onDidChangeContent(({ document }) => {
   const previous = lastChange.get(document.uri);
   lastChange.set(document.uri, now);
   const delay = previous === undefined ? 0 : now - previous < EDIT_DEBOUNCE_MS ? EDIT_DEBOUNCE_MS : ISOLATED_EDIT_DELAY_MS;
-  scores.schedule(document.uri, delay);
+  scores.changed(document.uri, delay);
 });
 documents.onDidClose(({ document }) => {
   lastChange.delete(document.uri);
@@ -156,14 +153,21 @@ documents.onDidClose(({ document }) => {
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
+connection.onNotification(VisibleRangesNotification, ({ uri, ranges }) => {
+  const doc = documents.get(uri);
+  if (doc) scores.setVisible(uri, ranges.map((r) => ({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end) })));
+});
+
+// Hovers and code actions are answered from the windows scored so far, scoring only the
+// window(s) they touch when those are missing: never a pass over the whole document.
 connection.onHover(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
   if (!doc || !host.scorer) return null;
-  const score = await scores.current(doc.uri, () => token.isCancellationRequested).catch(() => undefined);
-  if (!score) return null;
-  const found = await tokenWithAlternatives(score, doc.offsetAt(params.position), DEFAULT_ALTERNATIVES);
-  if (!found || token.isCancellationRequested) return null;
-  return tokenHover(doc, found.token, found.alternatives, score.checkpointStep);
+  const hit = await scores.tokenAt(doc.uri, doc.offsetAt(params.position)).catch(() => undefined);
+  if (!hit || token.isCancellationRequested) return null;
+  const alternatives = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => undefined);
+  if (!alternatives || token.isCancellationRequested || documents.get(doc.uri)?.version !== hit.version) return null;
+  return tokenHover(doc, hit.token, alternatives, hit.checkpointStep);
 });
 
 connection.onCodeAction(async (params, token) => {
@@ -171,25 +175,26 @@ connection.onCodeAction(async (params, token) => {
   if (!doc || !host.scorer) return null;
   const electraAsked = params.context.only === undefined || params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k));
   if (!electraAsked) return null;
-  const score = await scores.current(doc.uri, () => token.isCancellationRequested).catch(() => undefined);
-  if (!score) return null;
+  const hits = await scores.tokensIn(doc.uri, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end)).catch(() => undefined);
+  if (!hits || token.isCancellationRequested || hits.length === 0 || documents.get(doc.uri)?.version !== hits[0].version) return hits ? [] : null;
   const text = doc.getText();
-  const flagged = new Set(flaggedTokens(text, score.tokens, settings));
-  const inRange = tokensIn(score.tokens, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end))
-    .filter((t) => flagged.has(t))
-    .slice(0, MAX_TOKENS_WITH_FIXES);
+  const flagged = flaggedTokens(
+    text,
+    hits.map((h) => h.token),
+    settings,
+  );
   const actions: CodeAction[] = [];
-  for (const t of inRange) {
-    const found = await tokenWithAlternatives(score, t.start, DEFAULT_ALTERNATIVES);
-    if (token.isCancellationRequested) return null;
-    const diagnostic = tokenDiagnostic(doc, text, t, score.checkpointStep, settings);
-    actions.push(...tokenCodeActions(doc, t, found?.alternatives ?? [], diagnostic));
+  for (const hit of hits.filter((h) => flagged.includes(h.token)).slice(0, MAX_TOKENS_WITH_FIXES)) {
+    const alternatives = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => []);
+    if (token.isCancellationRequested || documents.get(doc.uri)?.version !== hit.version) return null;
+    const diagnostic = tokenDiagnostic(doc, text, hit.token, hit.checkpointStep, settings);
+    actions.push(...tokenCodeActions(doc, hit.token, alternatives, diagnostic));
   }
   return actions;
 });
 
 connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreDocumentResult> => {
-  const score = await currentScores(params.uri, token);
+  const score = await completeScores(params.uri, token);
   if (!score) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled or closed');
   return {
     uri: score.uri,
@@ -199,12 +204,18 @@ connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreD
   };
 });
 
-connection.onRequest(AlternativesRequest, async (params, token): Promise<AlternativesResult | null> => {
-  const score = await currentScores(params.uri, token);
-  if (!score) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled or closed');
-  const found = await tokenWithAlternatives(score, params.offset, params.k ?? DEFAULT_ALTERNATIVES);
-  if (!found) return null;
-  const { token: t, alternatives } = found;
+connection.onRequest(AlternativesRequest, async (params): Promise<AlternativesResult | null> => {
+  if (!documents.get(params.uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.uri} is not open`);
+  let hit: TokenHit | undefined;
+  try {
+    hit = await scores.tokenAt(params.uri, params.offset);
+  } catch (e) {
+    if (e instanceof NoCheckpointError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    throw e;
+  }
+  if (!hit) return null;
+  const alternatives = await alternativesOf(hit, params.k ?? DEFAULT_ALTERNATIVES);
+  const t = hit.token;
   return {
     start: t.start,
     end: t.end,

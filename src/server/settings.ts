@@ -5,6 +5,7 @@
  */
 import {
   ANNOTATION_SEVERITIES,
+  DEFAULT_MAX_DIAGNOSTICS,
   type AnnotationSeverity,
   type ElectraSettingsSection,
   type InitializationOptions,
@@ -15,6 +16,8 @@ export interface ServerSettings {
   severity: AnnotationSeverity;
   /** Lower-cased. */
   ignoredWords: ReadonlySet<string>;
+  /** Diagnostics per document at most; the most likely replaced tokens are kept. */
+  maxDiagnostics: number;
   checkpointPath?: string;
   backend: NonNullable<InitializationOptions['backend']>;
 }
@@ -23,6 +26,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   threshold: 0.5,
   severity: 'information',
   ignoredWords: new Set(),
+  maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS,
   backend: 'auto',
 };
 
@@ -30,13 +34,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Settings with `threshold`, `severity` and `ignoredWords` replaced where `o` holds valid values. */
+/** Settings with `threshold`, `severity`, `ignoredWords` and `maxDiagnostics` replaced where `o` holds valid values. */
 function withAnnotation(base: ServerSettings, o: Record<string, unknown>): ServerSettings {
   const next = { ...base };
   if (typeof o.threshold === 'number' && Number.isFinite(o.threshold)) next.threshold = o.threshold;
   if (typeof o.severity === 'string' && (ANNOTATION_SEVERITIES as readonly string[]).includes(o.severity)) {
     next.severity = o.severity as AnnotationSeverity;
   }
+  if (typeof o.maxDiagnostics === 'number' && Number.isInteger(o.maxDiagnostics) && o.maxDiagnostics >= 0) next.maxDiagnostics = o.maxDiagnostics;
   if (Array.isArray(o.ignoredWords)) {
     next.ignoredWords = new Set(o.ignoredWords.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()));
   }

@@ -10,9 +10,9 @@
  * in `initializationOptions.protocolVersion`; the server answers with its own in
  * `InitializeResult.capabilities.experimental.electraStudio.protocolVersion`.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0, type Range } from 'vscode-languageserver-protocol';
 
-export const ELECTRA_PROTOCOL_VERSION = 1;
+export const ELECTRA_PROTOCOL_VERSION = 2;
 
 /** Configuration section the server reads (workspace/configuration and didChangeConfiguration). */
 export const SETTINGS_SECTION = 'electraStudio';
@@ -20,6 +20,19 @@ export const SETTINGS_SECTION = 'electraStudio';
 /** Diagnostic.source and Diagnostic.code of every diagnostic the server publishes. */
 export const DIAGNOSTIC_SOURCE = 'electra';
 export const DIAGNOSTIC_CODE = 'replaced-token';
+/**
+ * Diagnostic.code of the one Information diagnostic, at the top of the document, saying
+ * that a document has more flagged tokens than `maxDiagnostics` and only the most likely
+ * replaced ones are shown.
+ */
+export const DIAGNOSTIC_CAP_CODE = 'diagnostics-capped';
+
+/**
+ * Diagnostics per document, at most (electraStudio.annotation.maxDiagnostics): the tokens
+ * most likely replaced are kept. A low threshold on a long document would otherwise flag
+ * hundreds of thousands of tokens, more than an editor can hold or anyone can read.
+ */
+export const DEFAULT_MAX_DIAGNOSTICS = 500;
 
 export type AnnotationSeverity = 'error' | 'warning' | 'information' | 'hint';
 export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'warning', 'information', 'hint'];
@@ -34,6 +47,8 @@ export interface InitializationOptions {
   severity: AnnotationSeverity;
   /** Words (case-insensitive) that never get a diagnostic. */
   ignoredWords: string[];
+  /** Diagnostics per document at most (DEFAULT_MAX_DIAGNOSTICS when absent). */
+  maxDiagnostics?: number;
   /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
   backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 }
@@ -50,6 +65,7 @@ export interface ElectraSettingsSection {
     threshold?: number;
     severity?: AnnotationSeverity;
     ignoredWords?: string[];
+    maxDiagnostics?: number;
   };
 }
 
@@ -118,6 +134,18 @@ export interface SelectCheckpointParams {
 }
 /** client -> server: load this checkpoint instead of the current one. */
 export const SelectCheckpointNotification = new NotificationType<SelectCheckpointParams>('electra/selectCheckpoint');
+
+export interface VisibleRangesParams {
+  uri: string;
+  /** The parts of the document shown in editors now (LSP ranges: lines and UTF-16 characters). */
+  ranges: Range[];
+}
+/**
+ * client -> server: what the editors show of a document, sent when it is opened in an
+ * editor and when its visible ranges change (scrolling). The server scores those windows
+ * first, so the visible part of a long document is annotated before the rest.
+ */
+export const VisibleRangesNotification = new NotificationType<VisibleRangesParams>('electra/visibleRanges');
 
 export type ServerState = 'no-checkpoint' | 'loading' | 'ready' | 'error';
 export interface StatusParams {
