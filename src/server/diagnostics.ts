@@ -16,8 +16,9 @@ const SEVERITY: Record<AnnotationSeverity, DiagnosticSeverity> = {
 
 /** Tokens that get a diagnostic: p >= threshold and the word is not ignored. */
 export function flaggedTokens(text: string, tokens: readonly TokenScore[], settings: ServerSettings): TokenScore[] {
+  const ignoring = settings.ignoredWords.size > 0;
   return tokens.filter(
-    (t) => t.end > t.start && t.pReplaced >= settings.threshold && !settings.ignoredWords.has(wordOf(text, t).toLowerCase()),
+    (t) => t.end > t.start && t.pReplaced >= settings.threshold && !(ignoring && settings.ignoredWords.has(wordOf(text, t).toLowerCase())),
   );
 }
 
@@ -41,24 +42,31 @@ export function tokenDiagnostic(doc: TextDocument, text: string, token: TokenSco
  */
 export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings): Diagnostic[] {
   const text = doc.getText();
-  // Threshold first (cheap), then the most likely replaced first, then the ignored words,
-  // which need the word around each token: looked up only until the cap is reached.
-  const candidates = score.tokens.filter((t) => t.end > t.start && t.pReplaced >= settings.threshold).sort((a, b) => b.pReplaced - a.pReplaced);
-  const ignored = (t: TokenScore) => settings.ignoredWords.size > 0 && settings.ignoredWords.has(wordOf(text, t).toLowerCase());
-  const kept: TokenScore[] = [];
-  let flagged = 0;
-  for (const t of candidates) {
-    if (ignored(t)) continue;
-    flagged++;
-    if (kept.length < settings.maxDiagnostics) kept.push(t);
-    else if (settings.ignoredWords.size === 0) {
-      flagged = candidates.length;
-      break;
-    }
-  }
+  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokens, settings), settings.maxDiagnostics);
   const diagnostics = kept.map((t) => tokenDiagnostic(doc, text, t, score.checkpointStep, settings));
   if (flagged > kept.length) diagnostics.unshift(capDiagnostic(kept.length, flagged, settings));
   return diagnostics;
+}
+
+/** Histogram bins over [0, 1] that find the probability above which the `limit` most likely tokens lie. */
+const BINS = 4096;
+
+/**
+ * The `limit` tokens of `flagged` most likely replaced, highest probability first, and how
+ * many were flagged. Linear in the tokens: a histogram of their probabilities finds the
+ * cut, and only the tokens above it are sorted (a 2 MB document flags 900,000 at a low
+ * threshold; sorting them all on every edit would stall the server).
+ */
+export function mostLikelyReplaced(flagged: readonly TokenScore[], limit: number): { kept: TokenScore[]; flagged: number } {
+  const byP = (a: TokenScore, b: TokenScore) => b.pReplaced - a.pReplaced;
+  if (flagged.length <= limit) return { kept: [...flagged].sort(byP), flagged: flagged.length };
+  const bin = (p: number) => Math.min(BINS - 1, Math.max(0, Math.floor(p * BINS)));
+  const counts = new Uint32Array(BINS);
+  for (const t of flagged) counts[bin(t.pReplaced)]++;
+  let cut = BINS - 1;
+  for (let above = counts[cut]; above < limit && cut > 0; above += counts[--cut]);
+  const top = flagged.filter((t) => bin(t.pReplaced) >= cut).sort(byP);
+  return { kept: top.slice(0, limit), flagged: flagged.length };
 }
 
 /** The note that only `shown` of `flagged` tokens have a diagnostic. */

@@ -11,7 +11,8 @@
  *
  * An edit does not restart anything: the next slice re-plans the document (only the edited
  * blocks are tokenized again), carries over every window whose text did not change, and
- * goes on with the windows still missing. A window computed for an older version is kept if
+ * goes on with the windows still missing. Blocks new to a plan (all of them when a document
+ * is opened) are tokenized by slices too, so opening a large document never blocks. A window computed for an older version is kept if
  * that text is still there. When every window of the current version has its scores, the
  * document is complete and its diagnostics are published.
  *
@@ -21,7 +22,7 @@
  */
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { blockAt, planDocument, windowKeeping, type DocumentPlan, type TokenScore } from '../core';
+import { blockAt, planDocument, windowKeeping, type BlockPlan, type DocumentPlan, type PlacedBlock, type TokenScore } from '../core';
 import { NoCheckpointError, type ScorerHost, type ScorerLike } from './scorerHost';
 import { tokenIndexAt } from './tokens';
 
@@ -61,6 +62,8 @@ export interface ScoringStats {
 
 /** Time one slice aims at: a request waits for at most about this long before its turn. */
 const SLICE_TARGET_MS = 40;
+/** Time a slice spends tokenizing and planning new blocks. */
+const PLAN_SLICE_MS = 20;
 /** Windows per slice: bounds of the count adapted to SLICE_TARGET_MS. */
 const MAX_WINDOWS_PER_SLICE = 8;
 /** Windows a code action over a range computes at most; the rest of the range uses what is scored. */
@@ -85,6 +88,9 @@ interface DocWork {
   /** Windows of `plan` still to score, in the order they are taken; `next` is the cursor. */
   queue: Pending[];
   next: number;
+  /** Blocks of `plan` not tokenized yet, in the order slices take them; `nextBlock` is the cursor. */
+  unplanned: PlacedBlock[];
+  nextBlock: number;
   /** Edits in quick succession: the current version is planned and published from this time on. */
   readyAt: number;
   /** Visible ranges as offsets, as the client last sent them. */
@@ -183,8 +189,7 @@ export class ScoringScheduler {
     const { w, plan, version, scorer, generation } = this.current(uri);
     const b = blockAt(plan, offset);
     if (b < 0) return undefined;
-    const block = plan.blocks[b];
-    const index = tokenIndexAt(block.plan.tokens, offset - block.offset);
+    const index = tokenIndexAt(this.blockPlan(w, plan.blocks[b], scorer).tokens, offset - plan.blocks[b].offset);
     if (index < 0) return undefined;
     const hits = await this.hits(w, plan, [{ b, index }], 1, scorer, generation);
     return hits[0] && { ...hits[0], version };
@@ -205,7 +210,7 @@ export class ScoringScheduler {
     for (let b = Math.max(0, blockAt(plan, start)); b < plan.blocks.length; b++) {
       const block = plan.blocks[b];
       if (block.offset >= end) break;
-      block.plan.tokens.forEach((t, index) => {
+      this.blockPlan(w, block, scorer).tokens.forEach((t, index) => {
         if (t.start + block.offset < end && t.end + block.offset > start) wanted.push({ b, index });
       });
     }
@@ -217,7 +222,7 @@ export class ScoringScheduler {
   private work(uri: string): DocWork {
     let w = this.docs.get(uri);
     if (!w) {
-      w = { uri, generation: -1, planVersion: -1, results: new Map(), queue: [], next: 0, readyAt: 0, visible: [], computedSince: 0, completeGeneration: -1 };
+      w = { uri, generation: -1, planVersion: -1, results: new Map(), queue: [], next: 0, unplanned: [], nextBlock: 0, readyAt: 0, visible: [], computedSince: 0, completeGeneration: -1 };
       this.docs.set(uri, w);
     }
     return w;
@@ -245,26 +250,27 @@ export class ScoringScheduler {
   ): Promise<Omit<TokenHit, 'version'>[]> {
     const located = wanted.map(({ b, index }) => {
       const block = plan.blocks[b];
-      const wi = windowKeeping(block.plan, index);
-      return { block, index, wi, key: block.plan.keys[wi] };
+      const bp = this.blockPlan(w, block, scorer);
+      const wi = windowKeeping(bp, index);
+      return { block, bp, index, wi, key: bp.keys[wi] };
     });
     const missing = new Map<string, Int32Array>();
     for (const l of located) {
       if (missing.size >= budget) break;
-      if (!this.probabilities(w, scorer, l.key) && !missing.has(l.key)) missing.set(l.key, l.block.plan.ids[l.wi]);
+      if (!this.probabilities(w, scorer, l.key) && !missing.has(l.key)) missing.set(l.key, l.bp.ids[l.wi]);
     }
     if (missing.size > 0) await this.compute(w, [...missing].map(([key, ids]) => ({ key, ids, offset: 0 })), generation);
     const out: Omit<TokenHit, 'version'>[] = [];
-    for (const { block, index, wi, key } of located) {
+    for (const { block, bp, index, wi, key } of located) {
       const probs = this.probabilities(w, scorer, key);
       if (!probs) continue;
-      const t = block.plan.tokens[index];
-      const window = block.plan.windows[wi];
+      const t = bp.tokens[index];
+      const window = bp.windows[wi];
       const position = 1 + index - window.start;
       out.push({
         token: { piece: t.piece, id: t.id, start: block.offset + t.start, end: block.offset + t.end, pReplaced: probs[position] },
         checkpointStep: scorer.checkpointStep,
-        windowIds: block.plan.ids[wi],
+        windowIds: bp.ids[wi],
         position,
       });
     }
@@ -312,49 +318,67 @@ export class ScoringScheduler {
       w.results = new Map();
       w.queue = [];
       w.next = 0;
+      w.unplanned = [];
+      w.nextBlock = 0;
       w.computedSince = 0;
     }
     if (w.plan && w.planVersion === doc.version) return w.plan;
-    if (w.plan && w.next < w.queue.length && this.pendingLeft(w)) this.stats.abandoned++;
-    const plan = planDocument(doc.getText(), w.plan, (text) => scorer.planBlock(text));
-    const results = new Map<string, Float32Array>();
-    const queue: Pending[] = [];
-    const queued = new Set<string>();
-    for (const block of plan.blocks) {
-      block.plan.keys.forEach((key, i) => {
-        if (results.has(key) || queued.has(key)) return;
-        const p = w.results.get(key) ?? scorer.cachedWindow(key);
-        if (p) results.set(key, p);
-        else {
-          queue.push({ key, ids: block.plan.ids[i], offset: block.offset });
-          queued.add(key);
-        }
-      });
-    }
+    if (w.plan && this.pendingLeft(w)) this.stats.abandoned++;
+    const plan = planDocument(doc.getText(), w.plan);
+    const previous = w.results;
     w.plan = plan;
     w.planVersion = doc.version;
-    w.results = results;
-    w.queue = queue;
+    w.results = new Map();
+    w.queue = [];
     w.next = 0;
+    w.unplanned = [];
+    w.nextBlock = 0;
+    for (const block of plan.blocks) {
+      if (block.plan) this.enqueue(w, block, block.plan, scorer, previous);
+      else w.unplanned.push(block);
+    }
     this.order(w);
     return plan;
+  }
+
+  /** The plan of `block`, tokenizing it now if no slice has yet (its missing windows join the queue). */
+  private blockPlan(w: DocWork, block: PlacedBlock, scorer: ScorerLike): BlockPlan {
+    if (!block.plan) {
+      block.plan = scorer.planBlock(block.text);
+      this.enqueue(w, block, block.plan, scorer, w.results);
+    }
+    return block.plan;
+  }
+
+  /** Records the scored windows of a planned block (from `previous` or the cache) and queues the others. */
+  private enqueue(w: DocWork, block: PlacedBlock, bp: BlockPlan, scorer: ScorerLike, previous: Map<string, Float32Array>): void {
+    bp.keys.forEach((key, i) => {
+      if (w.results.has(key)) return;
+      const p = previous.get(key) ?? scorer.cachedWindow(key);
+      if (p) w.results.set(key, p);
+      else w.queue.push({ key, ids: bp.ids[i], offset: block.offset });
+    });
   }
 
   /** Puts the windows in the visible ranges first (stable: the rest stay in document order). */
   private order(w: DocWork): void {
     if (w.visible.length === 0) return;
+    const shown = (offset: number) => {
+      const b = w.plan ? blockAt(w.plan, offset) : -1;
+      const end = b < 0 ? offset : offset + w.plan!.blocks[b].text.length;
+      return w.visible.some((r) => offset <= r.end && end >= r.start);
+    };
     const rest = w.queue.slice(w.next);
-    const seen = (p: Pending) => w.visible.some((r) => p.offset <= r.end && this.blockEnd(w, p.offset) >= r.start);
-    w.queue = [...rest.filter(seen), ...rest.filter((p) => !seen(p))];
+    w.queue = [...rest.filter((p) => shown(p.offset)), ...rest.filter((p) => !shown(p.offset))];
     w.next = 0;
+    const blocks = w.unplanned.slice(w.nextBlock);
+    w.unplanned = [...blocks.filter((b) => shown(b.offset)), ...blocks.filter((b) => !shown(b.offset))];
+    w.nextBlock = 0;
   }
 
-  private blockEnd(w: DocWork, offset: number): number {
-    const b = w.plan ? blockAt(w.plan, offset) : -1;
-    return b < 0 ? offset : offset + w.plan!.blocks[b].plan.text.length;
-  }
-
+  /** Blocks to tokenize or windows to score are left in the current plan. */
   private pendingLeft(w: DocWork): boolean {
+    for (let i = w.nextBlock; i < w.unplanned.length; i++) if (!w.unplanned[i].plan) return true;
     for (let i = w.next; i < w.queue.length; i++) if (!w.results.has(w.queue[i].key)) return true;
     return false;
   }
@@ -426,6 +450,17 @@ export class ScoringScheduler {
     if (!doc || !scorer) return;
     const generation = this.host.generation;
     if (performance.now() >= w.readyAt || w.generation !== generation) this.plan(w, doc, scorer);
+    // Blocks new to the plan first, for a while: their windows join the queue.
+    const until = performance.now() + PLAN_SLICE_MS;
+    let plannedSome = false;
+    while (w.nextBlock < w.unplanned.length && performance.now() < until) {
+      const block = w.unplanned[w.nextBlock++];
+      if (!block.plan) {
+        this.blockPlan(w, block, scorer);
+        plannedSome = true;
+      }
+    }
+    if (plannedSome && w.nextBlock < w.unplanned.length) return;
     const batch: Pending[] = [];
     const taken = new Set<string>();
     while (w.next < w.queue.length && batch.length < this.windowsPerSlice) {
@@ -450,15 +485,21 @@ export class ScoringScheduler {
   /** Every window of the current version is scored: assemble its tokens and hand them on. */
   private finish(w: DocWork, plan: DocumentPlan, doc: TextDocument, scorer: ScorerLike): void {
     // A window taken by a slice whose scorer went away meanwhile goes back in the queue.
-    const missing = plan.blocks.flatMap((b) => b.plan.keys.map((key, i) => ({ key, ids: b.plan.ids[i], offset: b.offset }))).filter((p) => !this.probabilities(w, scorer, p.key));
-    if (missing.length > 0) {
-      w.queue.push(...missing);
-      return;
+    let windowCount = 0;
+    let tokenCount = 0;
+    for (const block of plan.blocks) {
+      const bp = this.blockPlan(w, block, scorer);
+      windowCount += bp.windows.length;
+      tokenCount += bp.tokens.length;
+      bp.keys.forEach((key, i) => {
+        if (!this.probabilities(w, scorer, key)) w.queue.push({ key, ids: bp.ids[i], offset: block.offset });
+      });
     }
-    const tokens: TokenScore[] = new Array(plan.tokenCount);
+    if (this.pendingLeft(w)) return;
+    const tokens: TokenScore[] = new Array(tokenCount);
     let n = 0;
     for (const block of plan.blocks) {
-      const { tokens: bt, windows, keys } = block.plan;
+      const { tokens: bt, windows, keys } = block.plan!;
       windows.forEach((win, i) => {
         const probs = w.results.get(keys[i])!;
         for (let t = win.keepStart; t < win.keepEnd; t++) {
@@ -468,7 +509,7 @@ export class ScoringScheduler {
       });
     }
     this.stats.scorings++;
-    this.stats.windowsFromCache += Math.max(0, plan.windowCount - w.computedSince);
+    this.stats.windowsFromCache += Math.max(0, windowCount - w.computedSince);
     w.computedSince = 0;
     w.complete = { uri: w.uri, version: doc.version, text: plan.text, checkpointStep: scorer.checkpointStep, tokens };
     w.completeGeneration = w.generation;

@@ -25,40 +25,34 @@ export interface BlockPlan {
 export interface PlacedBlock {
   /** UTF-16 offset of the block's first character in the document. */
   offset: number;
-  /** Index in the document's token sequence of the block's first token. */
-  firstToken: number;
-  plan: BlockPlan;
+  text: string;
+  /**
+   * Its tokens and windows, once planned: a block whose text was in the previous plan
+   * carries its plan over; a new one is planned when first needed (see planBlocks), so
+   * that splitting a large document never blocks for long.
+   */
+  plan?: BlockPlan;
 }
 
 export interface DocumentPlan {
   text: string;
-  /** Blocks holding at least one token, in document order. */
+  /** Blocks holding something other than white space, in document order. */
   blocks: PlacedBlock[];
-  tokenCount: number;
-  windowCount: number;
 }
 
 /** A blank line: a line break, spaces or tabs, a line break. */
 const BLANK_LINE = /\n[^\S\n]*\n/g;
 
-/**
- * The plan of `text`: blocks found in `previous` by their text are reused as they are,
- * the others planned with `planBlock` (Scorer.planBlock).
- */
-export function planDocument(text: string, previous: DocumentPlan | undefined, planBlock: (blockText: string) => BlockPlan): DocumentPlan {
+/** The blocks of `text`, each with the plan of the block of the same text in `previous`, if any. */
+export function planDocument(text: string, previous?: DocumentPlan): DocumentPlan {
   const reusable = new Map<string, BlockPlan>();
-  for (const b of previous?.blocks ?? []) reusable.set(b.plan.text, b.plan);
+  for (const b of previous?.blocks ?? []) if (b.plan) reusable.set(b.text, b.plan);
   const blocks: PlacedBlock[] = [];
-  let tokenCount = 0;
-  let windowCount = 0;
   const add = (start: number, end: number) => {
     if (end <= start) return;
     const blockText = text.slice(start, end);
-    const plan = reusable.get(blockText) ?? planBlock(blockText);
-    if (plan.tokens.length === 0) return;
-    blocks.push({ offset: start, firstToken: tokenCount, plan });
-    tokenCount += plan.tokens.length;
-    windowCount += plan.windows.length;
+    if (!/\S/.test(blockText)) return; // spaces between blank lines: no tokens
+    blocks.push({ offset: start, text: blockText, plan: reusable.get(blockText) });
   };
   let start = 0;
   BLANK_LINE.lastIndex = 0;
@@ -68,7 +62,12 @@ export function planDocument(text: string, previous: DocumentPlan | undefined, p
     start = m.index + m[0].length;
   }
   add(start, text.length);
-  return { text, blocks, tokenCount, windowCount };
+  return { text, blocks };
+}
+
+/** Plans every block of `plan` not planned yet (Scorer.planBlock); returns the plans in order. */
+export function planBlocks(plan: DocumentPlan, planBlock: (blockText: string) => BlockPlan): BlockPlan[] {
+  return plan.blocks.map((b) => (b.plan ??= planBlock(b.text)));
 }
 
 /** The index of the block whose text covers `offset` (or ends exactly at it), else -1. */
@@ -79,7 +78,7 @@ export function blockAt(plan: DocumentPlan, offset: number): number {
     const mid = (lo + hi) >> 1;
     const b = plan.blocks[mid];
     if (offset < b.offset) hi = mid - 1;
-    else if (offset > b.offset + b.plan.text.length) lo = mid + 1;
+    else if (offset > b.offset + b.text.length) lo = mid + 1;
     else return mid;
   }
   return -1;
