@@ -89,7 +89,7 @@ export function brownMarkdown(words: number, firstDoc = 40): string {
 }
 
 /** A minimal LSP client over stdio, like vscode-languageclient's (and test/server/lspClient.ts). */
-class Client {
+export class Client {
   private diagnosticWaiters = new Map<number, (at: number) => void>();
   readonly diagnosticsAt = new Map<number, number>();
   readonly diagnosticCount = new Map<number, number>();
