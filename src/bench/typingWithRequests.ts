@@ -5,7 +5,8 @@
  *
  * After the document's first diagnostics, keys are typed every 90 ms into a few places of
  * the document, and after each key the client sends what VS Code sends: the visible ranges
- * around the cursor, a code-action request at the cursor, and a hover nearby. Measured:
+ * around the cursor, a code-action request at the cursor (cancelling the previous key's, as
+ * VS Code does when the cursor moves), and a hover nearby. Measured:
  *
  *   final diagnostics   last key -> publishDiagnostics of the final version
  *   code action, hover  request -> response, each
@@ -13,11 +14,11 @@
  *
  * Baseline in the same run: the same keys without the requests.
  */
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodeActionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { BackendPreference } from '../core/wasm/backend';
 import { Rng } from '../core/common/random';
 import { ELECTRA_PROTOCOL_VERSION, StatsRequest, VisibleRangesNotification } from '../shared/lspProtocol';
@@ -46,6 +47,8 @@ interface TypingResult {
   firstMs: number;
   finalMs: number;
   codeActionMs: number[];
+  /** Code actions cancelled by the next key before their answer came. */
+  codeActionsCancelled: number;
   hoverMs: number[];
   peakRssMiB: number;
   windowsComputed: number;
@@ -80,6 +83,8 @@ async function measure(o: TypingOptions, runDir: string, text: string, withReque
 
     const rng = new Rng(12);
     const codeActionMs: number[] = [];
+    let codeActionsCancelled = 0;
+    let previousCodeAction: CancellationTokenSource | undefined;
     const hoverMs: number[] = [];
     const pending: Promise<unknown>[] = [];
     let cursor = 0;
@@ -104,11 +109,16 @@ async function measure(o: TypingOptions, runDir: string, text: string, withReque
           ranges: [{ start: { line: Math.max(0, line - VISIBLE_LINES / 2), character: 0 }, end: { line: line + VISIBLE_LINES / 2, character: 0 } }],
         });
         const position = doc.positionAt(cursor);
+        previousCodeAction?.cancel();
+        const cancel = (previousCodeAction = new CancellationTokenSource());
         const sent = performance.now();
         pending.push(
           client.connection
-            .sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [], only: ['quickfix'] } })
-            .then(() => codeActionMs.push(performance.now() - sent)),
+            .sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [], only: ['quickfix'] } }, cancel.token)
+            .then(
+              () => (cancel.token.isCancellationRequested ? codeActionsCancelled++ : codeActionMs.push(performance.now() - sent)),
+              () => codeActionsCancelled++,
+            ),
         );
         // The mouse rests on a word a few lines away.
         const near = doc.getText().indexOf(' ', Math.min(doc.getText().length - 1, cursor + 200 + Math.floor(rng.next() * 1500))) + 1;
@@ -122,7 +132,7 @@ async function measure(o: TypingOptions, runDir: string, text: string, withReque
     const finalAt = await client.diagnosticsOf(doc.version, 900_000);
     await Promise.all(pending);
     const after = await client.connection.sendRequest(StatsRequest);
-    return { firstMs, finalMs: finalAt - lastKey, codeActionMs, hoverMs, peakRssMiB: peak, windowsComputed: after.windowsComputed - before.windowsComputed };
+    return { firstMs, finalMs: finalAt - lastKey, codeActionMs, codeActionsCancelled, hoverMs, peakRssMiB: peak, windowsComputed: after.windowsComputed - before.windowsComputed };
   } finally {
     clearInterval(sampler);
     await client.stop();
@@ -142,7 +152,7 @@ export async function runTypingWithRequests(o: TypingOptions): Promise<void> {
       `with requests: after each key the visible ranges (${VISIBLE_LINES} lines), a code action at the cursor and a hover nearby; baseline: the keys alone`,
   );
   console.log('');
-  console.log('| run | first diagnostics ms | last key -> final diagnostics ms | code action p50 / p95 / max ms | hover p50 / p95 / max ms | windows computed while typing | server RSS peak MiB |');
+  console.log('| run | first diagnostics ms | last key -> final diagnostics ms | code action p50 / p95 / max ms (answered, cancelled by the next key) | hover p50 / p95 / max ms | windows computed while typing | server RSS peak MiB |');
   console.log('|---|---|---|---|---|---|---|');
   const results: Array<[string, TypingResult]> = [];
   for (const [name, withRequests] of [
@@ -155,7 +165,8 @@ export async function runTypingWithRequests(o: TypingOptions): Promise<void> {
       const ca = summarize(r.codeActionMs);
       const h = summarize(r.hoverMs);
       const fmt = (s: ReturnType<typeof summarize>) => (s.n > 0 ? `${s.p50.toFixed(0)} / ${s.p95.toFixed(0)} / ${s.max.toFixed(0)}` : '-');
-      console.log(`| ${name} | ${r.firstMs.toFixed(0)} | ${r.finalMs.toFixed(0)} | ${fmt(ca)} | ${fmt(h)} | ${r.windowsComputed} | ${r.peakRssMiB.toFixed(0)} |`);
+      const counts = withRequests ? ` (${ca.n}, ${r.codeActionsCancelled})` : '';
+      console.log(`| ${name} | ${r.firstMs.toFixed(0)} | ${r.finalMs.toFixed(0)} | ${fmt(ca)}${counts} | ${fmt(h)} | ${r.windowsComputed} | ${r.peakRssMiB.toFixed(0)} |`);
     } catch (e) {
       console.log(`| ${name} | failed: ${(e as Error).message.split('\n')[0]} |`);
     }

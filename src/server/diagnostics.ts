@@ -42,7 +42,7 @@ export function tokenDiagnostic(doc: TextDocument, text: string, token: TokenSco
  */
 export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings): Diagnostic[] {
   const text = doc.getText();
-  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokens, settings), settings.maxDiagnostics);
+  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokensAbove(settings.threshold), settings), settings.maxDiagnostics);
   const diagnostics = kept.map((t) => tokenDiagnostic(doc, text, t, score.checkpointStep, settings));
   if (flagged > kept.length) diagnostics.unshift(capDiagnostic(kept.length, flagged, settings));
   return diagnostics;

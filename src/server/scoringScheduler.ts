@@ -26,15 +26,46 @@ import { blockAt, planDocument, windowKeeping, type BlockPlan, type DocumentPlan
 import { NoCheckpointError, type ScorerHost, type ScorerLike } from './scorerHost';
 import { tokenIndexAt } from './tokens';
 
-/** Every token of one version of a document with its probability. */
-export interface DocumentScore {
-  uri: string;
-  version: number;
-  /** The text that was scored. */
-  text: string;
-  checkpointStep: number;
-  /** UTF-16 offsets into `text`, sorted by start. */
-  tokens: TokenScore[];
+/**
+ * One version of a document with every token scored. Its tokens are read from the window
+ * probabilities when asked for: a 1 MB document has 200,000 of them, and its diagnostics
+ * need only those at or above the threshold.
+ */
+export class DocumentScore {
+  private all: TokenScore[] | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly version: number,
+    /** The text that was scored. */
+    readonly text: string,
+    readonly checkpointStep: number,
+    private readonly plan: DocumentPlan,
+    private readonly results: ReadonlyMap<string, Float32Array>,
+  ) {}
+
+  /** Every token; UTF-16 offsets into `text`, sorted by start. */
+  get tokens(): TokenScore[] {
+    return (this.all ??= this.tokensAbove(-Infinity));
+  }
+
+  /** The tokens whose probability of having been replaced is at least `min`, in document order. */
+  tokensAbove(min: number): TokenScore[] {
+    const out: TokenScore[] = [];
+    for (const block of this.plan.blocks) {
+      const { tokens, windows, keys } = block.plan!;
+      windows.forEach((win, i) => {
+        const probs = this.results.get(keys[i])!;
+        for (let t = win.keepStart; t < win.keepEnd; t++) {
+          const p = probs[1 + t - win.start];
+          if (p < min) continue;
+          const tok = tokens[t];
+          out.push({ piece: tok.piece, id: tok.id, start: block.offset + tok.start, end: block.offset + tok.end, pReplaced: p });
+        }
+      });
+    }
+    return out;
+  }
 }
 
 /** A token of the current version, and its window (for the generator's alternatives). */
@@ -42,8 +73,9 @@ export interface TokenHit {
   token: TokenScore;
   version: number;
   checkpointStep: number;
-  /** The window's ids ([CLS] ... [SEP]) and the token's position in them. */
+  /** The window's ids ([CLS] ... [SEP]), its key, and the token's position in them. */
   windowIds: Int32Array;
+  windowKey: string;
   position: number;
 }
 
@@ -183,15 +215,16 @@ export class ScoringScheduler {
 
   /**
    * The token at `offset` of the document's current version with its probability, scoring
-   * its window if no slice has yet. Throws NoCheckpointError when no checkpoint is loaded.
+   * its window if no slice has yet (unless the request is cancelled by then). Throws
+   * NoCheckpointError when no checkpoint is loaded.
    */
-  async tokenAt(uri: string, offset: number): Promise<TokenHit | undefined> {
+  async tokenAt(uri: string, offset: number, isCancelled: () => boolean = () => false): Promise<TokenHit | undefined> {
     const { w, plan, version, scorer, generation } = this.current(uri);
     const b = blockAt(plan, offset);
     if (b < 0) return undefined;
     const index = tokenIndexAt(this.blockPlan(w, plan.blocks[b], scorer).tokens, offset - plan.blocks[b].offset);
     if (index < 0) return undefined;
-    const hits = await this.hits(w, plan, [{ b, index }], 1, scorer, generation);
+    const hits = await this.hits(w, plan, [{ b, index }], isCancelled() ? 0 : 1, scorer, generation);
     return hits[0] && { ...hits[0], version };
   }
 
@@ -200,9 +233,9 @@ export class ScoringScheduler {
    * the token under it) with their probabilities. Windows not scored yet are computed, up to
    * MAX_WINDOWS_PER_REQUEST; tokens of further unscored windows are left out.
    */
-  async tokensIn(uri: string, start: number, end: number): Promise<TokenHit[]> {
+  async tokensIn(uri: string, start: number, end: number, isCancelled: () => boolean = () => false): Promise<TokenHit[]> {
     if (start === end) {
-      const hit = await this.tokenAt(uri, start);
+      const hit = await this.tokenAt(uri, start, isCancelled);
       return hit ? [hit] : [];
     }
     const { w, plan, version, scorer, generation } = this.current(uri);
@@ -214,7 +247,7 @@ export class ScoringScheduler {
         if (t.start + block.offset < end && t.end + block.offset > start) wanted.push({ b, index });
       });
     }
-    return (await this.hits(w, plan, wanted, MAX_WINDOWS_PER_REQUEST, scorer, generation)).map((h) => ({ ...h, version }));
+    return (await this.hits(w, plan, wanted, isCancelled() ? 0 : MAX_WINDOWS_PER_REQUEST, scorer, generation)).map((h) => ({ ...h, version }));
   }
 
   // ------------------------------------------------------------------------ internals
@@ -271,6 +304,7 @@ export class ScoringScheduler {
         token: { piece: t.piece, id: t.id, start: block.offset + t.start, end: block.offset + t.end, pReplaced: probs[position] },
         checkpointStep: scorer.checkpointStep,
         windowIds: bp.ids[wi],
+        windowKey: key,
         position,
       });
     }
@@ -486,32 +520,18 @@ export class ScoringScheduler {
   private finish(w: DocWork, plan: DocumentPlan, doc: TextDocument, scorer: ScorerLike): void {
     // A window taken by a slice whose scorer went away meanwhile goes back in the queue.
     let windowCount = 0;
-    let tokenCount = 0;
     for (const block of plan.blocks) {
       const bp = this.blockPlan(w, block, scorer);
       windowCount += bp.windows.length;
-      tokenCount += bp.tokens.length;
       bp.keys.forEach((key, i) => {
         if (!this.probabilities(w, scorer, key)) w.queue.push({ key, ids: bp.ids[i], offset: block.offset });
       });
     }
     if (this.pendingLeft(w)) return;
-    const tokens: TokenScore[] = new Array(tokenCount);
-    let n = 0;
-    for (const block of plan.blocks) {
-      const { tokens: bt, windows, keys } = block.plan!;
-      windows.forEach((win, i) => {
-        const probs = w.results.get(keys[i])!;
-        for (let t = win.keepStart; t < win.keepEnd; t++) {
-          const tok = bt[t];
-          tokens[n++] = { piece: tok.piece, id: tok.id, start: block.offset + tok.start, end: block.offset + tok.end, pReplaced: probs[1 + t - win.start] };
-        }
-      });
-    }
     this.stats.scorings++;
     this.stats.windowsFromCache += Math.max(0, windowCount - w.computedSince);
     w.computedSince = 0;
-    w.complete = { uri: w.uri, version: doc.version, text: plan.text, checkpointStep: scorer.checkpointStep, tokens };
+    w.complete = new DocumentScore(w.uri, doc.version, plan.text, scorer.checkpointStep, plan, w.results);
     w.completeGeneration = w.generation;
     this.events.onComplete(w.complete);
     this.wake();

@@ -35,6 +35,7 @@ import { coreEngine } from './engine';
 import { tokenHover } from './hover';
 import { NoCheckpointError, ScorerHost } from './scorerHost';
 import { ScoringScheduler, type DocumentScore, type TokenHit } from './scoringScheduler';
+import { AlternativesCache } from './alternativesCache';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
 
 /**
@@ -86,9 +87,11 @@ async function completeScores(uri: string, token?: CancellationToken): Promise<D
   }
 }
 
+let alternatives: AlternativesCache;
+
 /** The generator's alternatives for a token, in the window it was scored in. */
 function alternativesOf(hit: TokenHit, k: number) {
-  return host.withScorer((s) => s.windowAlternatives(hit.windowIds, hit.position, k));
+  return alternatives.get(hit, k);
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -103,6 +106,7 @@ connection.onInitialize((params): InitializeResult => {
     },
     log,
   });
+  alternatives = new AlternativesCache(host);
   scores = new ScoringScheduler(documents, host, {
     onComplete: publish,
     onError: (uri, e) => log(`scoring ${uri} failed: ${e.stack ?? e.message}`),
@@ -119,7 +123,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  void host.select(settings.checkpointPath);
+  void host.select(settings.checkpointPath, settings.runsRoots);
 });
 
 connection.onDidChangeConfiguration(async (params) => {
@@ -133,7 +137,7 @@ connection.onDidChangeConfiguration(async (params) => {
 });
 
 connection.onNotification(SelectCheckpointNotification, (params) => {
-  void host.select(params.path);
+  void host.select(params.path, params.runsRoots?.filter((r) => typeof r === 'string' && r !== ''));
 });
 
 /** When each open document last changed (performance.now()). */
@@ -163,11 +167,15 @@ connection.onNotification(VisibleRangesNotification, ({ uri, ranges }) => {
 connection.onHover(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
   if (!doc || !host.scorer) return null;
-  const hit = await scores.tokenAt(doc.uri, doc.offsetAt(params.position)).catch(() => undefined);
-  if (!hit || token.isCancellationRequested) return null;
-  const alternatives = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => undefined);
-  if (!alternatives || token.isCancellationRequested || documents.get(doc.uri)?.version !== hit.version) return null;
-  return tokenHover(doc, hit.token, alternatives, hit.checkpointStep);
+  const cancelled = () => token.isCancellationRequested;
+  const hit = await scores.tokenAt(doc.uri, doc.offsetAt(params.position), cancelled).catch(() => undefined);
+  if (!hit || cancelled()) return null;
+  const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => undefined);
+  if (!found || cancelled()) return null;
+  const hover = tokenHover(doc, hit.token, found, hit.checkpointStep);
+  // Offsets of an older version would mark the wrong text: then the hover goes without a range.
+  if (documents.get(doc.uri)?.version !== hit.version) delete hover.range;
+  return hover;
 });
 
 connection.onCodeAction(async (params, token) => {
@@ -175,8 +183,12 @@ connection.onCodeAction(async (params, token) => {
   if (!doc || !host.scorer) return null;
   const electraAsked = params.context.only === undefined || params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k));
   if (!electraAsked) return null;
-  const hits = await scores.tokensIn(doc.uri, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end)).catch(() => undefined);
-  if (!hits || token.isCancellationRequested || hits.length === 0 || documents.get(doc.uri)?.version !== hits[0].version) return hits ? [] : null;
+  // Fixes belong to the version they were asked for: a newer edit (or the client's
+  // cancellation, sent when the cursor moves on) makes the rest of the work useless.
+  const version = doc.version;
+  const outdated = () => token.isCancellationRequested || documents.get(doc.uri)?.version !== version;
+  const hits = await scores.tokensIn(doc.uri, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end), outdated).catch(() => undefined);
+  if (!hits || outdated()) return null;
   const text = doc.getText();
   const flagged = flaggedTokens(
     text,
@@ -185,10 +197,10 @@ connection.onCodeAction(async (params, token) => {
   );
   const actions: CodeAction[] = [];
   for (const hit of hits.filter((h) => flagged.includes(h.token)).slice(0, MAX_TOKENS_WITH_FIXES)) {
-    const alternatives = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => []);
-    if (token.isCancellationRequested || documents.get(doc.uri)?.version !== hit.version) return null;
+    const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => []);
+    if (outdated()) return null;
     const diagnostic = tokenDiagnostic(doc, text, hit.token, hit.checkpointStep, settings);
-    actions.push(...tokenCodeActions(doc, hit.token, alternatives, diagnostic));
+    actions.push(...tokenCodeActions(doc, hit.token, found, diagnostic));
   }
   return actions;
 });
@@ -214,14 +226,14 @@ connection.onRequest(AlternativesRequest, async (params): Promise<AlternativesRe
     throw e;
   }
   if (!hit) return null;
-  const alternatives = await alternativesOf(hit, params.k ?? DEFAULT_ALTERNATIVES);
+  const found = await alternativesOf(hit, params.k ?? DEFAULT_ALTERNATIVES);
   const t = hit.token;
   return {
     start: t.start,
     end: t.end,
     piece: t.piece,
     p: t.pReplaced,
-    alternatives: alternatives.map((a) => ({ piece: a.piece, probability: a.probability })),
+    alternatives: found.map((a) => ({ piece: a.piece, probability: a.probability })),
   };
 });
 

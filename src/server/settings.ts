@@ -19,6 +19,8 @@ export interface ServerSettings {
   /** Diagnostics per document at most; the most likely replaced tokens are kept. */
   maxDiagnostics: number;
   checkpointPath?: string;
+  /** Folders holding run folders (see checkpointRule.ts). */
+  runsRoots: string[];
   backend: NonNullable<InitializationOptions['backend']>;
 }
 
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   severity: 'information',
   ignoredWords: new Set(),
   maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS,
+  runsRoots: [],
   backend: 'auto',
 };
 
@@ -52,6 +55,7 @@ export function settingsFromInitializationOptions(options: unknown): ServerSetti
   if (!isObject(options)) return DEFAULT_SETTINGS;
   const s = withAnnotation(DEFAULT_SETTINGS, options);
   if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
+  if (Array.isArray(options.runsRoots)) s.runsRoots = options.runsRoots.filter((r): r is string => typeof r === 'string' && r !== '');
   if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
   return s;
 }

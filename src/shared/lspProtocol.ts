@@ -40,8 +40,14 @@ export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'w
 /** Passed by the client as `initializationOptions`. */
 export interface InitializationOptions {
   protocolVersion?: number;
-  /** A run folder (follows its latest checkpoint) or one checkpoint folder (pinned). */
+  /**
+   * The user's selected checkpoint: a run folder (follows its latest checkpoint) or one
+   * checkpoint folder (pinned). Without one the server follows the newest checkpoint of the
+   * newest run under `runsRoots` (the rule is in src/server/checkpointRule.ts).
+   */
   checkpointPath?: string;
+  /** Folders holding run folders: each workspace folder's electraStudio.runFolder. */
+  runsRoots?: string[];
   /** Diagnostics for tokens whose probability of having been replaced is >= threshold, in [0, 1]. */
   threshold: number;
   severity: AnnotationSeverity;
@@ -129,8 +135,13 @@ export const AlternativesRequest = new RequestType<AlternativesParams, Alternati
 // ---------------------------------------------------------------- notifications
 
 export interface SelectCheckpointParams {
-  /** Run folder or checkpoint folder; '' unloads. */
+  /**
+   * Run folder or checkpoint folder; '' for no selection: the server then follows the
+   * newest checkpoint of the newest run under the runs roots (and unloads when there is none).
+   */
   path: string;
+  /** New runs roots (workspace folders or electraStudio.runFolder changed); absent keeps them. */
+  runsRoots?: string[];
 }
 /** client -> server: load this checkpoint instead of the current one. */
 export const SelectCheckpointNotification = new NotificationType<SelectCheckpointParams>('electra/selectCheckpoint');
@@ -148,9 +159,14 @@ export interface VisibleRangesParams {
 export const VisibleRangesNotification = new NotificationType<VisibleRangesParams>('electra/visibleRanges');
 
 export type ServerState = 'no-checkpoint' | 'loading' | 'ready' | 'error';
+/** Why the server scores with its checkpoint: the user selected it, or it is the newest of the newest run. */
+export type CheckpointSource = 'selected' | 'newest-run';
 export interface StatusParams {
   state: ServerState;
   checkpointStep?: number;
+  /** The checkpoint folder in use (while ready, and while loading or failing another). */
+  checkpointDir?: string;
+  source?: CheckpointSource;
   message?: string;
 }
 /** server -> client: the scorer's state, sent on every change. */

@@ -101,3 +101,30 @@ test('an edit re-plans only the block it touches', () => {
   const changed = flatten(second).filter((w) => !before.has(w.key));
   assert.ok(changed.length >= 1 && changed.length <= 3, `${changed.length} windows changed`);
 });
+
+test('re-planning after edits anywhere (inside blocks, in blank lines, at both ends) splits as a fresh plan does', () => {
+  let current = text;
+  let plan = planDocument(current);
+  const seeds = [0, 1, 5, current.indexOf('\n\n'), current.indexOf('\n\n') + 1, Math.floor(current.length / 2), current.length - 1, current.length];
+  const inserts = ['x', '\n\n', ' ', '\n', 'word. ', '\n \n\n'];
+  let n = 0;
+  for (const at of seeds) {
+    for (const ins of inserts) {
+      // Insert, then delete what was inserted plus a character, at `at`.
+      for (const edit of [
+        (s: string) => s.slice(0, at) + ins + s.slice(at),
+        (s: string) => s.slice(0, Math.max(0, at - 1)) + s.slice(Math.min(s.length, at + ins.length)),
+      ]) {
+        current = edit(current);
+        plan = planDocument(current, plan);
+        const fresh = planDocument(current);
+        assert.deepEqual(
+          plan.blocks.map((b) => [b.offset, b.text]),
+          fresh.blocks.map((b) => [b.offset, b.text]),
+          `after edit ${n} at ${at} (${JSON.stringify(ins)})`,
+        );
+        n++;
+      }
+    }
+  }
+});

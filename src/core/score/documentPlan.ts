@@ -43,10 +43,44 @@ export interface DocumentPlan {
 /** A blank line: a line break, spaces or tabs, a line break. */
 const BLANK_LINE = /\n[^\S\n]*\n/g;
 
-/** The blocks of `text`, each with the plan of the block of the same text in `previous`, if any. */
+/**
+ * The blocks of `text`, each with the plan of the block of the same text in `previous`, if
+ * any. After an edit (previous given), only the part of the text between the unchanged
+ * start and the unchanged end is split again; the blocks before it are taken as they are and
+ * those after it moved by the change in length, so a keystroke costs a comparison of the two
+ * texts rather than a split of the whole document.
+ */
 export function planDocument(text: string, previous?: DocumentPlan): DocumentPlan {
+  if (!previous || previous.blocks.length === 0) return { text, blocks: splitBlocks(text, 0, text.length, new Map()) };
+  const old = previous.text;
+  const blocks = previous.blocks;
+  const n = blocks.length;
+  const end = (b: PlacedBlock) => b.offset + b.text.length;
+  // The unchanged start and end of the text.
+  const limit = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < limit && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const delta = text.length - old.length;
+  // Blocks before the change: those whose successor starts in the unchanged start (their
+  // text and the blank line after them are unchanged).
+  let head = 0;
+  while (head + 1 < n && blocks[head + 1].offset <= prefix) head++;
+  // Blocks after the change: those whose predecessor ends in the unchanged end.
+  let tail = n;
+  while (tail - 1 > head && end(blocks[tail - 2]) >= old.length - suffix) tail--;
+  const from = head > 0 ? blocks[head].offset : 0;
+  const to = tail < n ? end(blocks[tail - 1]) + delta : text.length;
   const reusable = new Map<string, BlockPlan>();
-  for (const b of previous?.blocks ?? []) if (b.plan) reusable.set(b.text, b.plan);
+  for (let i = head; i < tail; i++) if (blocks[i].plan) reusable.set(blocks[i].text, blocks[i].plan!);
+  const middle = splitBlocks(text, from, to, reusable);
+  const moved = blocks.slice(tail).map((b) => ({ offset: b.offset + delta, text: b.text, plan: b.plan }));
+  return { text, blocks: [...blocks.slice(0, head), ...middle, ...moved] };
+}
+
+/** The blocks of text[from, to) (which starts and ends at block boundaries), plans taken from `reusable` by text. */
+function splitBlocks(text: string, from: number, to: number, reusable: Map<string, BlockPlan>): PlacedBlock[] {
   const blocks: PlacedBlock[] = [];
   const add = (start: number, end: number) => {
     if (end <= start) return;
@@ -54,15 +88,15 @@ export function planDocument(text: string, previous?: DocumentPlan): DocumentPla
     if (!/\S/.test(blockText)) return; // spaces between blank lines: no tokens
     blocks.push({ offset: start, text: blockText, plan: reusable.get(blockText) });
   };
-  let start = 0;
-  BLANK_LINE.lastIndex = 0;
-  for (let m = BLANK_LINE.exec(text); m; m = BLANK_LINE.exec(text)) {
+  let start = from;
+  BLANK_LINE.lastIndex = from;
+  for (let m = BLANK_LINE.exec(text); m && m.index + m[0].length <= to; m = BLANK_LINE.exec(text)) {
     add(start, m.index);
     // A blank line overlapping this one ("\n\n\n") has no token before it in the next block.
     start = m.index + m[0].length;
   }
-  add(start, text.length);
-  return { text, blocks };
+  add(start, to);
+  return blocks;
 }
 
 /** Plans every block of `plan` not planned yet (Scorer.planBlock); returns the plans in order. */
