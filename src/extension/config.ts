@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { PresetName } from '../core';
 import type { BackendPreference } from '../core';
+import { DEFAULT_MAX_DIAGNOSTICS } from '../shared/lspProtocol';
 
 export const SECTION = 'electraStudio';
 
@@ -16,6 +17,8 @@ export interface AnnotationSettings {
   languages: string[];
   severity: Severity;
   ignoredWords: string[];
+  /** Diagnostics per document at most; the most likely replaced tokens are kept. */
+  maxDiagnostics: number;
 }
 
 export interface ElectraSettings {
@@ -67,6 +70,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings
       languages: strings(c.get('annotation.languages'), ['plaintext', 'markdown']),
       severity: oneOf(c.get('annotation.severity'), SEVERITIES, 'information'),
       ignoredWords: strings(c.get('annotation.ignoredWords'), []),
+      maxDiagnostics: Math.floor(number(c.get('annotation.maxDiagnostics'), DEFAULT_MAX_DIAGNOSTICS)),
     },
   };
 }

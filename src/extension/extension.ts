@@ -15,7 +15,7 @@ import { Log } from './log';
 import { StatusBar } from './statusBar';
 import { TOKENS_VIEW_TYPE, TokenConfidencePanel } from './tokenConfidencePanel';
 import { Trainer } from './trainer';
-import { listWorkspaceRuns } from './workspaceRuns';
+import { listWorkspaceRuns, workspaceRunsRoots } from './workspaceRuns';
 
 /** What `activate` returns: for tests and other extensions. */
 export interface ElectraStudioApi {
@@ -54,15 +54,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
     ...registerCommands({ context, log, trainer, client, checkpoints, dashboard, tokens }),
     trainer.onDidChange(() => statusBar.update()),
     client.onStatus((s) => statusBar.setServerStatus(s)),
-    // The first checkpoint of a workspace: let the server use it without asking the user.
-    trainer.onDidCheckpoint(async ({ runDir }) => {
-      if (!checkpoints.selected && c.status.state === 'no-checkpoint') await c.selectCheckpoint(runDir);
-    }),
+    // Without a selection the server follows the newest run under these folders (src/server/checkpointRule.ts).
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void c.selectCheckpoint(checkpoints.selected ?? '', workspaceRunsRoots())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'annotation.languages')) {
         void setLanguagesContext();
         void c.restart();
       }
+      if (affects(e, 'runFolder')) void c.selectCheckpoint(checkpoints.selected ?? '', workspaceRunsRoots());
+    }),
+    // What the editors show is scored first.
+    vscode.window.onDidChangeTextEditorVisibleRanges((e) => void c.visibleRanges(e.textEditor).catch(() => undefined)),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => {
+      for (const editor of editors) void c.visibleRanges(editor).catch(() => undefined);
     }),
   );
 
@@ -73,14 +77,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
     vscode.commands.executeCommand('setContext', 'electraStudio.annotatedLanguages', readSettings().annotation.languages);
   void setLanguagesContext();
 
-  const checkpoint = await checkpoints.effective();
+  const selected = checkpoints.selected;
   // Not awaited: activation must not wait for the server (and a failed start is logged).
-  client.start(checkpoint).catch(() => undefined);
-  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${checkpoint ?? 'none yet'})`);
+  client.start(selected, workspaceRunsRoots()).catch(() => undefined);
+  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${selected ?? 'the newest checkpoint of the newest run'})`);
 
   return {
     runningRuns: () => t.running.map((s) => s.runName),
-    checkpoint: () => checkpoints.effective(),
+    checkpoint: async () => c.status.checkpointDir ?? checkpoints.selected,
     serverState: () => c.status.state,
     runs: async () => (await listWorkspaceRuns()).map((r) => ({ id: r.id, dir: r.dir, latestCheckpointStep: r.latestCheckpoint?.step })),
   };

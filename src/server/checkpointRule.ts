@@ -50,10 +50,3 @@ export function newestRun(roots: readonly string[]): string | undefined {
   }
   return newest;
 }
-
-/** What a status message says about where the checkpoint comes from. */
-export function describeSource(source: CheckpointSource): string {
-  return source === 'selected'
-    ? 'the checkpoint you selected'
-    : 'the newest checkpoint of the newest run (followed as training saves newer ones; select one to pin it)';
-}

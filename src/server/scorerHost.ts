@@ -7,8 +7,8 @@
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Alternative, BlockPlan } from '../core';
-import type { StatusParams } from '../shared/lspProtocol';
-import { describeSource, ruleTarget, type CheckpointChoice } from './checkpointRule';
+import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
+import { ruleTarget, type CheckpointChoice } from './checkpointRule';
 
 /** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
@@ -160,7 +160,7 @@ export class ScorerHost {
         return;
       }
       this.swap(scorer);
-      this.events.log(`loaded checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) in ${Date.now() - started} ms: ${describeSource(rule.source)}`);
+      this.events.log(`loaded checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) in ${Date.now() - started} ms: ${CHECKPOINT_SOURCE_TEXT[rule.source]}`);
       this.setStatus({ state: 'ready', checkpointStep: scorer.checkpointStep, checkpointDir: scorer.checkpointDir, source: rule.source });
     } catch (e) {
       this.failed = target;

@@ -161,6 +161,11 @@ export const VisibleRangesNotification = new NotificationType<VisibleRangesParam
 export type ServerState = 'no-checkpoint' | 'loading' | 'ready' | 'error';
 /** Why the server scores with its checkpoint: the user selected it, or it is the newest of the newest run. */
 export type CheckpointSource = 'selected' | 'newest-run';
+/** How the status bar and the server's log say why a checkpoint is in use (the rule: src/server/checkpointRule.ts). */
+export const CHECKPOINT_SOURCE_TEXT: Record<CheckpointSource, string> = {
+  selected: 'the checkpoint you selected (ELECTRA: Select Checkpoint)',
+  'newest-run': 'the newest checkpoint of the newest run, followed as training saves newer ones (select one to pin it)',
+};
 export interface StatusParams {
   state: ServerState;
   checkpointStep?: number;
