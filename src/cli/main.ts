@@ -15,11 +15,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
-import { findLatestCheckpoint, loadCheckpoint } from '../core';
+import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
+import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { PRESET_NAMES, type PresetName } from '../core';
+import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
-import { prepareData, type CorpusSource } from '../core';
+import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
@@ -32,12 +33,25 @@ program
   .name('electra-studio')
   .description('Pre-train ELECTRA replaced-token-detection models on your text, and score text with them.')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Set before the subcommands are added, which inherit both: commander's own errors (bad
+  // values, unknown commands and options, missing required options) become the one line
+  // every other error is, and reach main() instead of exiting on their own.
+  .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(oneLineError(s)) })
+  .exitOverride();
+
+/** `electra-studio: error: <message>`, on one line, for a message in commander's format ("error: ..."). */
+function oneLineError(message: string): string {
+  return `electra-studio: error: ${message.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ')}\n`;
+}
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+const atLeast = (name: string, min: number) => (v: string) => {
+  const n = positiveInt(name)(v);
+  if (n < min) throw new InvalidArgumentError(`${name} must be at least ${min}`);
   return n;
 };
 const positiveNumber = (name: string) => (v: string) => {
@@ -51,9 +65,9 @@ const probability = (v: string) => {
   return n;
 };
 const presetOption = () =>
-  new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default('tiny');
+  new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default(DEFAULT_PRESET);
 const backendOption = () =>
-  new Option('--backend <name>', 'TensorFlow.js backend (auto tries tensorflow-gpu, tensorflow, wasm, cpu)').choices(BACKEND_PREFERENCES as string[]).default('auto');
+  new Option('--backend <name>', `TensorFlow.js backend (auto tries ${BACKEND_NAMES.join(', ')})`).choices(BACKEND_PREFERENCES as string[]).default(DEFAULT_BACKEND);
 
 function folderArgument(path: string, what: string): string {
   const p = resolve(path);
@@ -75,20 +89,20 @@ program
   .addOption(presetOption())
   .option('-s, --steps <n>', 'optimizer steps in all (a resumed run counts earlier steps)', positiveInt('steps'))
   .option('-m, --minutes <n>', 'train for this many minutes', positiveNumber('minutes'))
-  .option('-o, --out <dir>', 'run folder for checkpoints and metrics', 'runs/electra')
+  .option('-o, --out <dir>', 'run folder for checkpoints and metrics', CLI_RUN_FOLDER)
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--overwrite', 'start over, deleting the run already in --out')
   .addOption(backendOption())
-  .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), 42)
+  .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), TRAINING_DEFAULTS.seed)
   .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'))
   .option('--accumulate <n>', 'micro-batches per optimizer step', positiveInt('accumulate'))
-  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
+  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), TRAINING_DEFAULTS.workers)
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
-  .option('--warmup <n>', 'warm-up steps (default 10% of the run, at most 10,000)', (v) => Number.parseInt(v, 10))
+  .option('--warmup <n>', "warm-up steps (default: the preset's share of the run)", (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
-  .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
-  .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), 200)
-  .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), 50)
+  .option('--vocab-size <n>', `WordPiece vocabulary size (at least ${MIN_TRAINING_VOCAB_SIZE})`, atLeast('vocab-size', MIN_TRAINING_VOCAB_SIZE))
+  .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), TRAINING_DEFAULTS.checkpointEvery)
+  .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
   .option('--exclude <glob...>', 'files to exclude')
   .action(async (folder: string | undefined, o) => {
@@ -158,18 +172,14 @@ program
   .description('score a text file: tokens whose probability of having been replaced passes the threshold')
   .argument('<file>', 'text file to score')
   .requiredOption('-c, --checkpoint <dir>', 'checkpoint or run folder')
-  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, 0.5)
+  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, SCORING_DEFAULTS.threshold)
   .option('--json', 'print every token as JSON')
   .option('-k, --alternatives <k>', 'also print the generator\'s top-k alternatives for reported tokens', positiveInt('alternatives'))
   .addOption(backendOption())
   .action(async (file: string, o) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: 'auto' });
+    // The corpus rules: a size limit, and no binary files (a device such as /dev/zero never ends).
+    const text = readTextFile(file);
+    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: SCORING_DEFAULTS.workers });
     // The scorer's worker threads keep the process alive until it is disposed.
     try {
       const result = await scorer.score(text);
@@ -211,8 +221,8 @@ program
   .argument('<checkpoint>', 'checkpoint or run folder')
   .argument('<folder>', 'folder of text files')
   .option('--all', 'evaluate on every file, not only the held-out split')
-  .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), 512)
-  .option('--seed <n>', 'seed of the evaluation masks', (v) => Number.parseInt(v, 10), 42)
+  .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), EVAL_COMMAND_DEFAULTS.sequences)
+  .option('--seed <n>', 'seed of the evaluation masks', (v) => Number.parseInt(v, 10), EVAL_COMMAND_DEFAULTS.seed)
   .addOption(backendOption())
   .action(async (checkpoint: string, folder: string, o) => {
     const dir = findLatestCheckpoint(checkpoint);
@@ -256,6 +266,7 @@ program
       const ckpt = loadCheckpoint(dir);
       tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
     } else if (o.vocab) {
+      checkFileSize(o.vocab, CHECKPOINT_FILE_LIMITS['vocab.txt']); // the checkpoint's limit on vocab.txt
       tokenizer = WordPieceTokenizer.fromVocabText(readFileSync(o.vocab, 'utf8'), { lowercase: true, stripAccents: true });
     }
     const stats = await corpusStats(root, tokenizer, { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) });
@@ -280,26 +291,26 @@ program
   .command('export')
   .description('write a checkpoint as Hugging Face folders: <out>/discriminator and <out>/generator')
   .argument('<checkpoint>', 'checkpoint or run folder')
-  .argument('<out>', 'output folder')
-  .action(async (checkpoint: string, out: string) => {
+  .argument('<out>', 'output folder (new or empty)')
+  .option('--overwrite', 'write into a folder that already holds files, replacing files of the same names')
+  .action(async (checkpoint: string, out: string, o) => {
     const dir = findLatestCheckpoint(checkpoint);
     if (!dir) throw new Error(`${checkpoint}: no checkpoint found`);
-    const written = exportHuggingFace(loadCheckpoint(dir), resolve(out));
+    const written = exportHuggingFace(loadCheckpoint(dir), resolve(out), { overwrite: !!o.overwrite });
     process.stdout.write(`wrote ${written.join(', ')}\n`);
   });
 
 async function main(): Promise<void> {
-  program.exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith('commander.')) {
-      // commander has printed its own one-line message (or help/version).
+      // commander has printed its message through oneLineError (or help/version, exit code 0).
       process.exit(err.exitCode ?? 1);
     }
     if (process.env.ELECTRA_DEBUG) console.error(err);
-    process.stderr.write(`electra-studio: error: ${err.message}\n`);
+    process.stderr.write(oneLineError(err.message));
     process.exit(1);
   }
 }

@@ -18,14 +18,22 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/brown';
+export * from '../shared/defaults';
 export * from './model/config';
+export * from './model/presets';
 export * from './model/model';
 export * from './train/metrics';
 export * from './train/training';
-export * from './parallel/dataParallel';
+export * from './parallel';
 export * from './run/checkpoint';
+export * from './run/checkpointValidation';
 export * from './run/export';
+export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './score/documentPlan';
 export * from './wasm/backend';
+// Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
+export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
+export type { MaskedBatch } from './model/masking';

@@ -25,6 +25,8 @@ export interface ElectraStudioApi {
   checkpoint(): Promise<string | undefined>;
   serverState(): string;
   runs(): Promise<{ id: string; dir: string; latestCheckpointStep?: number }[]>;
+  /** The runs the dashboard last listed in its webview, with their states. */
+  dashboardRuns(): { id: string; state: string }[];
 }
 
 let client: ElectraLanguageClient | undefined;
@@ -79,14 +81,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
 
   const selected = checkpoints.selected;
   // Not awaited: activation must not wait for the server (and a failed start is logged).
+  // In an untrusted workspace the server is told so and loads nothing from it until the
+  // user trusts the workspace (below) or selects a checkpoint themselves.
   client.start(selected, workspaceRunsRoots()).catch(() => undefined);
-  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${selected ?? 'the newest checkpoint of the newest run'})`);
+  log.info(
+    `ELECTRA Studio activated (checkpoint for scoring: ${selected ?? 'the newest checkpoint of the newest run'}${!vscode.workspace.isTrusted ? ', not loaded until the workspace is trusted' : ''})`,
+  );
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => c.selectCheckpoint(checkpoints.selected ?? '', workspaceRunsRoots())));
 
   return {
     runningRuns: () => t.running.map((s) => s.runName),
     checkpoint: async () => c.status.checkpointDir ?? checkpoints.selected,
     serverState: () => c.status.state,
     runs: async () => (await listWorkspaceRuns()).map((r) => ({ id: r.id, dir: r.dir, latestCheckpointStep: r.latestCheckpoint?.step })),
+    dashboardRuns: () => dashboard.shownRuns.map((r) => ({ id: r.id, state: r.state })),
   };
 }
 

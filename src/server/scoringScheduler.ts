@@ -23,6 +23,7 @@
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { blockAt, planDocument, windowKeeping, type BlockPlan, type DocumentPlan, type PlacedBlock, type TokenScore } from '../core';
+import { checkDocumentLimits } from './documentLimits';
 import { NoCheckpointError, type ScorerHost, type ScorerLike } from './scorerHost';
 import { tokenIndexAt } from './tokens';
 
@@ -132,8 +133,9 @@ interface DocWork {
   /** The score of the version last completed, and the generation it belongs to. */
   complete?: DocumentScore;
   completeGeneration: number;
-  /** A version whose slice failed: not tried again until the document changes. */
+  /** A version whose slice failed, and why: not tried again until the document changes. */
   failedVersion?: number;
+  failure?: Error;
 }
 
 export class ScoringScheduler {
@@ -200,7 +202,7 @@ export class ScoringScheduler {
       if (!this.host.scorer) throw new NoCheckpointError(this.host.status.message);
       const w = this.work(uri);
       if (w.complete && w.complete.version === doc.version && w.completeGeneration === this.host.generation) return w.complete;
-      if (w.failedVersion === doc.version) throw new Error(`scoring version ${doc.version} of ${uri} failed (see the server log)`);
+      if (w.failedVersion === doc.version) throw w.failure ?? new Error(`scoring version ${doc.version} of ${uri} failed (see the server log)`);
       w.readyAt = Math.min(w.readyAt, performance.now()); // asked for: no debounce
       this.kick();
       await new Promise<void>((resolve) => {
@@ -357,6 +359,8 @@ export class ScoringScheduler {
       w.computedSince = 0;
     }
     if (w.plan && w.planVersion === doc.version) return w.plan;
+    // A document over the corpus limits (too large, binary) is never scored: DocumentRefusedError.
+    checkDocumentLimits(doc.getText());
     if (w.plan && this.pendingLeft(w)) this.stats.abandoned++;
     const plan = planDocument(doc.getText(), w.plan);
     const previous = w.results;
@@ -448,7 +452,7 @@ export class ScoringScheduler {
           await this.slice(w);
         } catch (e) {
           const doc = this.documents.get(w.uri);
-          if (doc) w.failedVersion = doc.version;
+          if (doc) [w.failedVersion, w.failure] = [doc.version, e as Error];
           if (!(e instanceof NoCheckpointError)) this.events.onError(w.uri, e as Error);
           this.wake();
         }

@@ -31,12 +31,14 @@ import {
 } from '../shared/lspProtocol';
 import { tokenCodeActions } from './codeActions';
 import { documentDiagnostics, flaggedTokens, tokenDiagnostic } from './diagnostics';
+import { DocumentRefusedError, refusalDiagnostic } from './documentLimits';
 import { coreEngine } from './engine';
 import { tokenHover } from './hover';
 import { NoCheckpointError, ScorerHost } from './scorerHost';
 import { ScoringScheduler, type DocumentScore, type TokenHit } from './scoringScheduler';
 import { AlternativesCache } from './alternativesCache';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
+import { SCORING_DEFAULTS } from '../shared/defaults';
 
 /**
  * Debounce of edits while typing: an edit that comes within this time of the previous one
@@ -49,7 +51,7 @@ const EDIT_DEBOUNCE_MS = 150;
  * working through go on being scored meanwhile (see scoringScheduler.ts).
  */
 const ISOLATED_EDIT_DELAY_MS = 0;
-const DEFAULT_ALTERNATIVES = 5;
+const DEFAULT_ALTERNATIVES = SCORING_DEFAULTS.alternatives;
 /** A selection over many flagged tokens offers fixes for the first few (each asks the generator). */
 const MAX_TOKENS_WITH_FIXES = 5;
 
@@ -82,7 +84,7 @@ async function completeScores(uri: string, token?: CancellationToken): Promise<D
   try {
     return await scores.complete(uri, () => token?.isCancellationRequested ?? false);
   } catch (e) {
-    if (e instanceof NoCheckpointError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    if (e instanceof NoCheckpointError || e instanceof DocumentRefusedError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
 }
@@ -109,7 +111,12 @@ connection.onInitialize((params): InitializeResult => {
   alternatives = new AlternativesCache(host);
   scores = new ScoringScheduler(documents, host, {
     onComplete: publish,
-    onError: (uri, e) => log(`scoring ${uri} failed: ${e.stack ?? e.message}`),
+    onError: (uri, e) => {
+      const doc = documents.get(uri);
+      if (e instanceof DocumentRefusedError) {
+        if (doc) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [refusalDiagnostic(e)] });
+      } else log(`scoring ${uri} failed: ${e.stack ?? e.message}`);
+    },
   });
   return {
     capabilities: {
@@ -123,7 +130,13 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  void host.select(settings.checkpointPath, settings.runsRoots);
+  // Checkpoints in an untrusted workspace are untrusted input: neither the selection nor the
+  // newest run under the runs roots is loaded until the client's electra/selectCheckpoint.
+  if (settings.workspaceTrusted) void host.select(settings.checkpointPath, settings.runsRoots);
+  else {
+    log('workspace not trusted: no checkpoint from it is loaded until it is, or until a checkpoint is selected');
+    void connection.sendNotification(StatusNotification, { state: 'no-checkpoint', message: 'the workspace is not trusted: no checkpoint from it is loaded' });
+  }
 });
 
 connection.onDidChangeConfiguration(async (params) => {
@@ -222,7 +235,7 @@ connection.onRequest(AlternativesRequest, async (params): Promise<AlternativesRe
   try {
     hit = await scores.tokenAt(params.uri, params.offset);
   } catch (e) {
-    if (e instanceof NoCheckpointError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    if (e instanceof NoCheckpointError || e instanceof DocumentRefusedError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
   if (!hit) return null;

@@ -5,11 +5,11 @@
  */
 import {
   ANNOTATION_SEVERITIES,
-  DEFAULT_MAX_DIAGNOSTICS,
   type AnnotationSeverity,
   type ElectraSettingsSection,
   type InitializationOptions,
 } from '../shared/lspProtocol';
+import { SETTING_DEFAULTS } from '../shared/defaults';
 
 export interface ServerSettings {
   threshold: number;
@@ -22,15 +22,18 @@ export interface ServerSettings {
   /** Folders holding run folders (see checkpointRule.ts). */
   runsRoots: string[];
   backend: NonNullable<InitializationOptions['backend']>;
+  /** false: load nothing from the workspace until the client selects a checkpoint. */
+  workspaceTrusted: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
-  threshold: 0.5,
-  severity: 'information',
-  ignoredWords: new Set(),
-  maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS,
+  threshold: SETTING_DEFAULTS['annotation.threshold'],
+  severity: SETTING_DEFAULTS['annotation.severity'],
+  ignoredWords: new Set(SETTING_DEFAULTS['annotation.ignoredWords']),
+  maxDiagnostics: SETTING_DEFAULTS['annotation.maxDiagnostics'],
   runsRoots: [],
-  backend: 'auto',
+  backend: SETTING_DEFAULTS.backend,
+  workspaceTrusted: true,
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -57,6 +60,7 @@ export function settingsFromInitializationOptions(options: unknown): ServerSetti
   if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
   if (Array.isArray(options.runsRoots)) s.runsRoots = options.runsRoots.filter((r): r is string => typeof r === 'string' && r !== '');
   if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
+  if (options.workspaceTrusted === false) s.workspaceTrusted = false;
   return s;
 }
 

@@ -11,6 +11,7 @@
  * `InitializeResult.capabilities.experimental.electraStudio.protocolVersion`.
  */
 import { NotificationType, RequestType, RequestType0, type Range } from 'vscode-languageserver-protocol';
+import type { AnnotationSeverity, BackendPreference } from './defaults';
 
 export const ELECTRA_PROTOCOL_VERSION = 2;
 
@@ -27,15 +28,10 @@ export const DIAGNOSTIC_CODE = 'replaced-token';
  */
 export const DIAGNOSTIC_CAP_CODE = 'diagnostics-capped';
 
-/**
- * Diagnostics per document, at most (electraStudio.annotation.maxDiagnostics): the tokens
- * most likely replaced are kept. A low threshold on a long document would otherwise flag
- * hundreds of thousands of tokens, more than an editor can hold or anyone can read.
- */
-export const DEFAULT_MAX_DIAGNOSTICS = 500;
+/** Diagnostic.code of the one diagnostic on a document the server refuses to score (too large, binary). */
+export const NOT_ANNOTATED_CODE = 'not-annotated';
 
-export type AnnotationSeverity = 'error' | 'warning' | 'information' | 'hint';
-export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'warning', 'information', 'hint'];
+export { ANNOTATION_SEVERITIES, type AnnotationSeverity } from './defaults';
 
 /** Passed by the client as `initializationOptions`. */
 export interface InitializationOptions {
@@ -53,10 +49,17 @@ export interface InitializationOptions {
   severity: AnnotationSeverity;
   /** Words (case-insensitive) that never get a diagnostic. */
   ignoredWords: string[];
-  /** Diagnostics per document at most (DEFAULT_MAX_DIAGNOSTICS when absent). */
+  /** Diagnostics per document at most (SETTING_DEFAULTS['annotation.maxDiagnostics'] when absent). */
   maxDiagnostics?: number;
   /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
-  backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendPreference;
+  /**
+   * false in an untrusted workspace: `checkpointPath` is not loaded at start-up (a
+   * checkpoint from the workspace is untrusted input) until the client sends
+   * electra/selectCheckpoint, on the user's choice or once the workspace is trusted.
+   * Absent means trusted.
+   */
+  workspaceTrusted?: boolean;
 }
 
 /**
@@ -112,7 +115,10 @@ export interface ScoreDocumentResult {
   checkpointStep: number;
   tokens: TokenConfidence[];
 }
-/** Scores of every token of an open document. Fails (RequestFailed) when no checkpoint is loaded or the document is not open. */
+/**
+ * Scores of every token of an open document. Fails (RequestFailed) when no checkpoint is
+ * loaded, the document is not open, or it is over the limits (too large, binary).
+ */
 export const ScoreDocumentRequest = new RequestType<ScoreDocumentParams, ScoreDocumentResult, void>('electra/scoreDocument');
 
 export interface AlternativesParams {
