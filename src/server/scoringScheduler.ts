@@ -94,7 +94,7 @@ export interface ScoringStats {
 }
 
 /** Time one slice aims at: a request waits for at most about this long before its turn. */
-const SLICE_TARGET_MS = 40;
+const SLICE_TARGET_MS = 25;
 /** Time a slice spends tokenizing and planning new blocks. */
 const PLAN_SLICE_MS = 20;
 /** Windows per slice: bounds of the count adapted to SLICE_TARGET_MS. */
