@@ -192,7 +192,7 @@ export class ScoringScheduler {
 
   /**
    * Every token of the document's current version, waiting until the scheduler has scored
-   * them all (the document goes first meanwhile). Undefined when the document is closed or
+   * them all (its typing debounce is skipped). Undefined when the document is closed or
    * `isCancelled` turns true; throws NoCheckpointError when no checkpoint is loaded.
    */
   async complete(uri: string, isCancelled: () => boolean = () => false): Promise<DocumentScore | undefined> {
