@@ -37,12 +37,14 @@ export function tokenDiagnostic(doc: TextDocument, text: string, token: TokenSco
 
 /**
  * The diagnostics of a scored document: its flagged tokens, at most settings.maxDiagnostics
- * of them, the most likely replaced first (as cSpell and ESLint cap theirs). When the cap
- * applies, one Information diagnostic at the top of the document says so.
+ * of them, the most likely replaced kept (as cSpell and ESLint cap theirs), in document
+ * order. When the cap applies, one Information diagnostic at the top of the document says so.
  */
 export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings): Diagnostic[] {
   const text = doc.getText();
   const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokensAbove(settings.threshold), settings), settings.maxDiagnostics);
+  // In document order, as clients list them (and as their squiggles are laid out).
+  kept.sort((a, b) => a.start - b.start);
   const diagnostics = kept.map((t) => tokenDiagnostic(doc, text, t, score.checkpointStep, settings));
   if (flagged > kept.length) diagnostics.unshift(capDiagnostic(kept.length, flagged, settings));
   return diagnostics;

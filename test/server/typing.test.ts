@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CodeActionRequest, HoverRequest, type Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DIAGNOSTIC_CAP_CODE, DIAGNOSTIC_CODE, ELECTRA_PROTOCOL_VERSION, StatsRequest, type ReplacedTokenData } from '../../src/shared/lspProtocol';
+import { DIAGNOSTIC_CAP_CODE, DIAGNOSTIC_CODE, ELECTRA_PROTOCOL_VERSION, ScoreDocumentRequest, StatsRequest, type ReplacedTokenData } from '../../src/shared/lspProtocol';
 import { fixtureCorpus, repoRoot, train } from '../harness/training';
 import { TestLspClient } from './lspClient';
 
@@ -70,7 +70,7 @@ after(async () => {
 const smallUri = 'file:///workspace/small.md';
 const largeUri = 'file:///workspace/large.md';
 let large: TextDocument;
-let firstDiagnostics: { diagnostics: Diagnostic[] };
+let finalDiagnostics: { diagnostics: Diagnostic[] };
 
 test('a burst of edits with a code action after each: requests answered during the burst, final diagnostics soon after it', async () => {
   const small = readFileSync(join(fixtureCorpus, 'ch08-00-common-collections.md'), 'utf8');
@@ -81,7 +81,7 @@ test('a burst of edits with a code action after each: requests answered during t
   large = TextDocument.create(largeUri, 'markdown', 1, text);
   let started = Date.now();
   await client.open(largeUri, 'markdown', 1, text);
-  firstDiagnostics = await client.waitForDiagnostics(largeUri, (p) => p.version === 1, T * 3, 'first diagnostics of the large document');
+  await client.waitForDiagnostics(largeUri, (p) => p.version === 1, T * 3, 'first diagnostics of the large document');
   const firstMs = Date.now() - started;
   const stats0 = await client.connection.sendRequest(StatsRequest);
 
@@ -116,7 +116,7 @@ test('a burst of edits with a code action after each: requests answered during t
   }
   const lastEdit = Date.now();
   const final = EDITS + 1;
-  await client.waitForDiagnostics(largeUri, (p) => p.version === final, T * 3, `diagnostics of the final version ${final}`);
+  finalDiagnostics = await client.waitForDiagnostics(largeUri, (p) => p.version === final, T * 3, `diagnostics of the final version ${final}`);
   const finalMs = Date.now() - lastEdit;
   await Promise.all(pending);
   const stats = await client.connection.sendRequest(StatsRequest);
@@ -158,13 +158,18 @@ test('a hover on a document being scored for the first time is answered from one
   await client.waitForDiagnostics(uri, (p) => p.version === 1, T * 3, 'diagnostics of the fresh document');
 });
 
-test('diagnostics are capped per document: the most likely replaced first, and a note that says so', () => {
-  assert.equal(firstDiagnostics.diagnostics[0].code, DIAGNOSTIC_CAP_CODE, firstDiagnostics.diagnostics[0].message);
-  assert.match(firstDiagnostics.diagnostics[0].message, /only the 500 most likely replaced are shown/);
-  const kept = firstDiagnostics.diagnostics.slice(1);
+test('diagnostics are capped per document: the most likely replaced kept, and a note that says so', async () => {
+  assert.equal(finalDiagnostics.diagnostics[0].code, DIAGNOSTIC_CAP_CODE, finalDiagnostics.diagnostics[0].message);
+  assert.match(finalDiagnostics.diagnostics[0].message, /only the 500 most likely replaced are shown/);
+  const kept = finalDiagnostics.diagnostics.slice(1);
   assert.equal(kept.length, 500);
   assert.ok(kept.every((d: Diagnostic) => d.code === DIAGNOSTIC_CODE));
+  // The 500 kept are the most likely replaced of all the tokens of that version, in document order.
+  const all = (await client.connection.sendRequest(ScoreDocumentRequest, { uri: largeUri })).tokens;
+  assert.equal(all.length > 0, true);
   const ps = kept.map((d) => (d.data as ReplacedTokenData).p);
-  assert.deepEqual(ps, [...ps].sort((a, b) => b - a), 'highest probability first');
-
+  const cut = all.map((t) => t.p).sort((a, b) => b - a)[499];
+  assert.ok(Math.min(...ps) >= cut - 1e-6, `the lowest kept p ${Math.min(...ps)} is below the 500th highest ${cut}`);
+  const starts = kept.map((d) => d.range.start.line * 1e6 + d.range.start.character);
+  assert.deepEqual(starts, [...starts].sort((a, b) => a - b), 'document order');
 });
