@@ -144,8 +144,3 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   const runs = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => readRun(join(root, e.name), e.name)));
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
-
-/** The most recently updated run that has a checkpoint: what the language server loads by default. */
-export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
-  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
-}
