@@ -39,6 +39,7 @@ export * from './run/export';
 export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
+export * from './score/documentPlan';
 export * from './wasm/backend';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
 export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';

@@ -155,11 +155,6 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
 
-/** The most recently updated run that has a checkpoint: what the language server loads by default. */
-export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
-  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
-}
-
 /**
  * Removes a run's lock left by a training worker thread that was terminated (it could not
  * release it, and its process, this one, lives on, so the lock would never look stale).
