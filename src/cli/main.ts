@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
 import { findLatestCheckpoint, loadCheckpoint } from '../core';
-import { PRESET_NAMES, type PresetName } from '../core';
+import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
 import { corpusStats } from '../core';
 import { prepareData, type CorpusSource } from '../core';
 import { exportHuggingFace } from '../core';
@@ -52,6 +52,15 @@ const probability = (v: string) => {
 };
 const presetOption = () =>
   new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default('tiny');
+const objectiveOption = () =>
+  new Option('--objective <name>', 'pre-training objective: ELECTRA replaced-token detection, or a BERT-style masked LM of the discriminator\'s size').choices(OBJECTIVES as string[]).default('electra');
+const flopsArgument = (v: string) => {
+  try {
+    return parseFlops(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
 const backendOption = () =>
   new Option('--backend <name>', 'TensorFlow.js backend (auto tries tensorflow-gpu, tensorflow, wasm, cpu)').choices(BACKEND_PREFERENCES as string[]).default('auto');
 
@@ -75,6 +84,8 @@ program
   .addOption(presetOption())
   .option('-s, --steps <n>', 'optimizer steps in all (a resumed run counts earlier steps)', positiveInt('steps'))
   .option('-m, --minutes <n>', 'train for this many minutes', positiveNumber('minutes'))
+  .option('--flops <budget>', 'train until this many training FLOPs (forward + backward matmuls; e.g. 2e15, 500T, 3P)', flopsArgument)
+  .addOption(objectiveOption())
   .option('-o, --out <dir>', 'run folder for checkpoints and metrics', 'runs/electra')
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--overwrite', 'start over, deleting the run already in --out')
@@ -94,7 +105,7 @@ program
   .action(async (folder: string | undefined, o) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
-    if (!o.steps && !o.minutes && !o.resume) throw new Error('give --steps or --minutes');
+    if (!o.steps && !o.minutes && !o.flops && !o.resume) throw new Error('give --steps, --minutes or --flops');
     const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(folder!, 'folder'), include: o.include, exclude: o.exclude };
     const preset = o.preset as PresetName;
     const controller = new AbortController();
@@ -118,6 +129,8 @@ program
         preset,
         steps: o.steps,
         minutes: o.minutes,
+        flops: o.flops,
+        objective: o.objective as Objective,
         resume: !!o.resume,
         overwrite: !!o.overwrite,
         backend: o.backend as BackendPreference,
@@ -149,7 +162,7 @@ program
     );
     progress.end();
     const secs = ((Date.now() - started) / 1000).toFixed(0);
-    process.stdout.write(`done: step ${result.step} (${result.stoppedBecause}) in ${secs} s on ${result.backend}; checkpoint ${result.checkpointDir}\n`);
+    process.stdout.write(`done: step ${result.step} (${result.stoppedBecause}), ${formatFlops(result.flops)} of training, in ${secs} s on ${result.backend}; checkpoint ${result.checkpointDir}\n`);
     if (result.lastEval) process.stdout.write(formatEval(result.lastEval) + '\n');
   });
 

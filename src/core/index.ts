@@ -20,6 +20,7 @@ export * from './data/tokenizer';
 export * from './data/dataset';
 export * from './model/config';
 export * from './model/model';
+export * from './model/flops';
 export * from './train/metrics';
 export * from './train/training';
 export * from './parallel/dataParallel';

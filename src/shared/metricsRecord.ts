@@ -32,6 +32,11 @@ export interface StepMetrics {
   tokensPerSec: number;
   /** Tensors alive after the step, in this thread and its data-parallel workers: flat unless something leaks. */
   liveTensors?: number;
+  /**
+   * Training FLOPs of the run up to and including this step (forward + backward matmuls of
+   * what the objective trains: src/core/model/flops.ts). Absent in runs from before they were counted.
+   */
+  flops?: number;
 }
 
 /** One line of metrics.jsonl written after each evaluation on the held-out split. */

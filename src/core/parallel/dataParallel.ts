@@ -26,7 +26,8 @@ import type { ElectraConfig } from '../model/config';
 import { DiscriminatorInference } from '../score/discriminatorInference';
 import type { MaskedBatch } from '../model/masking';
 import type { ElectraModel } from '../model/model';
-import { electraLoss, mergeShardStats, type Batch, type ObjectiveStats, type ObjectiveWeights, type ShardInfo } from '../model/objective';
+import { pretrainingLoss } from '../model/pretrainingObjective';
+import { mergeShardStats, type Batch, type ObjectiveStats, type ObjectiveWeights, type ShardInfo } from '../model/objective';
 
 export const DATA_PARALLEL_PROTOCOL_VERSION = 1;
 
@@ -148,7 +149,7 @@ function rowsOf(batch: Batch, first: number, end: number): Batch {
  */
 export function shardGradients(model: ElectraModel, shard: Shard, options: PassOptions): { grads: Map<string, tf.Tensor>; stats: ObjectiveStats } {
   const stats: Partial<ObjectiveStats> = {};
-  const { value, grads } = tf.variableGrads(() => electraLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats));
+  const { value, grads } = tf.variableGrads(() => pretrainingLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats));
   value.dispose();
   const named = new Map<string, tf.Tensor>();
   for (const [name, v] of model.params) {
@@ -162,7 +163,7 @@ export function shardGradients(model: ElectraModel, shard: Shard, options: PassO
 export function shardStatistics(model: ElectraModel, shard: Shard, options: PassOptions): ObjectiveStats {
   const stats: Partial<ObjectiveStats> = {};
   tf.tidy(() => {
-    electraLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats);
+    pretrainingLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats);
   });
   return stats as ObjectiveStats;
 }

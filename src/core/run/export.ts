@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import type { CheckpointContents } from './checkpoint';
-import { toHuggingFaceConfig } from '../model/config';
+import { objectiveOf, toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
 
 const SHARED = 'electra.embeddings.';
@@ -24,11 +24,16 @@ export function huggingFaceTensors(weights: Map<string, NamedArray>, which: 'dis
   return out;
 }
 
-/** Writes both folders; returns their paths. */
+/**
+ * Writes both folders of an ELECTRA run (discriminator, generator), or the one folder of a
+ * masked-LM run (mlm: ElectraForMaskedLM, the generator's layout at the encoder's size);
+ * returns their paths.
+ */
 export function exportHuggingFace(ckpt: CheckpointContents, outDir: string): string[] {
   const written: string[] = [];
-  for (const which of ['discriminator', 'generator'] as const) {
-    const dir = join(outDir, which);
+  const folders = objectiveOf(ckpt.config) === 'mlm' ? ([['mlm', 'generator']] as const) : ([['discriminator', 'discriminator'], ['generator', 'generator']] as const);
+  for (const [folder, which] of folders) {
+    const dir = join(outDir, folder);
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(toHuggingFaceConfig(ckpt.config, which), null, 2) + '\n');
     writeFileAtomic(join(dir, 'vocab.txt'), ckpt.vocabText);

@@ -13,9 +13,11 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
 import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
-import { presetConfig, validateConfig, type ElectraConfig, type PresetName } from '../model/config';
+import { presetConfig, validateConfig, withObjective, type ElectraConfig, type Objective, type PresetName } from '../model/config';
+import { formatFlops, trainingFlops } from '../model/flops';
+import { maskingFor } from '../model/pretrainingObjective';
 import { prepareData, type CorpusSource, type PackedSequences } from '../data/dataset';
-import { defaultMasking, maskBatch, type MaskingOptions } from '../model/masking';
+import { maskBatch, type MaskingOptions } from '../model/masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
 import { batchGradients, batchStatistics, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
 import { ElectraModel } from '../model/model';
@@ -34,6 +36,10 @@ export interface PretrainOptions {
   /** Run folder: checkpoints/, metrics.jsonl, vocab.txt, data/ and run.json live here. */
   outDir: string;
   preset: PresetName;
+  /** What to pre-train: ELECTRA (generator + discriminator, the default) or a BERT-style masked LM. */
+  objective?: Objective;
+  /** Stop once the run's training FLOPs (model/flops.ts) reach this budget; the schedule ends there. */
+  flops?: number;
   /** Overrides applied on top of the preset (sizes, sequence length, vocabulary size). */
   config?: Partial<ElectraConfig>;
   /** Total optimizer steps of the run (counting steps done before a resume). */
@@ -76,7 +82,9 @@ export interface TrainingEvents {
 
 export interface PretrainResult {
   step: number;
-  stoppedBecause: 'steps' | 'minutes' | 'cancelled';
+  stoppedBecause: 'steps' | 'minutes' | 'flops' | 'cancelled';
+  /** Training FLOPs of the whole run (model/flops.ts). */
+  flops: number;
   checkpointDir: string;
   backend: string;
   lastEval?: EvalMetrics;
@@ -108,6 +116,8 @@ export interface TrainingSettings {
   evalSequences: number;
   dropout: number;
   maxGradNorm: number;
+  /** The run's FLOP budget, when it has one: it stops there, and totalSteps is estimated from it. */
+  flopBudget?: number;
 }
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -135,7 +145,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
 
   const seed = resumed?.state.seed ?? options.seed ?? 42;
   const normalization = resumed?.state.tokenizer ?? { lowercase: options.lowercase ?? true, stripAccents: options.stripAccents ?? true };
-  const requested: ElectraConfig = resumed?.config ?? { ...presetConfig(options.preset), ...options.config };
+  const requested: ElectraConfig = resumed?.config ?? withObjective({ ...presetConfig(options.preset), ...options.config }, options.objective ?? 'electra');
   validateConfig(requested);
   const data = await prepareData({
     source: options.corpus,
@@ -163,19 +173,20 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     evalSequences: options.evalSequences ?? 128,
     dropout: config.hiddenDropoutProb,
     maxGradNorm: 1.0,
+    ...(options.flops ? { flopBudget: options.flops } : {}),
   };
   if (options.steps !== undefined) settings.totalSteps = options.steps;
-  if (!options.steps && !options.minutes && !settings.totalSteps) throw new Error('give a number of steps or minutes to train for');
+  if (!options.steps && !options.minutes && !settings.totalSteps && !settings.flopBudget) throw new Error('give a number of steps, minutes or FLOPs to train for');
 
   writeFileAtomic(join(runDir, 'run.json'), JSON.stringify({ options: { ...options, corpus: options.corpus }, config, settings, backend: backend.name, startedAt: new Date().toISOString() }, null, 2) + '\n');
 
   const model = new ElectraModel(config, seed);
   const optimizer = new AdamW(model.params, model.decayed);
-  const position: TrainingPosition = { step: 0, epoch: 0, index: 0 };
+  const position: TrainingPosition = { step: 0, epoch: 0, index: 0, flops: 0 };
   if (resumed) {
     tf.tidy(() => model.assign(tensorsFromArrays(resumed!.weights)));
     optimizerFromArrays(optimizer, resumed.optimizer!, resumed.state.optimizerStep);
-    Object.assign(position, { step: resumed.state.step, epoch: resumed.state.epoch, index: resumed.state.index });
+    Object.assign(position, { step: resumed.state.step, epoch: resumed.state.epoch, index: resumed.state.index, flops: resumed.state.flops ?? 0 });
     truncateMetrics(join(runDir, METRICS_FILE), position.step);
   }
   log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
@@ -237,7 +248,11 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
         stoppedBecause = 'cancelled';
         break;
       }
-      if (settings.totalSteps > 0 && position.step >= settings.totalSteps) {
+      if (settings.flopBudget && (position.flops ?? 0) >= settings.flopBudget) {
+        stoppedBecause = 'flops';
+        break;
+      }
+      if (!settings.flopBudget && settings.totalSteps > 0 && position.step >= settings.totalSteps) {
         stoppedBecause = 'steps';
         break;
       }
@@ -256,6 +271,12 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
         settings.totalSteps = Math.max(position.step + 1, Math.round((deadline - started) / perStep));
         log('info', `time budget: about ${settings.totalSteps} steps in ${options.minutes} minutes; learning rate decays to 0 there`);
       }
+      // A FLOP-budgeted run sets its schedule's length from the first step's FLOPs (steps differ
+      // only by their count of masked positions): the masked LM, with no generator, gets more steps.
+      if (settings.flopBudget && settings.totalSteps === 0 && position.step === 1) {
+        settings.totalSteps = Math.max(1, Math.ceil(settings.flopBudget / (position.flops ?? 1)));
+        log('info', `FLOP budget ${formatFlops(settings.flopBudget)}: about ${settings.totalSteps} steps of ${formatFlops(position.flops ?? 0)}; learning rate decays to 0 there`);
+      }
       if (settings.evalEvery > 0 && position.step % settings.evalEvery === 0) await runEval();
       if (settings.checkpointEvery > 0 && position.step % settings.checkpointEvery === 0) {
         checkpointDir = save();
@@ -270,7 +291,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     await release();
   }
   log('info', `stopped at step ${position.step} (${stoppedBecause}); ${tf.memory().numTensors} tensors alive`);
-  return { step: position.step, stoppedBecause, checkpointDir, backend: backend.name, lastEval };
+  return { step: position.step, stoppedBecause, flops: position.flops ?? 0, checkpointDir, backend: backend.name, lastEval };
 }
 
 function fmtParams(n: number): string {
@@ -334,7 +355,7 @@ export class TrainingLoop {
     /** Data-parallel workers sharing each batch with this thread, if any. */
     private readonly workers?: ReplicaWorkers,
   ) {
-    this.masking = defaultMasking(seqLength);
+    this.masking = maskingFor(model.config, seqLength);
   }
 
   /** Learning rate of the next update. */
@@ -358,7 +379,7 @@ export class TrainingLoop {
     for (const g of grads.values()) g.dispose();
     this.position.step++;
     const liveTensors = tf.memory().numTensors + (this.workers?.liveTensors.reduce((n, k) => n + k, 0) ?? 0);
-    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors };
+    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors, flops: this.position.flops ?? 0 };
   }
 
   /**
@@ -376,6 +397,8 @@ export class TrainingLoop {
       const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
+      const shape = { sequences: batch.batchSize, seqLength: batch.seqLength, maskedPositions: masked.positions.length };
+      this.position.flops = (this.position.flops ?? 0) + trainingFlops(this.model.config, shape).training;
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
       const result = await batchGradients(this.model, batch, masked, pass, this.workers);
       stats.push(result.stats);
@@ -472,7 +495,7 @@ export class Evaluator {
   async evaluate(step: number, elapsedMs: number): Promise<EvalMetrics> {
     const n = Math.min(this.maxSequences, this.data.count);
     const stats: ObjectiveStats[] = [];
-    const masking = defaultMasking(this.seqLength);
+    const masking = maskingFor(this.model.config, this.seqLength);
     for (let start = 0, k = 0; start < n; start += this.batchSize, k++) {
       const size = Math.min(this.batchSize, n - start);
       const ids = new Int32Array(size * this.seqLength);
