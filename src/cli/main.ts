@@ -7,6 +7,7 @@
  *   electra-studio eval <checkpoint> <folder>    held-out metrics of a checkpoint
  *   electra-studio corpus-stats <folder>         what a folder holds, what is skipped
  *   electra-studio export <checkpoint> <out>     Hugging Face folders (discriminator, generator)
+ *   electra-studio finetune <run> --task T       fine-tune and evaluate on pos, genre or a CSV/JSONL file
  *
  * Bad arguments and bad input print one line and exit non-zero; stack traces only with
  * ELECTRA_DEBUG=1.
@@ -25,6 +26,7 @@ import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
 import { modelFromCheckpoint } from '../core';
 import { Scorer } from '../core';
+import { finetuneRun, FINETUNE_DEFAULTS } from '../core';
 import { Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -164,6 +166,41 @@ program
     const secs = ((Date.now() - started) / 1000).toFixed(0);
     process.stdout.write(`done: step ${result.step} (${result.stoppedBecause}), ${formatFlops(result.flops)} of training, in ${secs} s on ${result.backend}; checkpoint ${result.checkpointDir}\n`);
     if (result.lastEval) process.stdout.write(formatEval(result.lastEval) + '\n');
+  });
+
+program
+  .command('finetune')
+  .description('fine-tune a run\'s encoder on a downstream task and report held-out scores (written to the run\'s metrics.jsonl)')
+  .argument('<run>', 'run or checkpoint folder')
+  .requiredOption('-t, --task <task>', "'pos' (Brown part-of-speech tags, accuracy), 'genre' (Brown genre, macro-F1), or a .csv/.jsonl file of text and label")
+  .option('--from-scratch', 'the same encoder from random weights: the no-pre-training baseline')
+  .option('--epochs <n>', 'passes over the training examples', positiveInt('epochs'), FINETUNE_DEFAULTS.epochs)
+  .option('--lr <x>', 'peak learning rate', positiveNumber('lr'), FINETUNE_DEFAULTS.learningRate)
+  .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'), FINETUNE_DEFAULTS.batchSize)
+  .option('--seed <n>', 'seed of the head, dropout and data order', (v) => Number.parseInt(v, 10), 42)
+  .option('--max-train <n>', 'at most this many training sequences (evenly spread)', positiveInt('max-train'))
+  .option('--max-test <n>', 'at most this many held-out sequences (evenly spread)', positiveInt('max-test'))
+  .addOption(backendOption())
+  .action(async (run: string, o) => {
+    const result = await finetuneRun({
+      checkpoint: run,
+      task: o.task,
+      fromScratch: !!o.fromScratch,
+      epochs: o.epochs,
+      learningRate: o.lr,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      maxTrain: o.maxTrain,
+      maxTest: o.maxTest,
+      backend: o.backend as BackendPreference,
+      onLog: (m) => process.stderr.write(m + '\n'),
+      onRecord: (r) => {
+        if (r.type === 'finetuneEval') process.stderr.write(`epoch ${r.epoch}: held-out accuracy ${(100 * r.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.macroF1).toFixed(2)} (${r.examples} ${r.task === 'pos' ? 'words' : 'sequences'})\n`);
+        else if (r.step % 50 === 0) process.stderr.write(`step ${r.step}: loss ${r.loss.toFixed(4)}\n`);
+      },
+    });
+    const what = o.fromScratch ? 'from random weights' : `from ${result.checkpointDir}`;
+    process.stdout.write(`${result.task.name} ${what}: ${result.task.metric} ${(100 * result.score).toFixed(2)} (accuracy ${(100 * result.scores.accuracy).toFixed(2)}%, macro-F1 ${(100 * result.scores.macroF1).toFixed(2)}) after ${result.steps} steps; records in ${result.metricsPath}\n`);
   });
 
 program

@@ -13,6 +13,7 @@
  *   run/       what a run leaves on disk: run folder, checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
+ *   finetune/  downstream tasks (Brown POS and genre, a user's file), a classifier head, fine-tuning
  *   common/    seeded randomness and typed-array helpers used across the stages
  */
 export * from './data/corpus';
@@ -29,3 +30,9 @@ export * from './run/export';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
+export * from './finetune/scores';
+export * from './finetune/task';
+export * from './finetune/fileTask';
+export * from './finetune/brownTasks';
+export * from './finetune/finetune';
+export * from './finetune/finetuneRun';

@@ -189,7 +189,8 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     Object.assign(position, { step: resumed.state.step, epoch: resumed.state.epoch, index: resumed.state.index, flops: resumed.state.flops ?? 0 });
     truncateMetrics(join(runDir, METRICS_FILE), position.step);
   }
-  log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
+  if (config.objective === 'mlm') log('info', `model: masked LM ${fmtParams(model.parameterCount())} parameters (the discriminator's shapes), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
+  else log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 
   const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
   let workers: ReplicaWorkers | undefined;

@@ -56,7 +56,7 @@ export function splitRecords(records: readonly MetricsRecord[]): { steps: StepMe
   const evals = new Map<number, EvalMetrics>();
   for (const r of records) {
     if (r.type === 'step') steps.set(r.step, r);
-    else evals.set(r.step, r);
+    else if (r.type === 'eval') evals.set(r.step, r);
   }
   const byStep = <T extends { step: number }>(m: Map<number, T>): T[] => [...m.values()].sort((a, b) => a.step - b.step);
   return { steps: byStep(steps), evals: byStep(evals) };
