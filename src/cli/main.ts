@@ -8,6 +8,7 @@
  *   electra-studio corpus-stats <folder>         what a folder holds, what is skipped
  *   electra-studio export <checkpoint> <out>     Hugging Face folders (discriminator, generator)
  *   electra-studio finetune <run> --task T       fine-tune and evaluate on pos, genre or a CSV/JSONL file
+ *   electra-studio experiment electra-vs-mlm     both objectives at one FLOP budget, fine-tuned, with a report
  *
  * Bad arguments and bad input print one line and exit non-zero; stack traces only with
  * ELECTRA_DEBUG=1.
@@ -26,7 +27,7 @@ import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
 import { modelFromCheckpoint } from '../core';
 import { Scorer } from '../core';
-import { finetuneRun, FINETUNE_DEFAULTS } from '../core';
+import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, EXPERIMENT_NAME } from '../core';
 import { Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -201,6 +202,59 @@ program
     });
     const what = o.fromScratch ? 'from random weights' : `from ${result.checkpointDir}`;
     process.stdout.write(`${result.task.name} ${what}: ${result.task.metric} ${(100 * result.score).toFixed(2)} (accuracy ${(100 * result.scores.accuracy).toFixed(2)}%, macro-F1 ${(100 * result.scores.macroF1).toFixed(2)}) after ${result.steps} steps; records in ${result.metricsPath}\n`);
+  });
+
+program
+  .command('experiment')
+  .description('run an experiment: electra-vs-mlm pre-trains ELECTRA and a masked LM at the same FLOP budget, fine-tunes both and a no-pre-training baseline, and writes a report')
+  .argument('<name>', `the experiment (${EXPERIMENT_NAME})`)
+  .option('--corpus <folder>', 'folder of text files to pre-train on')
+  .option('--brown', 'pre-train on the Brown corpus')
+  .requiredOption('--flops <budget>', 'training FLOPs of each pre-training run (e.g. 2e14, 500T)', flopsArgument)
+  .option('--seeds <n>', 'seeds (1..n), each a pre-training and fine-tuning seed', positiveInt('seeds'), 3)
+  .option('--tasks <tasks>', "comma-separated: pos, genre, or .csv/.jsonl task files", 'pos,genre')
+  .addOption(presetOption())
+  .option('-o, --out <dir>', 'experiment folder', 'runs/electra-vs-mlm')
+  .option('--overwrite', 'start over, deleting the experiment already in --out')
+  .option('--batch-size <n>', 'pre-training sequences per step', positiveInt('batch size'))
+  .option('--lr <x>', 'pre-training peak learning rate', positiveNumber('lr'))
+  .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
+  .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
+  .option('--epochs <n>', 'fine-tuning epochs', positiveInt('epochs'), FINETUNE_DEFAULTS.epochs)
+  .option('--finetune-lr <x>', 'fine-tuning peak learning rate', positiveNumber('finetune-lr'), FINETUNE_DEFAULTS.learningRate)
+  .option('--max-train <n>', 'at most this many fine-tuning sequences per task', positiveInt('max-train'), 1000)
+  .option('--max-test <n>', 'at most this many held-out sequences per task', positiveInt('max-test'), 400)
+  .option('--workers <n>', "threads per pre-training step ('auto': one per core)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
+  .addOption(backendOption())
+  .action(async (name: string, o) => {
+    if (name !== EXPERIMENT_NAME) throw new Error(`unknown experiment ${name}: the one there is is ${EXPERIMENT_NAME}`);
+    if (!o.corpus && !o.brown) throw new Error('give --corpus <folder> or --brown');
+    if (o.corpus && o.brown) throw new Error('give either --corpus or --brown, not both');
+    const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(o.corpus, 'corpus folder') };
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    const { reportPath } = await runElectraVsMlm({
+      corpus,
+      outDir: o.out,
+      preset: o.preset as PresetName,
+      flops: o.flops,
+      seeds: o.seeds,
+      tasks: String(o.tasks).split(',').map((t: string) => t.trim()).filter(Boolean),
+      overwrite: !!o.overwrite,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      config: { ...(o.seqLength ? { maxSeqLength: o.seqLength } : {}), ...(o.vocabSize ? { vocabSize: o.vocabSize } : {}) },
+      epochs: o.epochs,
+      finetuneLearningRate: o.finetuneLr,
+      maxTrain: o.maxTrain,
+      maxTest: o.maxTest,
+      workers: o.workers,
+      backend: o.backend as BackendPreference,
+      onLog: (m) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`),
+      signal: controller.signal,
+    });
+    process.stdout.write(readFileSync(reportPath, 'utf8'));
+    process.stdout.write(`\nreport: ${reportPath} (and report.html, curves.svg beside it)\n`);
   });
 
 program

@@ -14,6 +14,7 @@
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
  *   finetune/  downstream tasks (Brown POS and genre, a user's file), a classifier head, fine-tuning
+ *   experiment/ experiments across runs: ELECTRA against masked-LM pre-training at equal FLOPs, its report
  *   common/    seeded randomness and typed-array helpers used across the stages
  */
 export * from './data/corpus';
@@ -36,3 +37,5 @@ export * from './finetune/fileTask';
 export * from './finetune/brownTasks';
 export * from './finetune/finetune';
 export * from './finetune/finetuneRun';
+export * from './experiment/report';
+export * from './experiment/electraVsMlm';

@@ -5,6 +5,7 @@
  * own tokenizer, fine-tunes, and appends the records to a metrics.jsonl (by default the
  * run's own, where the dashboard reads it).
  */
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -41,6 +42,8 @@ export interface FinetuneRunOptions {
   onRecord?(r: FinetuneStepMetrics | FinetuneEvalMetrics): void;
   onLog?(message: string): void;
   signal?: AbortSignal;
+  /** Tasks already built, by task and vocabulary: runs that share a vocabulary share them (an experiment's). */
+  taskCache?: Map<string, TaskData>;
 }
 
 export interface FinetuneRunResult extends FinetuneResult {
@@ -69,7 +72,9 @@ export async function finetuneRun(o: FinetuneRunOptions): Promise<FinetuneRunRes
   await initBackend(o.backend ?? 'auto');
   const ckpt = loadCheckpoint(dir);
   const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
-  const task = loadTask(o.task, tokenizer, ckpt.config.maxSeqLength, o);
+  const cacheKey = JSON.stringify([o.task, o.maxTrain, o.maxTest, ckpt.config.maxSeqLength, ckpt.state.tokenizer, createHash('sha256').update(ckpt.vocabText).digest('hex')]);
+  const task = o.taskCache?.get(cacheKey) ?? loadTask(o.task, tokenizer, ckpt.config.maxSeqLength, o);
+  o.taskCache?.set(cacheKey, task);
   o.onLog?.(`task ${task.name}: ${task.kind} classification, ${task.labels.length} labels, ${task.train.length} training and ${task.test.length} held-out sequences (${task.split})`);
   const model = new ElectraModel(ckpt.config, o.seed ?? 42);
   if (!o.fromScratch) tf.tidy(() => model.assign(tensorsFromArrays(ckpt.weights)));
