@@ -20,12 +20,15 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/brown';
+export * from '../shared/defaults';
 export * from './model/config';
+export * from './model/presets';
 export * from './model/model';
 export * from './model/flops';
 export * from './train/metrics';
 export * from './train/training';
-export * from './parallel/dataParallel';
+export * from './parallel';
 export * from './run/checkpoint';
 export * from './run/export';
 export * from './run/weights';
@@ -39,3 +42,6 @@ export * from './finetune/finetune';
 export * from './finetune/finetuneRun';
 export * from './experiment/report';
 export * from './experiment/electraVsMlm';
+// Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
+export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
+export type { MaskedBatch } from './model/masking';

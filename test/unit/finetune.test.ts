@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { initBackend } from '../../src/core/wasm/backend';
-import { presetConfig } from '../../src/core/model/config';
+import { presetConfig } from '../../src/core/model/presets';
 import { ElectraModel } from '../../src/core/model/model';
 import { isHeldOut } from '../../src/core/data/corpus';
 import { listBrownFiles, taggedWords } from '../../src/core/data/brown';

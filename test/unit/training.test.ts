@@ -10,8 +10,8 @@ import { loadCheckpoint, type TrainingPosition } from '../../src/core/run/checkp
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
-import { presetConfig } from '../../src/core/model/config';
-import { batchGradients } from '../../src/core/parallel/dataParallel';
+import { presetConfig } from '../../src/core/model/presets';
+import { batchGradients } from '../../src/core/parallel';
 import { prepareData } from '../../src/core/data/dataset';
 import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import { ElectraModel } from '../../src/core/model/model';
