@@ -223,6 +223,7 @@ program
   .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
   .option('--epochs <n>', 'fine-tuning epochs', positiveInt('epochs'), FINETUNE_DEFAULTS.epochs)
   .option('--finetune-lr <x>', 'fine-tuning peak learning rate', positiveNumber('finetune-lr'), FINETUNE_DEFAULTS.learningRate)
+  .option('--finetune-batch-size <n>', 'fine-tuning sequences per step', positiveInt('finetune-batch-size'), FINETUNE_DEFAULTS.batchSize)
   .option('--max-train <n>', 'at most this many fine-tuning sequences per task', positiveInt('max-train'), 1000)
   .option('--max-test <n>', 'at most this many held-out sequences per task', positiveInt('max-test'), 400)
   .option('--workers <n>', "threads per pre-training step ('auto': one per core)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
@@ -247,6 +248,7 @@ program
       config: { ...(o.seqLength ? { maxSeqLength: o.seqLength } : {}), ...(o.vocabSize ? { vocabSize: o.vocabSize } : {}) },
       epochs: o.epochs,
       finetuneLearningRate: o.finetuneLr,
+      finetuneBatchSize: o.finetuneBatchSize,
       maxTrain: o.maxTrain,
       maxTest: o.maxTest,
       workers: o.workers,
