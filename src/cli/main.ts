@@ -211,6 +211,7 @@ program
   .argument('<name>', `the experiment (${EXPERIMENT_NAME})`)
   .option('--corpus <folder>', 'folder of text files to pre-train on')
   .option('--brown', 'pre-train on the Brown corpus')
+  .option('--exclude <glob...>', 'files of the corpus folder to leave out')
   .requiredOption('--flops <budget>', 'training FLOPs of each pre-training run (e.g. 2e14, 500T)', flopsArgument)
   .option('--seeds <n>', 'seeds (1..n), each a pre-training and fine-tuning seed', positiveInt('seeds'), 3)
   .option('--tasks <tasks>', "comma-separated: pos, genre, or .csv/.jsonl task files", 'pos,genre')
@@ -232,7 +233,7 @@ program
     if (name !== EXPERIMENT_NAME) throw new Error(`unknown experiment ${name}: the one there is is ${EXPERIMENT_NAME}`);
     if (!o.corpus && !o.brown) throw new Error('give --corpus <folder> or --brown');
     if (o.corpus && o.brown) throw new Error('give either --corpus or --brown, not both');
-    const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(o.corpus, 'corpus folder') };
+    const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(o.corpus, 'corpus folder'), exclude: o.exclude };
     const controller = new AbortController();
     process.on('SIGINT', () => controller.abort());
     const { reportPath } = await runElectraVsMlm({

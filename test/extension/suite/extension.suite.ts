@@ -9,7 +9,7 @@
  * confirmBeforeTraining false and annotation.threshold 0 (every token flagged).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EVENT_LOOP_DELAY_COMMAND, type EventLoopDelayReport } from '../../../src/extension/diagnosticsProbe';
@@ -74,6 +74,8 @@ describe('ELECTRA Studio in the extension host', function () {
       'electraStudio.selectCheckpoint',
       'electraStudio.showTokenConfidence',
       'electraStudio.scoreCurrentFile',
+      'electraStudio.finetune',
+      'electraStudio.experiment',
       IGNORE_WORD_COMMAND,
       EVENT_LOOP_DELAY_COMMAND,
     ]) {
@@ -96,6 +98,13 @@ describe('ELECTRA Studio in the extension host', function () {
     assert.ok(runDir.startsWith(folder.uri.fsPath), runDir);
     assert.ok(existsSync(join(runDir, 'checkpoints', 'latest.json')));
     console.log(`      trained ${STEPS} micro steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it('Fine-tune and Evaluate runs in a child process and appends held-out scores to the run\'s metrics', async function () {
+    const out = (await vscode.commands.executeCommand('electraStudio.finetune', { runName: 'in-host', task: 'pos', epochs: 1, maxTrain: 16, maxTest: 8 })) as string;
+    assert.match(out, /^pos from .*: accuracy \d+\.\d\d/m);
+    const evals = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"finetuneEval"'));
+    assert.equal(evals.length, 1);
   });
 
   it('the language server publishes diagnostics for an opened Markdown file', async function () {
