@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadCheckpoint } from '../../src/core/run/checkpoint';
 import { exportHuggingFace } from '../../src/core/run/export';
+import { Scorer } from '../../src/core/score/scoring';
 import { decodeSafetensors } from '../../src/core/run/safetensors';
 import { trainingFlops } from '../../src/core/model/flops';
 import { maskBatch } from '../../src/core/model/masking';
@@ -105,6 +106,7 @@ test('a masked-LM run learns, resumes like an ELECTRA run and exports as Electra
   const ckpt = loadCheckpoint(resumed.checkpointDir);
   assert.equal(ckpt.config.objective, 'mlm');
   assert.ok(![...ckpt.weights.keys()].some((n) => n.startsWith('discriminator.')));
+  await assert.rejects(Scorer.load(outDir, { backend: 'wasm' }), /is a masked-LM run: it has no discriminator/);
   const [dir] = exportHuggingFace(ckpt, join(scratch.path, 'hf'));
   assert.equal(basename(dir), 'mlm');
   assert.ok(!existsSync(join(scratch.path, 'hf', 'discriminator')));
