@@ -4,7 +4,7 @@
  * ELECTRA for the same budget), learning, resume and export in ElectraForMaskedLM's layout.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadCheckpoint } from '../../src/core/run/checkpoint';
@@ -94,7 +94,11 @@ test('a masked-LM run learns, resumes like an ELECTRA run and exports as Electra
   const steps: StepMetrics[] = [];
   const controller = new AbortController();
   await pretrain({ ...base(outDir), objective: 'mlm', steps: 60, learningRate: 2e-3 }, { onStep: (m) => { steps.push(m); if (m.step === 30) controller.abort(); } }, controller.signal);
+  // A fine-tuning record (its own step count) written between the two halves survives the resume's truncation.
+  const finetuneLine = JSON.stringify({ type: 'finetuneEval', task: 'pos', step: 999, score: 0.5 });
+  appendFileSync(join(outDir, 'metrics.jsonl'), finetuneLine + '\n');
   const resumed = await pretrain({ ...base(outDir), resume: true, steps: 60 }, { onStep: (m) => steps.push(m) });
+  assert.ok(readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').includes(finetuneLine));
   assert.equal(resumed.step, 60);
   assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 60 }, (_, i) => i + 1));
   // FLOPs carry on across the resume.
