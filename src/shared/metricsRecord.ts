@@ -37,6 +37,8 @@ export interface StepMetrics {
    * what the objective trains: src/core/model/flops.ts). Absent in runs from before they were counted.
    */
   flops?: number;
+  /** The run's pre-training objective ('electra' or 'mlm'); absent in runs from before there was a choice (ELECTRA). */
+  objective?: string;
 }
 
 /** One line of metrics.jsonl written after each evaluation on the held-out split. */

@@ -68,7 +68,9 @@ test('the training-FLOPs axis puts both objectives at equal compute; the downstr
     assert.equal(byFlops.find((s) => s.label === `${id} eval`)!.lastX, steps(id).find((s) => s.step === lastEval.step)!.flops);
     assert.ok(last.flops! >= 1e10 && last.flops! < 1.1e10, `${id} stopped at ${last.flops}`);
   }
-  assert.match((await view.page.textContent('section[data-chart="genLoss"]')) ?? '', /Generator loss/);
+  assert.match((await view.page.textContent('section[data-chart="genLoss"]')) ?? '', /Masked-LM loss/);
+  // The masked LM has no discriminator: its charts show ELECTRA's run only.
+  for (const chart of ['discLoss', 'auc']) assert.deepEqual((await series(view, chart)).map((s) => s.label), ['electra-micro train', 'electra-micro eval']);
 
   // Downstream: each encoder's last-epoch held-out accuracy on POS.
   const table = view.page.locator('#downstream');

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
 import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
-import { validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
+import { objectiveOf, validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
 import { formatFlops, trainingFlops } from '../model/flops';
 import { maskingFor } from '../model/pretrainingObjective';
 import { presetConfig, presetTraining, presetWarmupSteps, type PresetName } from '../model/presets';
@@ -375,7 +375,7 @@ export class TrainingLoop {
     for (const g of grads.values()) g.dispose();
     this.position.step++;
     const liveTensors = tf.memory().numTensors + (this.workers?.liveTensors.reduce((n, k) => n + k, 0) ?? 0);
-    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors, flops: this.position.flops ?? 0 };
+    return { ...stepMetrics(this.position, stats, lr, gradNorm, tokens, t0, runStarted), liveTensors, flops: this.position.flops ?? 0, objective: objectiveOf(this.model.config) };
   }
 
   /**

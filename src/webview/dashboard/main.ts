@@ -232,7 +232,8 @@ function redraw(): void {
       if (!recs) continue;
       const s = seriesFor(v.spec, recs, state.xAxis, state.smoothing);
       const colour = colourOf(runId);
-      if (v.spec.train) {
+      // A masked-LM run has no discriminator: no empty series in the legend of its charts.
+      if (v.spec.train && !(v.spec.discriminator && s.train.length === 0)) {
         datasets.push({ label: `${runId} train`, data: s.train, borderColor: colour, backgroundColor: colour, borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 3 });
         summary.push({ label: `${runId} train`, points: s.train.length, lastX: s.train.at(-1)?.x ?? null, lastY: s.train.at(-1)?.y ?? null });
       }

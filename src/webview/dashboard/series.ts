@@ -16,14 +16,16 @@ export interface ChartSpec {
   /** Field of eval records; undefined when the chart has no held-out series. */
   eval?: keyof EvalMetrics;
   logScale?: boolean;
+  /** A discriminator's metric: not drawn for masked-LM runs, which have none. */
+  discriminator?: boolean;
 }
 
 export const CHARTS: readonly ChartSpec[] = [
-  { id: 'genLoss', title: 'Generator loss (MLM, nats)', train: 'genLoss', eval: 'genLoss' },
-  { id: 'discLoss', title: 'Discriminator loss (BCE)', train: 'discLoss', eval: 'discLoss' },
-  { id: 'discAccuracy', title: 'Discriminator accuracy', train: 'discAccuracy', eval: 'discAccuracy' },
-  { id: 'f1', title: 'Discriminator F1 (replaced)', train: 'f1', eval: 'f1' },
-  { id: 'auc', title: 'Discriminator ROC-AUC', train: 'auc', eval: 'auc' },
+  { id: 'genLoss', title: 'Masked-LM loss (ELECTRA: its generator; nats)', train: 'genLoss', eval: 'genLoss' },
+  { id: 'discLoss', discriminator: true, title: 'Discriminator loss (BCE)', train: 'discLoss', eval: 'discLoss' },
+  { id: 'discAccuracy', discriminator: true, title: 'Discriminator accuracy', train: 'discAccuracy', eval: 'discAccuracy' },
+  { id: 'f1', discriminator: true, title: 'Discriminator F1 (replaced)', train: 'f1', eval: 'f1' },
+  { id: 'auc', discriminator: true, title: 'Discriminator ROC-AUC', train: 'auc', eval: 'auc' },
   { id: 'learningRate', title: 'Learning rate', train: 'learningRate' },
   { id: 'tokensPerSec', title: 'Throughput (tokens/s)', train: 'tokensPerSec' },
 ];
@@ -88,6 +90,7 @@ export interface RunSeries {
 /** The points of one chart for one run. Smoothing applies to the training series only. */
 export function seriesFor(spec: ChartSpec, records: readonly MetricsRecord[], axis: XAxis, smoothing: number): RunSeries {
   const { steps, evals } = splitRecords(records);
+  if (spec.discriminator && steps.some((s) => s.objective === 'mlm')) return { train: [], eval: [] };
   const t0 = Math.min(steps[0]?.time ?? Infinity, evals[0]?.time ?? Infinity);
   const flopsAt = axis === 'flops' ? flopsByStep(steps) : undefined;
   const out: RunSeries = { train: [], eval: [] };
