@@ -100,7 +100,7 @@ async function pickTask(): Promise<string | undefined> {
   return chosen?.[0]?.fsPath;
 }
 
-export function registerExperimentCommands(context: vscode.ExtensionContext, log: Log, guarded: <A extends unknown[], R>(name: string, body: (...a: A) => Promise<R>) => (...a: A) => Promise<R>): vscode.Disposable[] {
+export function registerExperimentCommands(context: vscode.ExtensionContext, log: Log, guarded: <A extends unknown[], R>(name: string, body: (...a: A) => Promise<R>) => (...a: A) => Promise<R | undefined>): vscode.Disposable[] {
   const finetune = async (args: FinetuneArgs = {}): Promise<string | undefined> => {
     if (!vscode.workspace.isTrusted) throw new Error('ELECTRA does not train in an untrusted workspace: trust the workspace first.');
     const run = await pickRunWithCheckpoint(args.runName);

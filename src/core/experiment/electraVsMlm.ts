@@ -128,7 +128,7 @@ export async function runElectraVsMlm(o: ExperimentOptions): Promise<{ reportPat
         { onLog: (level, m) => level !== 'info' && log(`${objective} seed ${seed}: ${m}`) },
         o.signal,
       );
-      if (result.stoppedBecause === 'cancelled') throw new Error('experiment cancelled');
+      if (result.stoppedBecause === 'stopped') throw new Error('experiment cancelled');
       log(`${objective} seed ${seed}: ${result.step} steps, ${result.flops.toExponential(3)} FLOPs`);
     }
     for (const task of o.tasks) {

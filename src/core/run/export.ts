@@ -5,10 +5,11 @@
  * shared embeddings once, so export is renaming; the generator's tied output weight is
  * written out as the word-embedding table it is.
  */
-import { mkdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import type { CheckpointContents } from './checkpoint';
+import { ensureFolder } from './folders';
 import { objectiveOf, toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
 
@@ -27,14 +28,18 @@ export function huggingFaceTensors(weights: Map<string, NamedArray>, which: 'dis
 /**
  * Writes both folders of an ELECTRA run (discriminator, generator), or the one folder of a
  * masked-LM run (mlm: ElectraForMaskedLM, the generator's layout at the encoder's size);
- * returns their paths.
+ * returns their paths. A folder that already holds files is refused unless `overwrite`
+ * (files of the same names are then replaced, others left alone).
  */
-export function exportHuggingFace(ckpt: CheckpointContents, outDir: string): string[] {
-  const written: string[] = [];
+export function exportHuggingFace(ckpt: CheckpointContents, outDir: string, options: { overwrite?: boolean } = {}): string[] {
+  ensureFolder(outDir, 'export folder');
   const folders = objectiveOf(ckpt.config) === 'mlm' ? ([['mlm', 'generator']] as const) : ([['discriminator', 'discriminator'], ['generator', 'generator']] as const);
+  if (!options.overwrite && readdirSync(outDir).length > 0) {
+    throw new Error(`${outDir} is not empty: export writes ${folders.map(([f]) => `${f}/`).join(' and ')} there; choose a new or empty folder, or overwrite`);
+  }
+  const written: string[] = [];
   for (const [folder, which] of folders) {
-    const dir = join(outDir, folder);
-    mkdirSync(dir, { recursive: true });
+    const dir = ensureFolder(join(outDir, folder), 'export folder');
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(toHuggingFaceConfig(ckpt.config, which), null, 2) + '\n');
     writeFileAtomic(join(dir, 'vocab.txt'), ckpt.vocabText);
     writeFileAtomic(join(dir, 'model.safetensors'), encodeSafetensors(huggingFaceTensors(ckpt.weights, which), { format: 'pt' }));
