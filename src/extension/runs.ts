@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { PretrainOptions } from '../core';
+import { EXPERIMENT_FILE, type PretrainOptions } from '../core';
 
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -141,11 +141,21 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   } catch {
     return [];
   }
-  const runs = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => readRun(join(root, e.name), e.name)));
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => ({ dir: join(root, e.name), name: e.name }));
+  // An experiment's runs (electra-vs-mlm) are one level down: listed as <experiment>/<run>.
+  for (const d of [...dirs]) {
+    if (!existsSync(join(d.dir, EXPERIMENT_FILE))) continue;
+    const inner = await readdir(d.dir, { withFileTypes: true }).catch(() => []);
+    dirs.push(...inner.filter((e) => e.isDirectory()).map((e) => ({ dir: join(d.dir, e.name), name: `${d.name}/${e.name}` })));
+  }
+  const runs = await Promise.all(dirs.map((d) => readRun(d.dir, d.name)));
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
 
-/** The most recently updated run that has a checkpoint: what the language server loads by default. */
+/**
+ * The most recently updated run that has a checkpoint: what the language server loads by
+ * default. Masked-LM runs have no discriminator to score with: passed over.
+ */
 export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
-  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
+  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined && r.options?.objective !== 'mlm');
 }

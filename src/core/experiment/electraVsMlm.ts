@@ -59,6 +59,8 @@ export interface ExperimentOptions {
 }
 
 export const EXPERIMENT_NAME = 'electra-vs-mlm';
+/** The file that marks an experiment folder (its run folders are one level down). */
+export const EXPERIMENT_FILE = 'experiment.json';
 
 /** Reads a metrics.jsonl, skipping lines torn by a crash. */
 export function readMetrics(path: string): MetricsRecord[] {
@@ -86,7 +88,7 @@ function estimatedSteps(config: ElectraConfig, batchSize: number, budget: number
 export async function runElectraVsMlm(o: ExperimentOptions): Promise<{ reportPath: string; results: ExperimentResults }> {
   const log = (m: string) => o.onLog?.(m);
   const outDir = resolve(o.outDir);
-  if (existsSync(join(outDir, 'experiment.json'))) {
+  if (existsSync(join(outDir, EXPERIMENT_FILE))) {
     if (!o.overwrite) throw new Error(`${outDir} already holds an experiment; choose another folder, or start over with overwrite`);
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -94,7 +96,7 @@ export async function runElectraVsMlm(o: ExperimentOptions): Promise<{ reportPat
   if (o.tasks.length === 0) throw new Error('give at least one task');
   mkdirSync(outDir, { recursive: true });
   const started = Date.now();
-  writeFileAtomic(join(outDir, 'experiment.json'), JSON.stringify({ experiment: EXPERIMENT_NAME, ...o, onLog: undefined, signal: undefined, startedAt: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(join(outDir, EXPERIMENT_FILE), JSON.stringify({ experiment: EXPERIMENT_NAME, ...o, onLog: undefined, signal: undefined, startedAt: new Date().toISOString() }, null, 2) + '\n');
 
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
   const objectives: Objective[] = ['electra', 'mlm'];
