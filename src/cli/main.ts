@@ -28,7 +28,7 @@ import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
 import { modelFromCheckpoint } from '../core';
 import { Scorer } from '../core';
-import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, EXPERIMENT_NAME } from '../core';
+import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
 import { Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -225,7 +225,8 @@ program
   .option('--corpus <folder>', 'folder of text files to pre-train on')
   .option('--brown', 'pre-train on the Brown corpus')
   .option('--exclude <glob...>', 'files of the corpus folder to leave out')
-  .requiredOption('--flops <budget>', 'training FLOPs of each pre-training run (e.g. 2e14, 500T)', flopsArgument)
+  .option('--flops <budget>', 'training FLOPs of each pre-training run (e.g. 2e14, 500T)', flopsArgument)
+  .option('--report-only', 'write the report of the experiment in --out from what its runs recorded (the seeds that finished), without training')
   .option('--seeds <n>', 'seeds (1..n), each a pre-training and fine-tuning seed', positiveInt('seeds'), 3)
   .option('--tasks <tasks>', "comma-separated: pos, genre, or .csv/.jsonl task files", 'pos,genre')
   .addOption(presetOption())
@@ -244,6 +245,13 @@ program
   .addOption(backendOption())
   .action(async (name: string, o) => {
     if (name !== EXPERIMENT_NAME) throw new Error(`unknown experiment ${name}: the one there is is ${EXPERIMENT_NAME}`);
+    if (o.reportOnly) {
+      const { reportPath, results } = reportExperiment(o.out);
+      process.stdout.write(readFileSync(reportPath, 'utf8'));
+      process.stdout.write(`\nreport of seeds ${results.seeds.join(', ')}: ${reportPath}\n`);
+      return;
+    }
+    if (!o.flops) throw new Error('give --flops, the training FLOPs of each pre-training run');
     if (!o.corpus && !o.brown) throw new Error('give --corpus <folder> or --brown');
     if (o.corpus && o.brown) throw new Error('give either --corpus or --brown, not both');
     const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(o.corpus, 'corpus folder'), exclude: o.exclude };

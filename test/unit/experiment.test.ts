@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
-import { runElectraVsMlm } from '../../src/core/experiment/electraVsMlm';
+import { reportExperiment, runElectraVsMlm } from '../../src/core/experiment/electraVsMlm';
 import { renderExperimentReport, sampleStd, type ExperimentResults } from '../../src/core/experiment/report';
 import { brownTexts, rustBookFiles, tempDir } from './engineFixtures';
 
@@ -79,5 +79,9 @@ test('electra-vs-mlm end to end at a tiny budget', async () => {
   assert.match(report, /\| source\.jsonl \(macro-F1\) \|/);
   assert.match(report, /Pre-training budget: 3\.00 GFLOP/);
   assert.ok(existsSync(join(outDir, 'report.html')) && existsSync(join(outDir, 'curves.svg')));
+  // The report again from the folder alone, as for a stopped experiment: the same numbers.
+  const again = reportExperiment(outDir);
+  assert.deepEqual(again.results.runs, results.runs);
+  assert.equal(readFileSync(again.reportPath, 'utf8').replace(/Took [\d.]+ minutes/, ''), report.replace(/Took [\d.]+ minutes/, ''));
   await assert.rejects(runElectraVsMlm({ corpus: { kind: 'folder', root: corpus }, outDir, preset: 'micro', flops: budget, seeds: 1, tasks: ['pos'] }), /already holds an experiment/);
 });

@@ -13,7 +13,7 @@
  *   <out>/scratch-seed<N>/metrics.jsonl   the no-pre-training baseline's fine-tuning records
  *   <out>/report.md, report.html, curves.svg
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FinetuneEvalMetrics, MetricsRecord } from '../../shared/metricsRecord';
 import { writeFileAtomic } from '../run/atomicFile';
@@ -25,7 +25,7 @@ import { pretrain, METRICS_FILE, type CorpusSource } from '../train/training';
 import type { BackendPreference } from '../wasm/backend';
 import { finetuneRun } from '../finetune/finetuneRun';
 import type { TaskData } from '../finetune/task';
-import { renderExperimentReport, type ExperimentResults, type SourceName } from './report';
+import { renderExperimentReport, taskName, type ExperimentResults, type SourceName } from './report';
 
 export interface ExperimentOptions {
   corpus: CorpusSource;
@@ -165,13 +165,39 @@ export async function runElectraVsMlm(o: ExperimentOptions): Promise<{ reportPat
     }
   }
   const results = collectResults(outDir, o, seeds, Date.now() - started);
+  const reportPath = writeReport(outDir, results);
+  log(`report: ${reportPath}`);
+  return { reportPath, results };
+}
+
+function writeReport(outDir: string, results: ExperimentResults): string {
   const { markdown, html, svg } = renderExperimentReport(results);
   writeFileAtomic(join(outDir, 'curves.svg'), svg);
   writeFileAtomic(join(outDir, 'report.html'), html);
   const reportPath = join(outDir, 'report.md');
   writeFileAtomic(reportPath, markdown);
-  log(`report: ${reportPath}`);
-  return { reportPath, results };
+  return reportPath;
+}
+
+/**
+ * The report of an experiment folder from what its runs recorded so far: for an experiment
+ * that was stopped, it covers the seeds whose every encoder finished every task.
+ */
+export function reportExperiment(dir: string): { reportPath: string; results: ExperimentResults } {
+  const outDir = resolve(dir);
+  const path = join(outDir, EXPERIMENT_FILE);
+  if (!existsSync(path)) throw new Error(`${outDir} holds no experiment (no ${EXPERIMENT_FILE})`);
+  if (statSync(path).size > 1 << 20) throw new Error(`${path} is over 1 MiB: not an experiment file`);
+  const o = JSON.parse(readFileSync(path, 'utf8')) as ExperimentOptions & { startedAt?: string };
+  if (!Array.isArray(o.tasks) || !(o.seeds >= 1) || !(o.flops > 0) || typeof o.corpus !== 'object') throw new Error(`${path} is not an experiment file`);
+  const all = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  const started = o.startedAt ? Date.parse(o.startedAt) : NaN;
+  const complete = collectResults(outDir, o, all, 0);
+  const done = all.filter((seed) => complete.runs.filter((r) => r.seed === seed).every((r) => o.tasks.every((t) => r.scores[taskName(t)])));
+  if (done.length === 0) throw new Error(`${outDir}: no seed has finished fine-tuning yet`);
+  const lastWrite = Math.max(...done.flatMap((seed) => ['electra', 'mlm', 'scratch'].map((s) => join(outDir, `${s}-seed${seed}`, METRICS_FILE))).filter(existsSync).map((f) => statSync(f).mtimeMs));
+  const results = collectResults(outDir, o, done, Number.isFinite(started) ? lastWrite - started : 0);
+  return { reportPath: writeReport(outDir, results), results };
 }
 
 /** The experiment's numbers, from the metrics files it wrote. */
