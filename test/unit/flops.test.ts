@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
 import { withObjective, type ElectraConfig } from '../../src/core/model/config';
 import { presetConfig } from '../../src/core/model/presets';
-import { parseFlops, trainingFlops } from '../../src/core/model/flops';
+import { formatFlops, parseFlops, trainingFlops } from '../../src/core/model/flops';
 import { ElectraModel } from '../../src/core/model/model';
 import { maskBatch } from '../../src/core/model/masking';
 import { maskingFor, pretrainingLoss } from '../../src/core/model/pretrainingObjective';
@@ -113,4 +113,7 @@ test('FLOP budgets parse with SI suffixes and reject nonsense', () => {
   assert.equal(parseFlops('40G'), 4e10);
   assert.throws(() => parseFlops('lots'), /not a FLOP count/);
   assert.throws(() => parseFlops('0'), /positive/);
+  assert.equal(formatFlops(6.03e11), '603 GFLOP');
+  assert.equal(formatFlops(9.9996e11), '1.00 TFLOP');
+  assert.equal(formatFlops(2e12), '2.00 TFLOP');
 });

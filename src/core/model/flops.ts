@@ -91,7 +91,8 @@ export function trainingFlops(c: ElectraConfig, shape: BatchShape): FlopBreakdow
 /** Formats a FLOP count for people: 1.23e15 FLOPs -> "1.23 PFLOP". */
 export function formatFlops(flops: number): string {
   const units: Array<[number, string]> = [[1e18, 'EFLOP'], [1e15, 'PFLOP'], [1e12, 'TFLOP'], [1e9, 'GFLOP'], [1e6, 'MFLOP']];
-  for (const [scale, unit] of units) if (flops >= scale) return `${(flops / scale).toPrecision(3)} ${unit}`;
+  // Compared after rounding to 3 digits: 9.9996e11 is "1.00 TFLOP", not "1.00e+3 GFLOP".
+  for (const [scale, unit] of units) if (Number((flops / scale).toPrecision(3)) >= 1) return `${(flops / scale).toPrecision(3)} ${unit}`;
   return `${flops.toFixed(0)} FLOP`;
 }
 
