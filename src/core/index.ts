@@ -35,6 +35,7 @@ export * from './run/export';
 export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
+export * from './score/documentPlan';
 export * from './wasm/backend';
 export * from './finetune/scores';
 export * from './finetune/task';

@@ -151,11 +151,3 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   const runs = await Promise.all(dirs.map((d) => readRun(d.dir, d.name)));
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
-
-/**
- * The most recently updated run that has a checkpoint: what the language server loads by
- * default. Masked-LM runs have no discriminator to score with: passed over.
- */
-export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
-  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined && r.options?.objective !== 'mlm');
-}

@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { loadCheckpoint } from '../../src/core/run/checkpoint';
 import { exportHuggingFace } from '../../src/core/run/export';
 import { Scorer } from '../../src/core/score/scoring';
+import { newestRun } from '../../src/server/checkpointRule';
 import { decodeSafetensors } from '../../src/core/run/safetensors';
 import { trainingFlops } from '../../src/core/model/flops';
 import { maskBatch } from '../../src/core/model/masking';
@@ -111,6 +112,9 @@ test('a masked-LM run learns, resumes like an ELECTRA run and exports as Electra
   assert.equal(ckpt.config.objective, 'mlm');
   assert.ok(![...ckpt.weights.keys()].some((n) => n.startsWith('discriminator.')));
   await assert.rejects(Scorer.load(outDir, { backend: 'wasm' }), /is a masked-LM run: it has no discriminator/);
+  // Nor does the language server pick it as the newest run to score with.
+  // (this run is the newest, budget-mlm the next: both passed over for the ELECTRA run)
+  assert.equal(newestRun([scratch.path]), join(scratch.path, 'budget-electra'));
   const [dir] = exportHuggingFace(ckpt, join(scratch.path, 'hf'));
   assert.equal(basename(dir), 'mlm');
   assert.ok(!existsSync(join(scratch.path, 'hf', 'discriminator')));
