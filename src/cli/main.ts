@@ -7,6 +7,8 @@
  *   electra-studio eval <checkpoint> <folder>    held-out metrics of a checkpoint
  *   electra-studio corpus-stats <folder>         what a folder holds, what is skipped
  *   electra-studio export <checkpoint> <out>     Hugging Face folders (discriminator, generator)
+ *   electra-studio finetune <run> --task T       fine-tune and evaluate on pos, genre or a CSV/JSONL file
+ *   electra-studio experiment electra-vs-mlm     both objectives at one FLOP budget, fine-tuned, with a report
  *
  * Bad arguments and bad input print one line and exit non-zero; stack traces only with
  * ELECTRA_DEBUG=1.
@@ -16,7 +18,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
-import { PRESET_NAMES, type PresetName } from '../core';
+import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
 import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, readTextFile, type CorpusSource } from '../core';
@@ -24,6 +26,7 @@ import { exportHuggingFace } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer } from '../core';
+import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
 import { Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -64,6 +67,15 @@ const probability = (v: string) => {
 };
 const presetOption = () =>
   new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default(DEFAULT_PRESET);
+const objectiveOption = () =>
+  new Option('--objective <name>', 'pre-training objective: ELECTRA replaced-token detection, or a BERT-style masked LM of the discriminator\'s size').choices(OBJECTIVES as string[]).default('electra');
+const flopsArgument = (v: string) => {
+  try {
+    return parseFlops(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
 const backendOption = () =>
   new Option('--backend <name>', `TensorFlow.js backend (auto tries ${BACKEND_NAMES.join(', ')})`).choices(BACKEND_PREFERENCES as string[]).default(DEFAULT_BACKEND);
 
@@ -87,6 +99,8 @@ program
   .addOption(presetOption())
   .option('-s, --steps <n>', 'optimizer steps in all (a resumed run counts earlier steps)', positiveInt('steps'))
   .option('-m, --minutes <n>', 'train for this many minutes', positiveNumber('minutes'))
+  .option('--flops <budget>', 'train until this many training FLOPs (forward + backward matmuls; e.g. 2e15, 500T, 3P)', flopsArgument)
+  .addOption(objectiveOption())
   .option('-o, --out <dir>', 'run folder for checkpoints and metrics', CLI_RUN_FOLDER)
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--overwrite', 'start over, deleting the run already in --out')
@@ -106,7 +120,7 @@ program
   .action(async (folder: string | undefined, o, command: Command) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
-    if (!o.steps && !o.minutes && !o.resume) throw new Error('give --steps or --minutes');
+    if (!o.steps && !o.minutes && !o.flops && !o.resume) throw new Error('give --steps, --minutes or --flops');
     const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(folder!, 'folder'), include: o.include, exclude: o.exclude };
     // A resumed run keeps its own settings: pass on only what the user gave, so that a
     // default here never reads as a change (the engine refuses contradictions).
@@ -138,6 +152,8 @@ program
         preset: given<PresetName>('preset'),
         steps: o.steps,
         minutes: o.minutes,
+        flops: o.flops,
+        objective: o.objective as Objective,
         resume: !!o.resume,
         overwrite: !!o.overwrite,
         backend: o.backend as BackendPreference,
@@ -170,8 +186,107 @@ program
     );
     progress.end();
     const secs = ((Date.now() - started) / 1000).toFixed(0);
-    process.stdout.write(`done: step ${result.step} (${result.stoppedBecause}) in ${secs} s on ${result.backend}; checkpoint ${result.checkpointDir}\n`);
+    process.stdout.write(`done: step ${result.step} (${result.stoppedBecause}), ${formatFlops(result.flops)} of training, in ${secs} s on ${result.backend}; checkpoint ${result.checkpointDir}\n`);
     if (result.lastEval) process.stdout.write(formatEval(result.lastEval) + '\n');
+  });
+
+program
+  .command('finetune')
+  .description('fine-tune a run\'s encoder on a downstream task and report held-out scores (written to the run\'s metrics.jsonl)')
+  .argument('<run>', 'run or checkpoint folder')
+  .requiredOption('-t, --task <task>', "'pos' (Brown part-of-speech tags, accuracy), 'genre' (Brown genre, macro-F1), or a .csv/.jsonl file of text and label")
+  .option('--from-scratch', 'the same encoder from random weights: the no-pre-training baseline')
+  .option('--epochs <n>', 'passes over the training examples', positiveInt('epochs'), FINETUNE_DEFAULTS.epochs)
+  .option('--lr <x>', 'peak learning rate', positiveNumber('lr'), FINETUNE_DEFAULTS.learningRate)
+  .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'), FINETUNE_DEFAULTS.batchSize)
+  .option('--seed <n>', 'seed of the head, dropout and data order', (v) => Number.parseInt(v, 10), 42)
+  .option('--max-train <n>', 'at most this many training sequences (evenly spread)', positiveInt('max-train'))
+  .option('--max-test <n>', 'at most this many held-out sequences (evenly spread)', positiveInt('max-test'))
+  .addOption(backendOption())
+  .action(async (run: string, o) => {
+    const result = await finetuneRun({
+      checkpoint: run,
+      task: o.task,
+      fromScratch: !!o.fromScratch,
+      epochs: o.epochs,
+      learningRate: o.lr,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      maxTrain: o.maxTrain,
+      maxTest: o.maxTest,
+      backend: o.backend as BackendPreference,
+      onLog: (m) => process.stderr.write(m + '\n'),
+      onRecord: (r) => {
+        if (r.type === 'finetuneEval') process.stderr.write(`epoch ${r.epoch}: held-out accuracy ${(100 * r.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.macroF1).toFixed(2)} (${r.examples} ${r.task === 'pos' ? 'words' : 'sequences'})\n`);
+        else if (r.step % 50 === 0) process.stderr.write(`step ${r.step}: loss ${r.loss.toFixed(4)}\n`);
+      },
+    });
+    const what = o.fromScratch ? 'from random weights' : `from ${result.checkpointDir}`;
+    process.stdout.write(`${result.task.name} ${what}: ${result.task.metric} ${(100 * result.score).toFixed(2)} (accuracy ${(100 * result.scores.accuracy).toFixed(2)}%, macro-F1 ${(100 * result.scores.macroF1).toFixed(2)}) after ${result.steps} steps; records in ${result.metricsPath}\n`);
+  });
+
+program
+  .command('experiment')
+  .description('run an experiment: electra-vs-mlm pre-trains ELECTRA and a masked LM at the same FLOP budget, fine-tunes both and a no-pre-training baseline, and writes a report')
+  .argument('<name>', `the experiment (${EXPERIMENT_NAME})`)
+  .option('--corpus <folder>', 'folder of text files to pre-train on')
+  .option('--brown', 'pre-train on the Brown corpus')
+  .option('--exclude <glob...>', 'files of the corpus folder to leave out')
+  .option('--flops <budget>', 'training FLOPs of each pre-training run (e.g. 2e14, 500T)', flopsArgument)
+  .option('--report-only', 'write the report of the experiment in --out from what its runs recorded (the seeds that finished), without training')
+  .option('--seeds <n>', 'seeds (1..n), each a pre-training and fine-tuning seed', positiveInt('seeds'), 3)
+  .option('--tasks <tasks>', "comma-separated: pos, genre, or .csv/.jsonl task files", 'pos,genre')
+  .addOption(presetOption())
+  .option('-o, --out <dir>', 'experiment folder', 'runs/electra-vs-mlm')
+  .option('--overwrite', 'start over, deleting the experiment already in --out')
+  .option('--batch-size <n>', 'pre-training sequences per step', positiveInt('batch size'))
+  .option('--lr <x>', 'pre-training peak learning rate', positiveNumber('lr'))
+  .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
+  .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
+  .option('--epochs <n>', 'fine-tuning epochs', positiveInt('epochs'), FINETUNE_DEFAULTS.epochs)
+  .option('--finetune-lr <x>', 'fine-tuning peak learning rate', positiveNumber('finetune-lr'), FINETUNE_DEFAULTS.learningRate)
+  .option('--finetune-batch-size <n>', 'fine-tuning sequences per step', positiveInt('finetune-batch-size'), FINETUNE_DEFAULTS.batchSize)
+  .option('--max-train <n>', 'at most this many fine-tuning sequences per task', positiveInt('max-train'), 1000)
+  .option('--max-test <n>', 'at most this many held-out sequences per task', positiveInt('max-test'), 400)
+  .option('--workers <n>', "threads per pre-training step ('auto': one per core)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
+  .addOption(backendOption())
+  .action(async (name: string, o) => {
+    if (name !== EXPERIMENT_NAME) throw new Error(`unknown experiment ${name}: the one there is is ${EXPERIMENT_NAME}`);
+    if (o.reportOnly) {
+      const { reportPath, results } = reportExperiment(o.out);
+      process.stdout.write(readFileSync(reportPath, 'utf8'));
+      process.stdout.write(`\nreport of seeds ${results.seeds.join(', ')}: ${reportPath}\n`);
+      return;
+    }
+    if (!o.flops) throw new Error('give --flops, the training FLOPs of each pre-training run');
+    if (!o.corpus && !o.brown) throw new Error('give --corpus <folder> or --brown');
+    if (o.corpus && o.brown) throw new Error('give either --corpus or --brown, not both');
+    const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(o.corpus, 'corpus folder'), exclude: o.exclude };
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    const { reportPath } = await runElectraVsMlm({
+      corpus,
+      outDir: o.out,
+      preset: o.preset as PresetName,
+      flops: o.flops,
+      seeds: o.seeds,
+      tasks: String(o.tasks).split(',').map((t: string) => t.trim()).filter(Boolean),
+      overwrite: !!o.overwrite,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      config: { ...(o.seqLength ? { maxSeqLength: o.seqLength } : {}), ...(o.vocabSize ? { vocabSize: o.vocabSize } : {}) },
+      epochs: o.epochs,
+      finetuneLearningRate: o.finetuneLr,
+      finetuneBatchSize: o.finetuneBatchSize,
+      maxTrain: o.maxTrain,
+      maxTest: o.maxTest,
+      workers: o.workers,
+      backend: o.backend as BackendPreference,
+      onLog: (m) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`),
+      signal: controller.signal,
+    });
+    process.stdout.write(readFileSync(reportPath, 'utf8'));
+    process.stdout.write(`\nreport: ${reportPath} (and report.html, curves.svg beside it)\n`);
   });
 
 program

@@ -15,6 +15,8 @@
  *              checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
+ *   finetune/  downstream tasks (Brown POS and genre, a user's file), a classifier head, fine-tuning
+ *   experiment/ experiments across runs: ELECTRA against masked-LM pre-training at equal FLOPs, its report
  *   common/    seeded randomness and typed-array helpers used across the stages
  */
 export * from './data/corpus';
@@ -25,6 +27,7 @@ export * from '../shared/defaults';
 export * from './model/config';
 export * from './model/presets';
 export * from './model/model';
+export * from './model/flops';
 export * from './train/metrics';
 export * from './train/pretrain';
 export * from './train/settings';
@@ -41,6 +44,14 @@ export * from './run/weights';
 export * from './score/scoring';
 export * from './score/documentPlan';
 export * from './wasm/backend';
+export * from './finetune/scores';
+export * from './finetune/task';
+export * from './finetune/fileTask';
+export * from './finetune/brownTasks';
+export * from './finetune/finetune';
+export * from './finetune/finetuneRun';
+export * from './experiment/report';
+export * from './experiment/electraVsMlm';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
 export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
 export type { MaskedBatch } from './model/masking';

@@ -16,6 +16,7 @@ import type { DashboardViewProvider } from './dashboardView';
 import type { ElectraLanguageClient } from './languageClient';
 import type { Log } from './log';
 import { ignoreElectraFolder, listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
+import { registerExperimentCommands } from './experimentCommands';
 import type { TokenConfidencePanel } from './tokenConfidencePanel';
 import type { LaunchResult, Trainer } from './trainer';
 import { listWorkspaceRuns, primaryFolder, runsRootOf, workspaceRunsRoots, type WorkspaceRun } from './workspaceRuns';
@@ -287,5 +288,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     reg(COMMANDS.showTokenConfidence, guarded(log, 'Show Token Confidence', async () => s.tokens.open())),
     reg(COMMANDS.exportDashboard, guarded(log, 'Export Dashboard', (args?: { format?: 'csv' | 'png'; path?: string }) => exportDashboard(args ?? {}))),
     reg(COMMANDS.ignoreWord, guarded(log, 'Ignore Word', ignoreWord)),
+    ...registerExperimentCommands(s.context, log, (name, body) => guarded(log, name, body)),
   ];
 }

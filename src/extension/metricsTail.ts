@@ -11,7 +11,7 @@ import type { MetricsRecord } from '../core';
 export function isMetricsRecord(x: unknown): x is MetricsRecord {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  return (r.type === 'step' || r.type === 'eval') && typeof r.step === 'number';
+  return (r.type === 'step' || r.type === 'eval' || r.type === 'finetuneStep' || r.type === 'finetuneEval') && typeof r.step === 'number';
 }
 
 /**

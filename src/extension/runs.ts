@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseLatestPointer, parseLockOwner, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
+import { EXPERIMENT_FILE, parseLatestPointer, parseLockOwner, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
 
 export interface RunInfo {
   name: string;
@@ -151,7 +151,14 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   } catch {
     return [];
   }
-  const runs = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => readRun(join(root, e.name), e.name)));
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => ({ dir: join(root, e.name), name: e.name }));
+  // An experiment's runs (electra-vs-mlm) are one level down: listed as <experiment>/<run>.
+  for (const d of [...dirs]) {
+    if (!existsSync(join(d.dir, EXPERIMENT_FILE))) continue;
+    const inner = await readdir(d.dir, { withFileTypes: true }).catch(() => []);
+    dirs.push(...inner.filter((e) => e.isDirectory()).map((e) => ({ dir: join(d.dir, e.name), name: `${d.name}/${e.name}` })));
+  }
+  const runs = await Promise.all(dirs.map((d) => readRun(d.dir, d.name)));
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
 

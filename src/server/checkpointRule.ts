@@ -9,10 +9,10 @@
  *      run, started in this window or in another, saves a newer checkpoint, the server moves
  *      to it. Every window of a workspace therefore scores with the same checkpoint.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointSource } from '../shared/lspProtocol';
-import { RUN_FILES } from '../shared/runFolderFormat';
+import { parseRunManifest, RUN_FILES } from '../shared/runFolderFormat';
 
 export interface CheckpointChoice {
   /** The user's selection (a run folder or a checkpoint folder), if any. */
@@ -28,7 +28,21 @@ export function ruleTarget(choice: CheckpointChoice): { path: string; source: Ch
   return run ? { path: run, source: 'newest-run' } : undefined;
 }
 
-/** The run folder under `roots` whose checkpoints/latest.json is the most recently written. */
+/**
+ * A masked-LM run (pretrain --objective mlm) has no discriminator to score with: its
+ * manifest (at most 1 MiB read) names the objective in its model configuration.
+ */
+function isMaskedLmRun(run: string): boolean {
+  try {
+    const path = join(run, RUN_FILES.manifest);
+    if (statSync(path).size > 1 << 20) return false;
+    return parseRunManifest(JSON.parse(readFileSync(path, 'utf8')), path).model.objective === 'mlm';
+  } catch {
+    return false;
+  }
+}
+
+/** The run folder under `roots` whose checkpoints/latest.json is the most recently written, masked-LM runs passed over. */
 export function newestRun(roots: readonly string[]): string | undefined {
   let newest: string | undefined;
   let newestMs = -Infinity;
@@ -43,7 +57,7 @@ export function newestRun(roots: readonly string[]): string | undefined {
       const run = join(root, name);
       try {
         const ms = statSync(join(run, RUN_FILES.checkpoints, RUN_FILES.latest)).mtimeMs;
-        if (ms > newestMs) [newest, newestMs] = [run, ms];
+        if (ms > newestMs && !isMaskedLmRun(run)) [newest, newestMs] = [run, ms];
       } catch {
         /* not a run, or no checkpoint yet */
       }

@@ -32,6 +32,13 @@ export interface StepMetrics {
   tokensPerSec: number;
   /** Tensors alive after the step, in this thread and its data-parallel workers: flat unless something leaks. */
   liveTensors?: number;
+  /**
+   * Training FLOPs of the run up to and including this step (forward + backward matmuls of
+   * what the objective trains: src/core/model/flops.ts). Absent in runs from before they were counted.
+   */
+  flops?: number;
+  /** The run's pre-training objective ('electra' or 'mlm'); absent in runs from before there was a choice (ELECTRA). */
+  objective?: string;
 }
 
 /** One line of metrics.jsonl written after each evaluation on the held-out split. */
@@ -52,4 +59,51 @@ export interface EvalMetrics {
   replacedRate: number;
 }
 
-export type MetricsRecord = StepMetrics | EvalMetrics;
+/** Where a fine-tuned encoder's weights came from: a pre-training run, or random initialisation (the baseline). */
+export type FinetuneSource = 'pretrained' | 'scratch';
+
+/** Fields every fine-tuning record carries: which task, from what. */
+interface FinetuneIdentity {
+  /** 'pos', 'genre', or a task file's name. */
+  task: string;
+  source: FinetuneSource;
+  /** The pre-training objective of the encoder ('electra' or 'mlm'). */
+  objective: string;
+  /** Pre-training step and training FLOPs of the checkpoint fine-tuned (0 from scratch). */
+  pretrainStep: number;
+  pretrainFlops: number;
+  /** Fine-tuning seed (head initialisation, dropout, data order). */
+  seed: number;
+}
+
+/** One line of metrics.jsonl every few fine-tuning steps. */
+export interface FinetuneStepMetrics extends FinetuneIdentity {
+  type: 'finetuneStep';
+  /** Fine-tuning step (optimizer updates), from 1. */
+  step: number;
+  epoch: number;
+  /** Cross-entropy of the step's batch (nats). */
+  loss: number;
+  learningRate: number;
+  elapsedMs: number;
+  time: number;
+}
+
+/** One line of metrics.jsonl after each fine-tuning epoch: the held-out scores. */
+export interface FinetuneEvalMetrics extends FinetuneIdentity {
+  type: 'finetuneEval';
+  step: number;
+  /** Epochs completed. */
+  epoch: number;
+  /** Items scored: words for tagging (their first pieces), sequences for classification. */
+  examples: number;
+  accuracy: number;
+  macroF1: number;
+  /** The task's headline metric and its value. */
+  metric: 'accuracy' | 'macroF1';
+  score: number;
+  elapsedMs: number;
+  time: number;
+}
+
+export type MetricsRecord = StepMetrics | EvalMetrics | FinetuneStepMetrics | FinetuneEvalMetrics;

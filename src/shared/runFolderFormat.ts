@@ -16,7 +16,7 @@
  * Temporary names, left behind only by a killed writer and removed by the next one:
  * `.<file>.tmp-<pid>-<n>` (src/core/run/atomicFile.ts) and `checkpoints/.tmp-step-N-<pid>`.
  */
-import type { CorpusSource, ElectraConfig } from '../core';
+import type { CorpusSource, ElectraConfig, Objective } from '../core';
 import { isPresetName, PRESET_NAMES, type PresetName } from './defaults';
 
 export const RUN_FILES = {
@@ -29,6 +29,9 @@ export const RUN_FILES = {
   /** Inside checkpoints/. */
   latest: 'latest.json',
 } as const;
+
+/** An experiment's folder (electra-studio experiment) holds this file and one run folder per arm and seed. */
+export const EXPERIMENT_FILE = 'experiment.json';
 
 /** A checkpoint's folder name inside checkpoints/: zero-padded so names sort by step. */
 export const stepFolderName = (step: number): string => `step-${String(step).padStart(8, '0')}`;
@@ -55,6 +58,8 @@ export interface TrainingSettings {
   evalSequences: number;
   dropout: number;
   maxGradNorm: number;
+  /** The run's FLOP budget, when it has one: it stops there, and totalSteps is estimated from it. */
+  flopBudget?: number;
 }
 
 export const RUN_MANIFEST_FORMAT = 'electra-studio-run';
@@ -74,7 +79,7 @@ export interface RunManifest {
   corpus: CorpusSource;
   seed: number;
   /** What the run was last asked to train for: steps in all, or minutes of this process. */
-  budget: { steps?: number; minutes?: number };
+  budget: { steps?: number; minutes?: number; flops?: number };
   /** ISO time the run was started (kept across resumes). */
   created: string;
   /** ISO time of the latest start or resume. */
@@ -132,6 +137,7 @@ export function parseTrainingSettings(x: unknown, where: string): TrainingSettin
     evalSequences: num(o, 'evalSequences', where, int),
     dropout: num(o, 'dropout', where, (n) => n >= 0 && n < 1),
     maxGradNorm: num(o, 'maxGradNorm', where, positive),
+    ...(o.flopBudget !== undefined ? { flopBudget: num(o, 'flopBudget', where, positive) } : {}),
   };
 }
 
@@ -185,7 +191,13 @@ function parseModel(x: unknown, where: string): ElectraConfig {
     maxSeqLength: num(o, 'maxSeqLength', at),
     discriminator: encoder('discriminator'),
     generator: encoder('generator'),
+    ...(o.objective !== undefined ? { objective: objective(o.objective, at) } : {}),
   };
+}
+
+function objective(x: unknown, where: string): Objective {
+  need(x === 'electra' || x === 'mlm', where, `objective must be "electra" or "mlm", got ${JSON.stringify(x)}`);
+  return x as Objective;
 }
 
 function parseNormalization(x: unknown, where: string): RunManifest['normalization'] {
@@ -200,6 +212,7 @@ function parseBudget(x: unknown, where: string): RunManifest['budget'] {
   return {
     ...(o.steps !== undefined ? { steps: num(o, 'steps', where, int) } : {}),
     ...(o.minutes !== undefined ? { minutes: num(o, 'minutes', where, positive) } : {}),
+    ...(o.flops !== undefined ? { flops: num(o, 'flops', where, positive) } : {}),
   };
 }
 

@@ -43,7 +43,7 @@ function cliWithin(ms: number, ...args: string[]) {
 test('bad arguments and bad input: one clear line, non-zero exit, no stack trace', () => {
   const cases: Array<[string[], RegExp]> = [
     [['pretrain'], /give a folder to train on, or --brown/],
-    [['pretrain', corpus], /give --steps or --minutes/],
+    [['pretrain', corpus], /give --steps, --minutes or --flops/],
     [['pretrain', join(scratch.path, 'missing'), '--steps', '1'], /folder .*missing does not exist/],
     [['pretrain', corpus, '--steps', 'ten'], /steps must be a positive whole number/],
     [['pretrain', corpus, '--steps', '1', '--preset', 'huge'], /Allowed choices are micro, tiny, small, base/],

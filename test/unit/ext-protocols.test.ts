@@ -151,6 +151,15 @@ test('run folders: names, listing newest first, latest checkpoints', async () =>
   assert.deepEqual(await readLatestCheckpoint(join(root, 'old')), { step: 10, dir: join(root, 'old', 'checkpoints', 'step-00000010') });
   assert.deepEqual((await listCheckpoints(join(root, 'old'))).map((c) => c.step), [10]);
   assert.deepEqual(await listRuns(join(dir, 'missing')), []);
+  // An experiment's runs are listed under its name; a masked-LM run is never the scoring default.
+  mkdirSync(join(root, 'exp', 'mlm-seed1', 'checkpoints', 'step-00000005'), { recursive: true });
+  writeFileSync(join(root, 'exp', 'experiment.json'), '{}');
+  writeFileSync(join(root, 'exp', 'mlm-seed1', 'run.json'), JSON.stringify({ options: { preset: 'micro', objective: 'mlm' } }));
+  writeFileSync(join(root, 'exp', 'mlm-seed1', 'checkpoints', 'latest.json'), JSON.stringify({ step: 5, dir: 'step-00000005' }));
+  mkdirSync(join(root, 'exp', 'scratch-seed1'));
+  writeFileSync(join(root, 'exp', 'scratch-seed1', 'metrics.jsonl'), '');
+  assert.deepEqual((await listRuns(root)).map((r) => r.name).sort(), ['exp/mlm-seed1', 'exp/scratch-seed1', 'new', 'old']);
+  rmSync(join(root, 'exp'), { recursive: true });
   // A latest.json of 2 MiB is not the engine's: not read, no checkpoint.
   mkdirSync(join(root, 'crafted', 'checkpoints'), { recursive: true });
   writeFileSync(join(root, 'crafted', 'checkpoints', 'latest.json'), JSON.stringify({ step: 5, dir: 'step-00000005', pad: 'x'.repeat(2 * 1024 * 1024) }));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadCheckpoint } from '../../src/core/run/checkpoint';
+import { loadCheckpoint, type TrainingPosition } from '../../src/core/run/checkpoint';
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
@@ -142,11 +142,13 @@ test('gradient accumulation: a step takes its micro-batches in turn and averages
   };
   try {
     // Step 3 of such a run: 3 steps x 2 micro-batches x 2 sequences already read.
-    const position = { step: 3, epoch: 0, index: 12 };
+    const position: TrainingPosition = { step: 3, epoch: 0, index: 12 };
     const loop = new TrainingLoop(model, optimizer, data.train, special, settings, seed, position, seqLength);
     const accumulated = await loop.gradients();
     assert.equal(accumulated.stats.length, 2, 'one set of statistics per micro-batch');
-    assert.deepEqual(position, { step: 3, epoch: 0, index: 16 }, 'the position moved past both micro-batches');
+    const { flops, ...place } = position;
+    assert.deepEqual(place, { step: 3, epoch: 0, index: 16 }, 'the position moved past both micro-batches');
+    assert.ok(flops! > 0, 'both micro-batches count their FLOPs');
 
     // The two micro-batches on their own, with the draws the loop keys by (seed, step, micro-batch).
     const reading = { step: 3, epoch: 0, index: 12 };

@@ -116,3 +116,33 @@ export function detagBrown(tagged: string): string {
   if (current.length > 0) paragraphs.push(current);
   return paragraphs.map((p) => p.join('\n')).join('\n\n') + (paragraphs.length > 0 ? '\n' : '');
 }
+
+/** One word of a tagged sentence and its part-of-speech tag. */
+export interface TaggedWord {
+  word: string;
+  tag: string;
+}
+
+/**
+ * The words and tags of one tagged line. Tags are Brown's own, lowercased, without the
+ * markers that say where a word stands rather than what it is: -tl (in a title), -hl (in a
+ * headline), -nc (cited); "nn-tl" is a noun as "nn" is. Everything else stays, compound
+ * tags ("ppss+md") and negation ("do*") included.
+ */
+export function taggedWords(line: string): TaggedWord[] {
+  const out: TaggedWord[] = [];
+  for (const item of line.trim().split(/\s+/)) {
+    const slash = item.lastIndexOf('/');
+    if (slash <= 0 || slash === item.length - 1) continue;
+    out.push({ word: item.slice(0, slash), tag: item.slice(slash + 1).toLowerCase().replace(/(-(tl|hl|nc))+$/, '') });
+  }
+  return out;
+}
+
+/** The tagged sentences of a Brown file (one a line). */
+export function readTaggedSentences(path: string): TaggedWord[][] {
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map(taggedWords)
+    .filter((s) => s.length > 0);
+}

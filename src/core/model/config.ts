@@ -12,7 +12,17 @@ export interface EncoderConfig {
   intermediateSize: number;
 }
 
+/**
+ * What pre-training optimises: 'electra' trains a generator and a discriminator (replaced-
+ * token detection); 'mlm' trains one BERT-style masked language model whose encoder has
+ * the discriminator's shapes (its parameters are named like ElectraForMaskedLM's).
+ */
+export type Objective = 'electra' | 'mlm';
+export const OBJECTIVES: readonly Objective[] = ['electra', 'mlm'];
+
 export interface ElectraConfig {
+  /** Absent in configs written before the masked-LM objective existed: 'electra'. */
+  objective?: Objective;
   vocabSize: number;
   /** Width of the shared embeddings; each encoder projects it to its own hidden size when they differ. */
   embeddingSize: number;
@@ -45,6 +55,7 @@ export function generatorOfWidth(disc: EncoderConfig, fraction: number): Encoder
 
 /** Throws a one-line error naming the first field that makes no sense. */
 export function validateConfig(c: ElectraConfig): void {
+  if (c.objective !== undefined && !OBJECTIVES.includes(c.objective)) throw new Error(`config.objective must be one of ${OBJECTIVES.join(', ')}, got ${String(c.objective)}`);
   const positive: Array<[string, number]> = [
     ['vocabSize', c.vocabSize],
     ['embeddingSize', c.embeddingSize],
@@ -87,4 +98,26 @@ export function toHuggingFaceConfig(c: ElectraConfig, which: 'discriminator' | '
     initializer_range: 0.02,
     pad_token_id: 0,
   };
+}
+
+/** The objective of a configuration (configs from before the masked-LM objective are ELECTRA's). */
+export function objectiveOf(c: ElectraConfig): Objective {
+  return c.objective ?? 'electra';
+}
+
+/**
+ * The encoder a model is judged by after pre-training: ELECTRA's discriminator, or the
+ * masked-LM's single stack (held under 'generator', the ElectraForMaskedLM names).
+ */
+export function pretrainedEncoder(c: ElectraConfig): 'discriminator' | 'generator' {
+  return objectiveOf(c) === 'mlm' ? 'generator' : 'discriminator';
+}
+
+/**
+ * The configuration of a run of `objective`: a masked-LM model has one encoder with the
+ * discriminator's shapes, held under the generator's names (ElectraForMaskedLM), so
+ * `generator` is set to `discriminator`'s shapes.
+ */
+export function withObjective(c: ElectraConfig, objective: Objective): ElectraConfig {
+  return objective === 'mlm' ? { ...c, objective, generator: { ...c.discriminator } } : { ...c, objective };
 }

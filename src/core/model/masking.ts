@@ -12,6 +12,12 @@ export interface MaskingOptions {
   maskProbability: number;
   /** Fraction of chosen positions that become [MASK]; the rest keep the original token. */
   maskTokenFraction: number;
+  /**
+   * Fraction of chosen positions that take a random token from the vocabulary (BERT's 10%;
+   * ELECTRA has none: its generator provides the replacements). Needs `vocabSize`.
+   */
+  randomTokenFraction?: number;
+  vocabSize?: number;
   maxPredictionsPerSeq: number;
 }
 
@@ -35,6 +41,8 @@ export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialId
   const positions: number[] = [];
   const batch = ids.length / seqLength;
   const candidates: number[] = [];
+  const randomFraction = options.randomTokenFraction ?? 0;
+  if (randomFraction > 0 && !(options.vocabSize! > 5)) throw new Error('masking with random tokens needs the vocabulary size');
   for (let b = 0; b < batch; b++) {
     const row = b * seqLength;
     let realTokens = 0;
@@ -57,7 +65,9 @@ export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialId
     }
     const chosen = candidates.slice(0, count).sort((a, c) => a - c);
     for (const pos of chosen) {
-      if (rng.next() < options.maskTokenFraction) maskedIds[pos] = special.mask;
+      const u = rng.next();
+      if (u < options.maskTokenFraction) maskedIds[pos] = special.mask;
+      else if (u < options.maskTokenFraction + randomFraction) maskedIds[pos] = randomToken(rng, options.vocabSize!, special);
       positions.push(pos);
     }
   }
@@ -65,6 +75,15 @@ export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialId
   const targets = new Int32Array(pos.length);
   for (let i = 0; i < pos.length; i++) targets[i] = ids[pos[i]];
   return { maskedIds, positions: pos, targets };
+}
+
+/** A uniformly drawn vocabulary id that is not a special token ([PAD], [UNK], [CLS], [SEP], [MASK]). */
+function randomToken(rng: Rng, vocabSize: number, special: SpecialIds): number {
+  const specials = new Set([special.pad, special.unk, special.cls, special.sep, special.mask]);
+  for (;;) {
+    const id = rng.int(vocabSize);
+    if (!specials.has(id)) return id;
+  }
 }
 
 /**

@@ -13,7 +13,7 @@
  * nh heads, hd head size, P masked positions in the batch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ElectraConfig, EncoderConfig } from './config';
+import { objectiveOf, type ElectraConfig, type EncoderConfig } from './config';
 import { attentionSoftmax } from '../wasm/kernels/attentionSoftmax';
 import { dense as denseOp } from '../wasm/kernels/dense';
 import { fusedDropout } from '../wasm/kernels/dropout';
@@ -116,6 +116,8 @@ export function parameterSpecs(c: ElectraConfig): ParamSpec[] {
     { name: 'electra.embeddings.LayerNorm.weight', shape: [E], init: 'ones', decay: false },
     { name: 'electra.embeddings.LayerNorm.bias', shape: [E], init: 'zeros', decay: false },
   ];
+  // A masked-LM model is ElectraForMaskedLM alone: its one encoder and output layer carry the generator's names.
+  if (objectiveOf(c) === 'mlm') return [...specs, ...generatorSpecs(c)];
   specs.push(...encoderSpecs('discriminator', c, c.discriminator));
   const Hd = c.discriminator.hiddenSize;
   specs.push(
@@ -124,7 +126,13 @@ export function parameterSpecs(c: ElectraConfig): ParamSpec[] {
     { name: 'discriminator.discriminator_predictions.dense_prediction.weight', shape: [1, Hd], init: 'normal', decay: true },
     { name: 'discriminator.discriminator_predictions.dense_prediction.bias', shape: [1], init: 'zeros', decay: false },
   );
-  specs.push(...encoderSpecs('generator', c, c.generator));
+  return [...specs, ...generatorSpecs(c)];
+}
+
+/** The generator (ElectraForMaskedLM without the shared embeddings): encoder and output layer. */
+function generatorSpecs(c: ElectraConfig): ParamSpec[] {
+  const E = c.embeddingSize;
+  const specs = encoderSpecs('generator', c, c.generator);
   const Hg = c.generator.hiddenSize;
   specs.push(
     { name: 'generator.generator_predictions.dense.weight', shape: [E, Hg], init: 'normal', decay: true },

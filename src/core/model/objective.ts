@@ -158,7 +158,7 @@ export function mergeShardStats(parts: ObjectiveStats[]): ObjectiveStats {
  * softmax(logits) by its inverse CDF has the same distribution as the paper's Gumbel-max
  * trick, with one uniform draw per position instead of V.
  */
-class MaskedLmHead {
+export class MaskedLmHead {
   /** Argmax of the logits at each masked position, once `loss` has run. */
   predicted: Int32Array;
   private logits?: tf.Tensor2D;

@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MaskedBatch } from '../model/masking';
 import type { ElectraModel } from '../model/model';
-import { electraLoss, type Batch, type ObjectiveStats } from '../model/objective';
+import type { Batch, ObjectiveStats } from '../model/objective';
+import { pretrainingLoss } from '../model/pretrainingObjective';
 import type { PassOptions, Shard } from '../../shared/parallelProtocol';
 import type { ReplicaPool } from './replicaPool';
 import { splitBatch } from './shards';
@@ -21,7 +22,7 @@ export type { PassMode, PassOptions } from '../../shared/parallelProtocol';
  */
 export function shardGradients(model: ElectraModel, shard: Shard, options: PassOptions): { grads: Map<string, tf.Tensor>; stats: ObjectiveStats } {
   const stats: Partial<ObjectiveStats> = {};
-  const { value, grads } = tf.variableGrads(() => electraLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats));
+  const { value, grads } = tf.variableGrads(() => pretrainingLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats));
   value.dispose();
   const named = new Map<string, tf.Tensor>();
   for (const [name, v] of model.params) {
@@ -35,7 +36,7 @@ export function shardGradients(model: ElectraModel, shard: Shard, options: PassO
 export function shardStatistics(model: ElectraModel, shard: Shard, options: PassOptions): ObjectiveStats {
   const stats: Partial<ObjectiveStats> = {};
   tf.tidy(() => {
-    electraLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats);
+    pretrainingLoss(model, shard.batch, shard.masked, { ...options, shard: shard.info }, stats);
   });
   return stats as ObjectiveStats;
 }

@@ -34,6 +34,8 @@ export interface TrainingPosition {
   epoch: number;
   /** Index of the next sequence within the epoch's permutation. */
   index: number;
+  /** Training FLOPs so far (model/flops.ts); absent in checkpoints from before they were counted. */
+  flops?: number;
 }
 
 export interface CheckpointState extends TrainingPosition {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import type { CheckpointContents } from './checkpoint';
 import { ensureFolder } from './folders';
-import { toHuggingFaceConfig } from '../model/config';
+import { objectiveOf, toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
 
 const SHARED = 'electra.embeddings.';
@@ -26,17 +26,20 @@ export function huggingFaceTensors(weights: Map<string, NamedArray>, which: 'dis
 }
 
 /**
- * Writes both folders; returns their paths. A folder that already holds files is refused
- * unless `overwrite` (files of the same names are then replaced, others left alone).
+ * Writes both folders of an ELECTRA run (discriminator, generator), or the one folder of a
+ * masked-LM run (mlm: ElectraForMaskedLM, the generator's layout at the encoder's size);
+ * returns their paths. A folder that already holds files is refused unless `overwrite`
+ * (files of the same names are then replaced, others left alone).
  */
 export function exportHuggingFace(ckpt: CheckpointContents, outDir: string, options: { overwrite?: boolean } = {}): string[] {
   ensureFolder(outDir, 'export folder');
+  const folders = objectiveOf(ckpt.config) === 'mlm' ? ([['mlm', 'generator']] as const) : ([['discriminator', 'discriminator'], ['generator', 'generator']] as const);
   if (!options.overwrite && readdirSync(outDir).length > 0) {
-    throw new Error(`${outDir} is not empty: export writes discriminator/ and generator/ there; choose a new or empty folder, or overwrite`);
+    throw new Error(`${outDir} is not empty: export writes ${folders.map(([f]) => `${f}/`).join(' and ')} there; choose a new or empty folder, or overwrite`);
   }
   const written: string[] = [];
-  for (const which of ['discriminator', 'generator'] as const) {
-    const dir = ensureFolder(join(outDir, which), 'export folder');
+  for (const [folder, which] of folders) {
+    const dir = ensureFolder(join(outDir, folder), 'export folder');
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(toHuggingFaceConfig(ckpt.config, which), null, 2) + '\n');
     writeFileAtomic(join(dir, 'vocab.txt'), ckpt.vocabText);
     writeFileAtomic(join(dir, 'model.safetensors'), encodeSafetensors(huggingFaceTensors(ckpt.weights, which), { format: 'pt' }));

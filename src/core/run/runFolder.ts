@@ -95,7 +95,9 @@ export class RunFolder {
       .filter((line) => {
         if (!line.trim()) return false;
         try {
-          return (JSON.parse(line) as { step: number }).step <= step;
+          const r = JSON.parse(line) as { type?: string; step: number };
+          // Fine-tuning records count their own steps and describe the checkpoint they name: kept.
+          return r.type === 'finetuneStep' || r.type === 'finetuneEval' || r.step <= step;
         } catch {
           return false; // a line torn by a crash
         }

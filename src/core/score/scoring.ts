@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from '../wasm/backend';
 import { DEFAULT_BACKEND } from '../../shared/defaults';
 import { findLatestCheckpoint, loadCheckpoint } from '../run/checkpoint';
+import { objectiveOf } from '../model/config';
 import { discriminatorProbabilities, ReplicaPool, resolveWorkers } from '../parallel';
 import { DiscriminatorInference } from './discriminatorInference';
 import type { ElectraConfig } from '../model/config';
@@ -182,6 +183,7 @@ export class Scorer {
     const dir = findLatestCheckpoint(path);
     if (!dir) throw new Error(`${path}: no checkpoint found (expected a checkpoint folder or a run folder with checkpoints/)`);
     const ckpt = loadCheckpoint(dir);
+    if (objectiveOf(ckpt.config) !== 'electra') throw new Error(`${dir} is a masked-LM run: it has no discriminator to tell replaced tokens; choose an ELECTRA run's checkpoint`);
     const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
     const model = modelFromCheckpoint(ckpt);
     const threads = resolveWorkers(options.workers, backend.name);

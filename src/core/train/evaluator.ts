@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeSource, prepareData, type CorpusSource, type PackedSequences } from '../data/dataset';
 import type { SpecialIds } from '../data/tokenizer';
-import { defaultMasking, maskBatch } from '../model/masking';
+import { maskBatch } from '../model/masking';
+import { maskingFor } from '../model/pretrainingObjective';
 import type { ElectraModel } from '../model/model';
 import type { Batch, ObjectiveStats } from '../model/objective';
 import { batchStatistics, type ReplicaPool } from '../parallel';
@@ -36,7 +37,7 @@ export class Evaluator {
   async evaluate(step: number, elapsedMs: number): Promise<EvalMetrics> {
     const n = Math.min(this.maxSequences, this.data.count);
     const stats: ObjectiveStats[] = [];
-    const masking = defaultMasking(this.seqLength);
+    const masking = maskingFor(this.model.config, this.seqLength);
     for (let start = 0, k = 0; start < n; start += this.batchSize, k++) {
       const size = Math.min(this.batchSize, n - start);
       const ids = new Int32Array(size * this.seqLength);

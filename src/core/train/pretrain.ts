@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { rmSync } from 'node:fs';
 import { prepareData, type PreparedData } from '../data/dataset';
-import type { ElectraConfig } from '../model/config';
+import { objectiveOf, type ElectraConfig } from '../model/config';
+import { formatFlops } from '../model/flops';
 import { ElectraModel } from '../model/model';
 import { AdamW } from '../model/optimizer';
 import { ReplicaPool, resolveWorkers } from '../parallel';
@@ -38,7 +39,9 @@ export interface TrainingEvents {
 
 export interface PretrainResult {
   step: number;
-  stoppedBecause: 'steps' | 'minutes' | 'stopped';
+  stoppedBecause: 'steps' | 'minutes' | 'flops' | 'stopped';
+  /** Training FLOPs of the whole run (model/flops.ts). */
+  flops: number;
   checkpointDir: string;
   backend: string;
   lastEval?: EvalMetrics;
@@ -119,7 +122,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     const normalization = resumed?.normalization ?? fresh!.normalization;
     const requested = resumed?.config ?? fresh!.config;
     const settings: TrainingSettings = resumed?.training ?? fresh!.training;
-    if (!options.steps && !options.minutes && !settings.totalSteps) throw new Error('give a number of steps or minutes to train for');
+    if (!options.steps && !options.minutes && !settings.totalSteps && !settings.flopBudget) throw new Error('give a number of steps, minutes or FLOPs to train for');
     data = await prepareData({
       source: options.corpus,
       runDir: run.dir,
@@ -145,7 +148,11 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
       training: settings,
       corpus: options.corpus,
       seed,
-      budget: { ...(options.steps !== undefined ? { steps: options.steps } : {}), ...(options.minutes !== undefined ? { minutes: options.minutes } : {}) },
+      budget: {
+        ...(options.steps !== undefined ? { steps: options.steps } : {}),
+        ...(options.minutes !== undefined ? { minutes: options.minutes } : {}),
+        ...(options.flops !== undefined ? { flops: options.flops } : {}),
+      },
       created: resumed?.manifest?.created ?? now,
       started: now,
       ...(resumed?.manifest?.origin ? { origin: resumed.manifest.origin } : {}),
@@ -154,9 +161,10 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
 
     model = new ElectraModel(config, seed);
     optimizer = new AdamW(model.params, model.decayed);
-    const position: TrainingPosition = resumed ? restoreTraining(model, optimizer, resumed) : { step: 0, epoch: 0, index: 0 };
+    const position: TrainingPosition = resumed ? restoreTraining(model, optimizer, resumed) : { step: 0, epoch: 0, index: 0, flops: 0 };
     if (resumed) run.truncateMetrics(position.step);
-    log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
+    if (objectiveOf(config) === 'mlm') log('info', `model: masked LM ${fmtParams(model.parameterCount())} parameters (the discriminator's shapes), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
+    else log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 
     const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
     if (threads > 1) {
@@ -209,7 +217,11 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
       stoppedBecause = 'stopped';
       break;
     }
-    if (settings.totalSteps > 0 && position.step >= settings.totalSteps) {
+    if (settings.flopBudget && (position.flops ?? 0) >= settings.flopBudget) {
+      stoppedBecause = 'flops';
+      break;
+    }
+    if (!settings.flopBudget && settings.totalSteps > 0 && position.step >= settings.totalSteps) {
       stoppedBecause = 'steps';
       break;
     }
@@ -228,6 +240,12 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
       settings.totalSteps = Math.max(position.step + 1, Math.round((deadline - started) / perStep));
       log('info', `time budget: about ${settings.totalSteps} steps in ${options.minutes} minutes; learning rate decays to 0 there`);
     }
+    // A FLOP-budgeted run sets its schedule's length from the first step's FLOPs (steps differ
+    // only by their count of masked positions): the masked LM, with no generator, gets more steps.
+    if (settings.flopBudget && settings.totalSteps === 0 && position.step === 1) {
+      settings.totalSteps = Math.max(1, Math.ceil(settings.flopBudget / (position.flops ?? 1)));
+      log('info', `FLOP budget ${formatFlops(settings.flopBudget)}: about ${settings.totalSteps} steps of ${formatFlops(position.flops ?? 0)}; learning rate decays to 0 there`);
+    }
     if (settings.evalEvery > 0 && position.step % settings.evalEvery === 0) await runEval();
     if (settings.checkpointEvery > 0 && position.step % settings.checkpointEvery === 0) {
       checkpointDir = save();
@@ -238,7 +256,7 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
   }
   if (lastEval?.step !== position.step) await runEval();
   if (lastSaved !== position.step) checkpointDir = save();
-  return { step: position.step, stoppedBecause, checkpointDir, backend: s.backend.name, lastEval };
+  return { step: position.step, stoppedBecause, flops: position.flops ?? 0, checkpointDir, backend: s.backend.name, lastEval };
 }
 
 function fmtParams(n: number): string {

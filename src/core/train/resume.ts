@@ -66,7 +66,7 @@ export function restoreTraining(model: ElectraModel, optimizer: AdamW, resumed: 
   const { checkpoint } = resumed;
   tf.tidy(() => model.assign(tensorsFromArrays(checkpoint.weights)));
   optimizerFromArrays(optimizer, checkpoint.optimizer!, checkpoint.state.optimizerStep);
-  return { step: checkpoint.state.step, epoch: checkpoint.state.epoch, index: checkpoint.state.index };
+  return { step: checkpoint.state.step, epoch: checkpoint.state.epoch, index: checkpoint.state.index, flops: checkpoint.state.flops ?? 0 };
 }
 
 /** Every option given that differs from what the run was made with, as "what X (the run's: Y)". */

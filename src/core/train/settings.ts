@@ -4,7 +4,7 @@
  * manifest and into every checkpoint. A resumed run's settings come from its checkpoint
  * (src/core/train/resume.ts decides which options may still change).
  */
-import { validateConfig, type ElectraConfig } from '../model/config';
+import { validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
 import { presetConfig, presetTraining, type PresetName } from '../model/presets';
 import { TRAINING_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
@@ -20,6 +20,10 @@ export interface PretrainOptions {
   outDir: string;
   /** Model size: needed for a new run; on a resume, if given, it must be the run's. */
   preset?: PresetName;
+  /** What to pre-train: ELECTRA (generator + discriminator, the default) or a BERT-style masked LM. */
+  objective?: Objective;
+  /** Stop once the run's training FLOPs (model/flops.ts) reach this budget; the schedule ends there. */
+  flops?: number;
   /** Overrides applied on top of the preset (sizes, sequence length, vocabulary size). */
   config?: Partial<ElectraConfig>;
   /** Total optimizer steps of the run (counting steps done before a resume). */
@@ -67,7 +71,7 @@ export interface ResolvedRun {
 export function resolveNewRun(options: PretrainOptions): ResolvedRun {
   const preset = options.preset;
   if (!preset) throw new Error('give a preset for a new run');
-  const config: ElectraConfig = { ...presetConfig(preset), ...options.config };
+  const config: ElectraConfig = withObjective({ ...presetConfig(preset), ...options.config }, options.objective ?? 'electra');
   validateConfig(config);
   const defaults = presetTraining(preset);
   const training: TrainingSettings = {
@@ -82,8 +86,9 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
     dropout: config.hiddenDropoutProb,
     maxGradNorm: defaults.maxGradNorm,
+    ...(options.flops ? { flopBudget: options.flops } : {}),
   };
-  if (!options.steps && !options.minutes) throw new Error('give a number of steps or minutes to train for');
+  if (!options.steps && !options.minutes && !options.flops) throw new Error('give a number of steps, minutes or FLOPs to train for');
   return {
     preset,
     config,

@@ -10,7 +10,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PackedSequences } from '../data/dataset';
 import type { SpecialIds } from '../data/tokenizer';
-import { defaultMasking, maskBatch, type MaskingOptions } from '../model/masking';
+import { objectiveOf } from '../model/config';
+import { trainingFlops } from '../model/flops';
+import { maskBatch, type MaskingOptions } from '../model/masking';
+import { maskingFor } from '../model/pretrainingObjective';
 import type { ElectraModel } from '../model/model';
 import type { ObjectiveStats } from '../model/objective';
 import { clipByGlobalNorm, type AdamW } from '../model/optimizer';
@@ -39,7 +42,7 @@ export class TrainingLoop {
     /** Data-parallel workers sharing each batch with this thread, if any. */
     private readonly workers?: ReplicaPool,
   ) {
-    this.masking = defaultMasking(seqLength);
+    this.masking = maskingFor(model.config, seqLength);
   }
 
   /** Learning rate of the next update. */
@@ -75,6 +78,8 @@ export class TrainingLoop {
       gradNorm,
       tokensPerSec: tokens / Math.max(1e-3, (now - t0) / 1000),
       liveTensors,
+      flops: this.position.flops ?? 0,
+      objective: objectiveOf(this.model.config),
     };
   }
 
@@ -93,6 +98,8 @@ export class TrainingLoop {
       const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
+      const shape = { sequences: batch.batchSize, seqLength: batch.seqLength, maskedPositions: masked.positions.length };
+      this.position.flops = (this.position.flops ?? 0) + trainingFlops(this.model.config, shape).training;
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
       const result = await batchGradients(this.model, batch, masked, pass, this.workers);
       stats.push(result.stats);

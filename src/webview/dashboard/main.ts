@@ -20,6 +20,7 @@ import type { MetricsRecord } from '../../shared/metricsRecord';
 import type { DashboardChannel, RunSummary } from '../../shared/webviewProtocol';
 import { connectToHost, cssVar, el } from '../host';
 import { metricsToCsv } from './csv';
+import { downstreamRows } from './downstream';
 import { CHARTS, seriesFor, type ChartSpec, type Point, type XAxis } from './series';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Decimation);
@@ -62,7 +63,7 @@ smoothingLabel.append(smoothing, smoothingValue);
 const axisLabel = el('label', 'axis', 'X axis ');
 const axis = el('select');
 axis.id = 'x-axis';
-for (const [value, text] of [['step', 'Step'], ['time', 'Wall time (min)']] as const) {
+for (const [value, text] of [['step', 'Step'], ['time', 'Wall time (min)'], ['flops', 'Training FLOPs']] as const) {
   const o = el('option', undefined, text);
   o.value = value;
   axis.append(o);
@@ -81,7 +82,11 @@ toolbar.append(runsBox, smoothingLabel, axisLabel, buttons);
 const status = el('div', 'status');
 status.setAttribute('role', 'status');
 const chartsBox = el('div', 'charts');
-app.append(toolbar, status, chartsBox);
+// Held-out scores of fine-tuning (electra-studio finetune, or an experiment), compared across the picked runs.
+const downstreamBox = el('section', 'downstream');
+downstreamBox.id = 'downstream';
+downstreamBox.hidden = true;
+app.append(toolbar, status, downstreamBox, chartsBox);
 
 // ----------------------------------------------------------------------------- charts
 
@@ -120,6 +125,34 @@ interface ChartView {
   chart: Chart<'line', Point[]>;
 }
 
+function xLabel(x: number): string {
+  if (state.xAxis === 'step') return `step ${Math.round(x)}`;
+  if (state.xAxis === 'flops') return `${x.toExponential(3)} FLOPs`;
+  return `${x.toFixed(2)} min`;
+}
+
+const AXIS_TITLES: Record<XAxis, string> = { step: 'step', time: 'wall time (minutes)', flops: 'training FLOPs' };
+
+/** The downstream-results table of the picked runs; hidden while none was fine-tuned. */
+function renderDownstream(): void {
+  const rows = downstreamRows(state.selectedRuns.filter((id) => records.has(id)).map((id) => ({ runId: id, records: records.get(id)! })));
+  downstreamBox.hidden = rows.length === 0;
+  if (rows.length === 0) return downstreamBox.replaceChildren();
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['task', 'run', 'encoder', 'pre-training FLOPs', 'held-out score', 'seeds']) head.append(el('th', undefined, h));
+  table.append(head);
+  for (const r of rows) {
+    const tr = el('tr');
+    tr.dataset.task = r.task;
+    tr.dataset.encoder = r.encoder;
+    const score = `${(100 * r.score).toFixed(2)} ${r.metric === 'accuracy' ? '% accuracy' : 'macro-F1'}`;
+    for (const cell of [r.task, r.runId, r.encoder, r.pretrainFlops ? r.pretrainFlops.toExponential(2) : '—', score, String(r.seeds)]) tr.append(el('td', undefined, cell));
+    table.append(tr);
+  }
+  downstreamBox.replaceChildren(el('h3', undefined, 'Downstream results (held-out, after fine-tuning)'), table);
+}
+
 function formatValue(y: number): string {
   if (!Number.isFinite(y)) return String(y);
   if (y !== 0 && (Math.abs(y) < 1e-3 || Math.abs(y) >= 1e5)) return y.toExponential(3);
@@ -155,7 +188,7 @@ function makeChart(spec: ChartSpec): ChartView {
         decimation: { enabled: true, algorithm: 'lttb', samples: 400 },
         tooltip: {
           callbacks: {
-            title: (items) => (items[0] ? (state.xAxis === 'step' ? `step ${Math.round(items[0].parsed.x)}` : `${items[0].parsed.x.toFixed(2)} min`) : ''),
+            title: (items) => (items[0] ? xLabel(items[0].parsed.x) : ''),
             label: (item) => `${item.dataset.label}: ${formatValue(item.parsed.y)}`,
           },
         },
@@ -199,7 +232,8 @@ function redraw(): void {
       if (!recs) continue;
       const s = seriesFor(v.spec, recs, state.xAxis, state.smoothing);
       const colour = colourOf(runId);
-      if (v.spec.train) {
+      // A masked-LM run has no discriminator: no empty series in the legend of its charts.
+      if (v.spec.train && !(v.spec.discriminator && s.train.length === 0)) {
         datasets.push({ label: `${runId} train`, data: s.train, borderColor: colour, backgroundColor: colour, borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 3 });
         summary.push({ label: `${runId} train`, points: s.train.length, lastX: s.train.at(-1)?.x ?? null, lastY: s.train.at(-1)?.y ?? null });
       }
@@ -209,7 +243,7 @@ function redraw(): void {
       }
     }
     v.chart.data.datasets = datasets;
-    (v.chart.options.scales!.x as { title: { text: string } }).title.text = state.xAxis === 'step' ? 'step' : 'wall time (minutes)';
+    (v.chart.options.scales!.x as { title: { text: string } }).title.text = AXIS_TITLES[state.xAxis];
     v.chart.update('none');
     // What the chart shows, for screen readers (and for tests, which cannot read a canvas).
     v.section.dataset.series = JSON.stringify(summary);
@@ -218,6 +252,7 @@ function redraw(): void {
       `${v.spec.title}: ` + (summary.length ? summary.map((s) => `${s.label} ${s.points} points, last ${s.lastY === null ? 'none' : formatValue(s.lastY)}`).join('; ') : 'no data'),
     );
   }
+  renderDownstream();
   const total = state.selectedRuns.reduce((n, id) => n + (records.get(id)?.length ?? 0), 0);
   if (state.selectedRuns.length === 0) status.textContent = runs.length ? 'Pick a run to chart.' : 'No runs yet: run "ELECTRA: Pretrain on Workspace".';
   else if (total === 0) status.textContent = 'Waiting for the first metrics…';

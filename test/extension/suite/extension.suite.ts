@@ -85,6 +85,8 @@ describe('ELECTRA Studio in the extension host', function () {
       'electraStudio.selectCheckpoint',
       'electraStudio.showTokenConfidence',
       'electraStudio.scoreCurrentFile',
+      'electraStudio.finetune',
+      'electraStudio.experiment',
       IGNORE_WORD_COMMAND,
       EVENT_LOOP_DELAY_COMMAND,
     ]) {
@@ -119,6 +121,13 @@ describe('ELECTRA Studio in the extension host', function () {
     assert.equal(resumed?.result?.step, STEPS + 3, JSON.stringify(resumed));
     latestStep = STEPS + 3;
     assert.ok(!existsSync(join(runDir, 'run.lock')), 'the run folder is unlocked once training ends');
+  });
+
+  it('Fine-tune and Evaluate runs in a child process and appends held-out scores to the run\'s metrics', async function () {
+    const out = (await vscode.commands.executeCommand('electraStudio.finetune', { runName: 'in-host', task: 'pos', epochs: 1, maxTrain: 16, maxTest: 8 })) as string;
+    assert.match(out, /^pos from .*: accuracy \d+\.\d\d/m);
+    const evals = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"finetuneEval"'));
+    assert.equal(evals.length, 1);
   });
 
   it('the open dashboard lists a run that starts while it is open, as training; Stop reports "stopped"; .electra/ is git-ignored', async function () {
