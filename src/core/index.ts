@@ -28,3 +28,5 @@ export * from './run/export';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
+export * from './run/runOrigin';
+export { importHuggingFace, type ImportOptions, type ImportReport } from './run/huggingface/importHuggingFace';

@@ -81,12 +81,13 @@ export function decodeSafetensors(buf: Buffer, source: string): DecodedSafetenso
     if (end - begin !== count * BYTES[dtype]) fail(`tensor ${name}: shape [${shape}] needs ${count * BYTES[dtype]} bytes, offsets give ${end - begin}`);
     if (begin < 0 || end > dataLength) fail(`truncated: tensor ${name} ends at byte ${end} of the data but only ${dataLength} bytes are present`);
     const bytes = buf.subarray(dataStart + begin, dataStart + end);
-    tensors.set(name, { dtype: dtype === 'I32' || dtype === 'I64' ? 'I32' : 'F32', shape, data: toArray(dtype, bytes) });
+    tensors.set(name, { dtype: dtype === 'I32' || dtype === 'I64' ? 'I32' : 'F32', shape, data: arrayFromBytes(dtype, bytes) });
   }
   return { tensors, metadata };
 }
 
-function toArray(dtype: SafeDtype, bytes: Buffer): Float32Array | Int32Array {
+/** Little-endian raw values as float32 (F*) or int32 (I*); also used for PyTorch storages. */
+export function arrayFromBytes(dtype: SafeDtype, bytes: Uint8Array): Float32Array | Int32Array {
   // Copy into an aligned buffer: the data section need not be 4-byte aligned in memory.
   const aligned = new ArrayBuffer(bytes.length);
   new Uint8Array(aligned).set(bytes);
