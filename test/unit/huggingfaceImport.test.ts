@@ -6,8 +6,9 @@
  * and every bad folder giving one clear error with nothing written.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { importHuggingFace } from '../../src/core/run/huggingface/importHuggingFace';
@@ -19,7 +20,7 @@ import { modelFromCheckpoint } from '../../src/core/run/weights';
 import { decodeSafetensors, encodeSafetensors } from '../../src/core/run/safetensors';
 import { WordPieceTokenizer } from '../../src/core/data/tokenizer';
 import { initBackend } from '../../src/core/wasm/backend';
-import { tempDir } from './engineFixtures';
+import { rustBookFiles, tempDir } from './engineFixtures';
 
 const FIXTURES = resolve(__dirname, '../../../test/fixtures/hf');
 const PAIR = join(FIXTURES, 'pair');
@@ -215,4 +216,51 @@ test('folders given the wrong way round, and an existing --out, are refused', ()
   assert.throws(() => importHuggingFace({ discriminatorDir: join(PAIR, 'discriminator'), outDir: out }), /already exists and is not empty/);
   const again = importHuggingFace({ discriminatorDir: join(PAIR, 'discriminator'), outDir: out, overwrite: true });
   assert.equal(again.generator, 'initialised');
+});
+
+const CLI = resolve(__dirname, '../../../dist/cli.js');
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('CLI: import, then pretrain --from the imported run continues with its vocabulary and weights and records the origin', () => {
+  const corpus = fresh('corpus');
+  mkdirSync(corpus);
+  for (const f of rustBookFiles().slice(0, 3)) copyFileSync(f, join(corpus, basename(f)));
+  const imported = fresh('imported');
+  const r = cli('import', join(PAIR, 'discriminator'), join(PAIR, 'generator'), '--out', imported);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /discriminator: hidden 32, 2 layers, 23201 parameters; generator \(imported\): hidden 16/);
+  const bad = cli('import', join(FIXTURES, 'dtypes'), '--out', fresh('bad'));
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /electra-studio: error: .*dtypes: no config\.json; not a Hugging Face model folder/);
+  const resumed = cli('pretrain', corpus, '--resume', '--out', imported, '--steps', '2', '--backend', 'wasm');
+  assert.match(resumed.err, /cannot resume .*: it was imported and has not been trained; continue pre-training from it in a new run/);
+
+  const continued = fresh('continued');
+  // A learning rate so small that the weights stay the imported ones to 1e-5: they must have been loaded.
+  const c = cli('pretrain', corpus, '--from', imported, '--out', continued, '--steps', '2', '--batch-size', '2', '--seq-length', '32', '--lr', '1e-9', '--backend', 'wasm', '--workers', '1');
+  assert.equal(c.code, 0, c.err);
+  assert.match(c.err, /continuing pre-training from .*imported-\d+: its vocabulary, tokenizer settings and weights/);
+  const run = JSON.parse(readFileSync(join(continued, 'run.json'), 'utf8'));
+  assert.deepEqual(run.origin, { kind: 'continued', from: imported, step: 0 });
+  assert.equal(run.settings.totalSteps, 2);
+  assert.equal(run.settings.learningRate, 1e-9);
+  const after = loadCheckpoint(findLatestCheckpoint(continued)!);
+  const before = loadCheckpoint(findLatestCheckpoint(imported)!);
+  assert.equal(after.state.step, 2);
+  assert.equal(after.vocabText, readFileSync(join(PAIR, 'discriminator', 'vocab.txt'), 'utf8'));
+  assert.deepEqual(after.state.tokenizer, { lowercase: true, stripAccents: true });
+  assert.deepEqual({ ...after.config, maxSeqLength: 64 }, before.config);
+  assert.equal(after.config.maxSeqLength, 32);
+  for (const [name, t] of before.weights) {
+    const a = after.weights.get(name)!;
+    let worst = 0;
+    for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i] - t.data[i]));
+    assert.ok(worst < 1e-5, `${name} moved by ${worst}`);
+  }
+  const into = cli('pretrain', corpus, '--from', imported, '--out', imported, '--overwrite', '--steps', '1', '--backend', 'wasm');
+  assert.match(into.err, /cannot continue pre-training into .*: it holds the model the run starts from/);
+  assert.ok(existsSync(join(imported, 'checkpoints')), 'the starting run is intact');
 });

@@ -23,15 +23,11 @@ import { readPytorchStateDict } from './pytorchStateDict';
 import { mapStateDicts, type StateDictSource } from './stateDictMapping';
 import { readHuggingFaceTokenizer } from './tokenizerSettings';
 
-export interface ImportOptions {
+export interface ReadOptions {
   /** An ElectraForPreTraining folder: config.json, vocab.txt or tokenizer.json, weights. */
   discriminatorDir: string;
   /** An ElectraForMaskedLM folder; without it a generator of 1/4 the discriminator's width is initialised. */
   generatorDir?: string;
-  /** The run folder to create. */
-  outDir: string;
-  /** Replace a run already in outDir. */
-  overwrite?: boolean;
   /** Tokens per training sequence and scoring window; default min(model_max_length, max_position_embeddings, 512). */
   maxSeqLength?: number;
   /** Seed of a freshly initialised generator. */
@@ -39,10 +35,20 @@ export interface ImportOptions {
   onProgress?(message: string): void;
 }
 
-export interface ImportReport {
-  runDir: string;
-  checkpointDir: string;
+export interface ImportOptions extends ReadOptions {
+  /** The run folder to create. */
+  outDir: string;
+  /** Replace a run already in outDir. */
+  overwrite?: boolean;
+}
+
+/** What a Hugging Face pair describes, as the engine's model: what a run's first checkpoint holds. */
+export interface HuggingFaceModel {
   config: ElectraConfig;
+  vocabText: string;
+  /** The engine's parameters (checkpoint names), in the engine's order. */
+  weights: Map<string, NamedArray>;
+  origin: RunOrigin;
   tokenizer: NormalizationOptions;
   vocabSize: number;
   /** The weights files read. */
@@ -51,6 +57,11 @@ export interface ImportReport {
   generator: 'imported' | 'initialised';
   parameters: { discriminator: number; generator: number };
   warnings: string[];
+}
+
+export interface ImportReport extends Omit<HuggingFaceModel, 'weights' | 'vocabText' | 'origin'> {
+  runDir: string;
+  checkpointDir: string;
 }
 
 /** The largest window a run is given by default: BERT's pre-training length. */
@@ -99,14 +110,24 @@ function readWeights(dir: string, expectedValues: number): StateDictSource {
   return { tensors, path: file };
 }
 
+/** Imports a pair (or a discriminator alone) as a new run folder; throws, having written nothing, on any problem. */
 export function importHuggingFace(options: ImportOptions): ImportReport {
-  const progress = (m: string) => options.onProgress?.(m);
-  const discDir = folder(options.discriminatorDir, 'discriminator folder');
-  const genDir = options.generatorDir ? folder(options.generatorDir, 'generator folder') : undefined;
   const runDir = resolve(options.outDir);
   if (existsSync(runDir) && !options.overwrite && readdirSync(runDir).length > 0) {
     throw new Error(`${runDir} already exists and is not empty; choose another folder or overwrite it`);
   }
+  const model = readHuggingFace(options);
+  options.onProgress?.('writing the run');
+  const checkpointDir = writeRun(runDir, model.config, model.vocabText, model.tokenizer, model.weights, model.origin, !!options.overwrite);
+  const { weights: _w, vocabText: _v, origin: _o, ...report } = model;
+  return { runDir, checkpointDir, ...report };
+}
+
+/** Reads and checks a pair (or a discriminator alone) into the engine's configuration, vocabulary and parameters. */
+export function readHuggingFace(options: ReadOptions): HuggingFaceModel {
+  const progress = (m: string) => options.onProgress?.(m);
+  const discDir = folder(options.discriminatorDir, 'discriminator folder');
+  const genDir = options.generatorDir ? folder(options.generatorDir, 'generator folder') : undefined;
   const warnings: string[] = [];
 
   progress('reading configuration and tokenizer');
@@ -141,13 +162,11 @@ export function importHuggingFace(options: ImportOptions): ImportReport {
   const mapped = mapStateDicts(config, discWeights, genWeights, options.seed ?? 42);
   warnings.push(...mapped.warnings);
 
-  progress('writing the run');
-  const origin: RunOrigin = { kind: 'imported', from: discDir, ...(genDir ? { generatorFrom: genDir } : {}), step: 0 };
-  const checkpointDir = writeRun(runDir, config, tokenizer.vocabText, tokenizer.normalization, mapped.weights, origin, !!options.overwrite);
   return {
-    runDir,
-    checkpointDir,
     config,
+    vocabText: tokenizer.vocabText,
+    weights: mapped.weights,
+    origin: { kind: 'imported', from: discDir, ...(genDir ? { generatorFrom: genDir } : {}), step: 0 },
     tokenizer: tokenizer.normalization,
     vocabSize: tokenizer.vocabSize,
     weightsFiles: { discriminator: discWeights.path, ...(genWeights ? { generator: genWeights.path } : {}) },
@@ -171,7 +190,7 @@ function writeRun(runDir: string, config: ElectraConfig, vocabText: string, toke
       weights,
       optimizer: new Map(),
     });
-    writeAndSync(join(tmp, RUN_FILE), JSON.stringify({ origin, config, importedAt: new Date().toISOString() }, null, 2) + '\n');
+    writeAndSync(join(tmp, RUN_FILE), JSON.stringify({ options: {}, origin, config, importedAt: new Date().toISOString() }, null, 2) + '\n');
     syncFolder(tmp);
     if (existsSync(runDir)) {
       if (!overwrite && readdirSync(runDir).length > 0) throw new Error(`${runDir} appeared while importing; nothing was replaced`);
