@@ -13,8 +13,10 @@ import { addIgnoredWord, readSettings } from './config';
 import type { DashboardViewProvider } from './dashboardView';
 import type { ElectraLanguageClient } from './languageClient';
 import type { Log } from './log';
-import { listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
+import { listCheckpoints, resolveStartFrom, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
 import type { TokenConfidencePanel } from './tokenConfidencePanel';
+import { importWithProgress, resolveImportArgs, type ImportModelArgs } from './importModel';
+import type { ImportReport } from '../core';
 import type { LaunchResult, Trainer } from './trainer';
 import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
 
@@ -27,6 +29,7 @@ export const COMMANDS = {
   selectCheckpoint: 'electraStudio.selectCheckpoint',
   scoreCurrentFile: 'electraStudio.scoreCurrentFile',
   exportDashboard: 'electraStudio.exportDashboard',
+  importModel: 'electraStudio.importModel',
   ignoreWord: IGNORE_WORD_COMMAND,
 } as const;
 
@@ -53,7 +56,10 @@ export interface PretrainArgs {
   corpus?: 'workspace' | 'brown';
   /** Workspace folder (path) to train on; default: the active editor's or the first. */
   folder?: string;
+  /** Continue pre-training from this model (default: electraStudio.startFrom): a run name, a folder, or '' from scratch. */
+  startFrom?: string;
 }
+
 
 export interface ResumeArgs {
   runName?: string;
@@ -147,6 +153,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const rel = relative(folder.uri.fsPath, root);
     if (rel && !rel.startsWith('..') && !isAbsolute(rel)) exclude.push(`${rel.split('\\').join('/')}/**`);
     const include = args.include ?? settings.include;
+    const startFrom = resolveStartFrom(args.startFrom ?? settings.startFrom, folder.uri.fsPath, root);
     const options: PretrainOptions = {
       corpus:
         args.corpus === 'brown'
@@ -169,6 +176,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       batchSize: args.batchSize,
       checkpointEvery: args.checkpointEvery,
       evalEvery: args.evalEvery,
+      ...(startFrom ? { startFrom } : {}),
     };
     return trainer.launch(name, options, { confirm: args.confirm ?? settings.confirmBeforeTraining, wait: args.wait ?? true });
   };
@@ -256,6 +264,25 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     return s.dashboard.requestExport(args.format ?? 'csv', args.path);
   };
 
+  const importModel = async (args: ImportModelArgs = {}): Promise<ImportReport | undefined> => {
+    requireTrust();
+    const folder = primaryFolder();
+    if (!folder) throw new Error('open a folder: imported models become runs under its run folder');
+    const chosen = await resolveImportArgs(args);
+    if (!chosen) return undefined;
+    const report = await importWithProgress(join(s.context.extensionPath, 'dist', 'importWorker.js'), runsRootOf(folder), chosen);
+    for (const w of report.warnings) {
+      log.warn(`import: ${w}`);
+      void vscode.window.showWarningMessage(`ELECTRA: ${w}`);
+    }
+    log.info(`imported ${report.weightsFiles.discriminator}${report.weightsFiles.generator ? ` and ${report.weightsFiles.generator}` : ''} as ${report.runDir}`);
+    // Annotations from the imported model at once.
+    await checkpoints.select(report.runDir);
+    await client.selectCheckpoint(report.runDir);
+    void vscode.window.showInformationMessage(`ELECTRA: imported ${chosen.discriminator} as run '${relative(runsRootOf(folder), report.runDir)}'; scoring with it now.`);
+    return report;
+  };
+
   const ignoreWord = async (args: IgnoreWordArgs | string): Promise<void> => {
     const word = typeof args === 'string' ? args : args?.word;
     if (!word) throw new Error('no word to ignore');
@@ -275,5 +302,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     reg(COMMANDS.showTokenConfidence, guarded(log, 'Show Token Confidence', async () => s.tokens.open())),
     reg(COMMANDS.exportDashboard, guarded(log, 'Export Dashboard', (args?: { format?: 'csv' | 'png'; path?: string }) => exportDashboard(args ?? {}))),
     reg(COMMANDS.ignoreWord, guarded(log, 'Ignore Word', ignoreWord)),
+    reg(COMMANDS.importModel, guarded(log, 'Import Model', (args?: ImportModelArgs) => importModel(args ?? {}))),
   ];
 }

@@ -30,6 +30,8 @@ export interface ElectraSettings {
   workers: number;
   maxFileBytes: number;
   runFolder: string;
+  /** Continue pre-training from this model: a run name, a run/checkpoint folder or Hugging Face folders; '' from scratch. */
+  startFrom: string;
   confirmBeforeTraining: boolean;
   annotation: AnnotationSettings;
 }
@@ -61,6 +63,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings
     workers: Math.floor(number(c.get('workers'), 0)),
     maxFileBytes: Math.floor(number(c.get('maxFileBytes'), 1_048_576, 1)),
     runFolder: (c.get<string>('runFolder') ?? '').trim() || '.electra/runs',
+    startFrom: (c.get<string>('startFrom') ?? '').trim(),
     confirmBeforeTraining: c.get<boolean>('confirmBeforeTraining') ?? true,
     annotation: {
       threshold: Math.min(1, number(c.get('annotation.threshold'), 0.5)),
