@@ -18,11 +18,13 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from '../shared/defaults';
 export * from './model/config';
+export * from './model/presets';
 export * from './model/model';
 export * from './train/metrics';
 export * from './train/training';
-export * from './parallel/dataParallel';
+export * from './parallel';
 export * from './run/checkpoint';
 export * from './run/export';
 export * from './run/weights';
@@ -30,3 +32,6 @@ export * from './score/scoring';
 export * from './wasm/backend';
 export * from './run/runOrigin';
 export { importHuggingFace, type ImportOptions, type ImportReport } from './run/huggingface/importHuggingFace';
+// Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
+export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
+export type { MaskedBatch } from './model/masking';
