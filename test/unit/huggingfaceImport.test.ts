@@ -232,6 +232,15 @@ test('CLI: import, then pretrain --from the imported run continues with its voca
   const r = cli('import', join(PAIR, 'discriminator'), join(PAIR, 'generator'), '--out', imported);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /discriminator: hidden 32, 2 layers, 23201 parameters; generator \(imported\): hidden 16/);
+  // score and eval take the imported run like any other.
+  const scored = cli('score', join(corpus, basename(rustBookFiles()[0])), '-c', imported, '--json', '--backend', 'wasm');
+  assert.equal(scored.code, 0, scored.err);
+  const json = JSON.parse(scored.out) as { step: number; tokens: Array<{ pReplaced: number }> };
+  assert.equal(json.step, 0);
+  assert.ok(json.tokens.length > 100 && json.tokens.every((t) => t.pReplaced > 0 && t.pReplaced < 1));
+  const evaluated = cli('eval', imported, corpus, '--all', '-n', '8', '--backend', 'wasm');
+  assert.equal(evaluated.code, 0, evaluated.err);
+  assert.match(evaluated.out, /checkpoint .*step-00000000 \(step 0\) on .*, 8 sequences/);
   const bad = cli('import', join(FIXTURES, 'dtypes'), '--out', fresh('bad'));
   assert.notEqual(bad.code, 0);
   assert.match(bad.err, /electra-studio: error: .*dtypes: no config\.json; not a Hugging Face model folder/);
