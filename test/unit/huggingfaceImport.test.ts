@@ -42,15 +42,29 @@ function pairWith(format: 'model.safetensors' | 'pytorch_model.bin'): { disc: st
   return { disc: join(root, 'discriminator'), gen: join(root, 'generator') };
 }
 
-test('torch.save storages: float32, float16, bfloat16, a transposed tensor and a view at an offset', () => {
-  const tensors = readPytorchStateDict(readFileSync(join(FIXTURES, 'dtypes', 'pytorch_model.bin')), 'dtypes');
+test('torch.save storages: float32, float16, bfloat16, a transposed tensor and a view at an offset (zip and legacy formats)', () => {
   const expected = JSON.parse(readFileSync(join(FIXTURES, 'dtypes', 'expected.json'), 'utf8')) as Record<string, { shape: number[]; values: number[] }>;
-  assert.deepEqual([...tensors.keys()], Object.keys(expected));
-  for (const [name, e] of Object.entries(expected)) {
-    const t = tensors.get(name)!;
-    assert.deepEqual(t.shape, e.shape, name);
-    assert.deepEqual(Array.from(t.data), e.values, name);
+  for (const file of ['pytorch_model.bin', 'legacy_model.bin']) {
+    const tensors = readPytorchStateDict(readFileSync(join(FIXTURES, 'dtypes', file)), file);
+    assert.deepEqual([...tensors.keys()], Object.keys(expected), file);
+    for (const [name, e] of Object.entries(expected)) {
+      const t = tensors.get(name)!;
+      assert.deepEqual(t.shape, e.shape, `${file} ${name}`);
+      assert.deepEqual(Array.from(t.data), e.values, `${file} ${name}`);
+    }
   }
+});
+
+test('a legacy pytorch_model.bin (before PyTorch 1.6) imports as the same run', () => {
+  const zip = pairWith('pytorch_model.bin');
+  const legacy = pairWith('pytorch_model.bin');
+  cpSync(join(FIXTURES, 'legacy', 'pytorch_model.bin'), join(legacy.disc, 'pytorch_model.bin'));
+  assert.equal(readFileSync(join(legacy.disc, 'pytorch_model.bin'))[0], 0x80, 'a pickle, not a zip');
+  const a = importHuggingFace({ discriminatorDir: zip.disc, generatorDir: zip.gen, outDir: fresh('run-zip') });
+  const b = importHuggingFace({ discriminatorDir: legacy.disc, generatorDir: legacy.gen, outDir: fresh('run-legacy') });
+  assert.ok(readFileSync(join(a.checkpointDir, 'model.safetensors')).equals(readFileSync(join(b.checkpointDir, 'model.safetensors'))));
+  const truncated = readFileSync(join(FIXTURES, 'legacy', 'pytorch_model.bin'));
+  assert.throws(() => readPytorchStateDict(truncated.subarray(0, truncated.length - 100), 'legacy.bin'), /^Error: legacy\.bin: truncated: storage \d+ needs \d+ bytes at byte \d+ of \d+$/);
 });
 
 test('import from pytorch_model.bin and from model.safetensors give identical runs', () => {

@@ -47,7 +47,8 @@ class Tuple {
   constructor(readonly items: Value[]) {}
 }
 class Mark {}
-type Value = null | boolean | number | string | Value[] | Tuple | Map<Value, Value> | Global | StorageRef | TensorRef | Mark;
+/** Integers beyond 2^53 (PyTorch's legacy magic number) stay exact as bigint. */
+export type Value = null | boolean | number | bigint | string | Value[] | Tuple | Map<Value, Value> | Global | StorageRef | TensorRef | Mark;
 
 const MAX_STACK = 1_000_000;
 
@@ -56,12 +57,22 @@ const MAX_STACK = 1_000_000;
  * with `source`, for anything that is not a plain state dict of tensors.
  */
 export function unpickleStateDict(data: Uint8Array, source: string): Map<string, TensorRef> {
+  return stateDictOf(unpickle(data, source, 0).value, (what) => {
+    throw new Error(`${source}: ${what}`);
+  });
+}
+
+/**
+ * Interprets one pickle starting at byte `start` of `data` (PyTorch's legacy format holds
+ * several in a row); returns its value and where it ended. Only the globals above exist.
+ */
+export function unpickle(data: Uint8Array, source: string, start: number): { value: Value; end: number } {
   const fail = (what: string): never => {
     throw new Error(`${source}: ${what}`);
   };
   const refuse = (what: string): never => fail(`refused: ${what}; only a plain state dict of tensors is loaded (no code from a pickle is ever run)`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let pos = 0;
+  let pos = start;
   const need = (n: number) => {
     if (n < 0 || pos + n > data.length) fail(`truncated pickle: ${n} bytes needed at byte ${pos} of ${data.length}`);
   };
@@ -163,10 +174,12 @@ export function unpickleStateDict(data: Uint8Array, source: string): Map<string,
     return refuse(`a call to ${JSON.stringify(callable.name)}`);
   };
   const persistentLoad = (pid: Value): StorageRef => {
-    if (!(pid instanceof Tuple) || pid.items[0] !== 'storage' || pid.items.length !== 5) return refuse('a persistent id that is not a tensor storage');
+    // ('storage', type, key, location, numel), and in the legacy format a sixth item: view metadata (None)
+    if (!(pid instanceof Tuple) || pid.items[0] !== 'storage' || (pid.items.length !== 5 && pid.items.length !== 6)) return refuse('a persistent id that is not a tensor storage');
+    if (pid.items.length === 6 && pid.items[5] !== null) return refuse('a storage view (legacy format)');
     const [, type, key, location, numel] = pid.items;
     if (!(type instanceof Global) || !(type.name in STORAGE_TYPES)) return refuse('a storage of an unsupported type');
-    if (typeof key !== 'string' || !/^[A-Za-z0-9_.]+$/.test(key)) return fail(`corrupt state dict: storage key ${JSON.stringify(key)}`);
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_.]{1,64}$/.test(key)) return fail(`corrupt state dict: storage key ${JSON.stringify(key)}`);
     if (typeof location !== 'string') return fail('corrupt state dict: storage location is not a string');
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) return fail(`corrupt state dict: storage ${key} has size ${String(numel)}`);
     return { kind: 'storage', dtype: STORAGE_TYPES[type.name], key, numel };
@@ -182,10 +195,8 @@ export function unpickleStateDict(data: Uint8Array, source: string): Map<string,
       case 0x95: // FRAME
         u64();
         break;
-      case 0x2e: { // STOP
-        const result = pop();
-        return stateDictOf(result, fail);
-      }
+      case 0x2e: // STOP
+        return { value: pop(), end: pos };
       case 0x28: // MARK
         marks.push(stack.length);
         break;
@@ -276,8 +287,7 @@ export function unpickleStateDict(data: Uint8Array, source: string): Map<string,
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[pos + i]);
         if (n > 0 && data[pos + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
         pos += n;
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) fail(`corrupt pickle: integer ${v} out of range`);
-        push(Number(v));
+        push(v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER) ? v : Number(v));
         break;
       }
       case 0x4e: // NONE
