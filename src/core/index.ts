@@ -31,7 +31,7 @@ export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
 export * from './run/runOrigin';
-export { importHuggingFace, type ImportOptions, type ImportReport } from './run/huggingface/importHuggingFace';
+export { importHuggingFace, readHuggingFace, type HuggingFaceModel, type ImportOptions, type ImportReport, type ReadOptions } from './run/huggingface/importHuggingFace';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
 export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
 export type { MaskedBatch } from './model/masking';

@@ -153,6 +153,26 @@ test("shared embeddings that differ between the folders: the discriminator's cop
   assert.deepEqual(Array.from(kept.data), Array.from(original.data));
 });
 
+test('tokenizer.json alone: its WordPiece vocabulary and BertNormalizer settings are used', () => {
+  const { disc } = pairWith('model.safetensors');
+  const vocab = readFileSync(join(disc, 'vocab.txt'), 'utf8').trimEnd().split('\n');
+  for (const f of ['vocab.txt', 'tokenizer_config.json']) rmSync(join(disc, f));
+  const tokenizerJson = (lowercase: boolean) => ({
+    version: '1.0',
+    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(vocab.map((t, i) => [t, i])) },
+  });
+  writeFileSync(join(disc, 'tokenizer.json'), JSON.stringify(tokenizerJson(true)));
+  const uncased = importHuggingFace({ discriminatorDir: disc, outDir: fresh('run') });
+  assert.deepEqual(uncased.tokenizer, { lowercase: true, stripAccents: true });
+  assert.equal(loadCheckpoint(uncased.checkpointDir).vocabText, vocab.join('\n') + '\n');
+  writeFileSync(join(disc, 'tokenizer.json'), JSON.stringify(tokenizerJson(false)));
+  const cased = importHuggingFace({ discriminatorDir: disc, outDir: fresh('run') });
+  assert.deepEqual(cased.tokenizer, { lowercase: false, stripAccents: false });
+  assert.deepEqual(loadCheckpoint(cased.checkpointDir).state.tokenizer, { lowercase: false, stripAccents: false });
+});
+
 /** Each bad folder: exactly one error matching `pattern`, and nothing at --out. */
 function assertRefused(prepare: (disc: string, gen: string) => void, pattern: RegExp, format: 'model.safetensors' | 'pytorch_model.bin' = 'pytorch_model.bin') {
   const { disc, gen } = pairWith(format);

@@ -98,7 +98,8 @@ function readWeights(dir: string, expectedValues: number): StateDictSource {
   const candidates = ['model.safetensors', 'pytorch_model.bin'];
   const file = candidates.map((f) => join(dir, f)).find((p) => existsSync(p));
   if (!file) {
-    const present = readdirSync(dir).filter((f) => /\.(h5|msgpack|ckpt|index|pt|pth|onnx)$|^pytorch_model-\d+/.test(f));
+    // TensorFlow, Flax and ONNX weights, and sharded checkpoints (for models far above ELECTRA-Large), are not read.
+    const present = readdirSync(dir).filter((f) => /\.(h5|msgpack|ckpt|index|pt|pth|onnx)$|\.index\.json$|^(pytorch_model|model)-\d+/.test(f));
     throw new Error(`${dir}: no model.safetensors or pytorch_model.bin${present.length ? ` (found ${present.join(', ')}, which is not read)` : ''}`);
   }
   const bytes = statSync(file).size;
