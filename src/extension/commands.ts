@@ -188,6 +188,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const run = await pickRun(runs, 'Resume which run?', args.runName);
     if (!run) return undefined;
     const previous = run.options;
+    if (run.origin?.kind === 'imported' && run.latestCheckpoint?.step === 0) {
+      throw new Error(`${run.id} was imported and has not been trained: set electraStudio.startFrom to '${run.name}' and run Pretrain on Workspace to continue pre-training from it`);
+    }
     if (!previous?.corpus || !previous.preset) throw new Error(`${run.dir}/run.json does not say how the run was started`);
     const settings = readSettings(run.folder);
     const reached = run.latestCheckpoint!.step;
