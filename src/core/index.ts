@@ -18,6 +18,7 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/brown';
 export * from '../shared/defaults';
 export * from './model/config';
 export * from './model/presets';
