@@ -218,11 +218,24 @@ test('a pickle that would run code (os.system) is refused by name, nothing is ex
   assertRefused((disc) => cpSync(join(FIXTURES, 'evil', 'pytorch_model.bin'), join(disc, 'pytorch_model.bin')), /pytorch_model\.bin: refused: the pickle refers to "posix\.system"; only a plain state dict of tensors is loaded/);
 });
 
+test('a tensor stretched over a one-value storage (stride 0) is refused before allocating', () => {
+  assert.throws(() => readPytorchStateDict(readFileSync(join(FIXTURES, 'evil', 'expanded_model.bin')), 'expanded.bin'), /^Error: expanded\.bin: tensor w: shape \[1000000\] has more values than its storage \(1\)$/);
+});
+
 test('mismatched shapes: one clear error naming the tensor, nothing written', () => {
   assertRefused((disc) => {
     const p = join(disc, 'config.json');
     writeFileSync(p, JSON.stringify({ ...JSON.parse(readFileSync(p, 'utf8')), intermediate_size: 48 }));
   }, /discriminator\/pytorch_model\.bin: electra\.encoder\.layer\.0\.intermediate\.dense\.weight has shape \[64,32\] but config\.json implies \[48,32\] \(mismatched shapes\)/);
+});
+
+test('weights holding NaN: one clear error naming the tensor, nothing written', () => {
+  assertRefused((disc) => {
+    const path = join(disc, 'model.safetensors');
+    const tensors = decodeSafetensors(readFileSync(path), path).tensors;
+    tensors.get('electra.encoder.layer.1.output.dense.weight')!.data[7] = NaN;
+    writeFileSync(path, encodeSafetensors(tensors, { format: 'pt' }));
+  }, /discriminator\/model\.safetensors: electra\.encoder\.layer\.1\.output\.dense\.weight holds NaN or infinite values/, 'model.safetensors');
 });
 
 test('a missing vocabulary: one clear error, nothing written', () => {

@@ -56,6 +56,8 @@ export function readPytorchStateDict(buf: Buffer, source: string): Map<string, N
     if (!Number.isSafeInteger(count)) fail(`tensor ${name}: shape [${ref.shape}] is too large`);
     const last = ref.storageOffset + ref.shape.reduce((a, d, i) => a + (d > 0 ? (d - 1) * ref.stride[i] : 0), 0);
     if (count > 0 && last >= ref.storage.numel) fail(`tensor ${name}: shape [${ref.shape}] at offset ${ref.storageOffset} reaches past its storage of ${ref.storage.numel} values`);
+    // A weight never repeats its storage's values (stride 0 over a long dimension): refusing that bounds what is allocated by the file's size.
+    if (count > Math.max(1, ref.storage.numel)) fail(`tensor ${name}: shape [${ref.shape}] has more values than its storage (${ref.storage.numel})`);
     const storage = count > 0 ? storageOf(ref) : new Float32Array(0);
     const data = ref.storage.dtype === 'I64' ? new Int32Array(count) : new Float32Array(count);
     gather(storage, ref, data);

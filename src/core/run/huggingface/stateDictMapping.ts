@@ -95,6 +95,7 @@ export function mapStateDicts(config: ElectraConfig, discriminator: StateDictSou
       throw new Error(`${from!.path}: ${hfName} has shape [${t.shape}] but config.json implies [${spec.shape}] (mismatched shapes)`);
     }
     if (t.dtype !== 'F32') throw new Error(`${from!.path}: ${hfName} holds integers, not weights`);
+    if (!t.data.every(Number.isFinite)) throw new Error(`${from!.path}: ${hfName} holds NaN or infinite values`);
     weights.set(spec.name, t);
     if (which === 'shared' && gen) {
       const copy = gen.get(hfName);

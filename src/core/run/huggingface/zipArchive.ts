@@ -129,6 +129,8 @@ export class ZipArchive {
       if (e.size !== e.compressedSize) this.fail(`corrupt zip: stored entry ${name} has two sizes`);
       return raw;
     }
+    // Deflate expands at most about 1032:1: a larger claim is a zip bomb or a corrupt entry.
+    if (e.size > e.compressedSize * 1032 + 1024) this.fail(`corrupt zip: ${name} claims ${e.size} bytes from ${e.compressedSize} compressed`);
     let out: Buffer;
     try {
       out = inflateRawSync(raw, { maxOutputLength: e.size });
