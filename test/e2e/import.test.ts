@@ -3,14 +3,14 @@
  * Hugging Face pair (the PyTorch-made fixture, test/fixtures/hf/pair) under models/. Run
  * "ELECTRA: Import Model…" from the palette, pick the discriminator folder in VS Code's
  * folder dialog (its generator is found beside it), wait for the import's notification, open
- * a file and see diagnostics from the imported model. Screenshots go to test-results/e2e-import/.
+ * a file and see diagnostics from the imported model, then the token-confidence view. Screenshots go to test-results/e2e-import/.
  */
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForNotification, waitForWorkbench } from '../harness/browser';
+import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, waitForNotification, waitForWorkbench } from '../harness/browser';
 import { CodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/training';
 import { ensureVsix } from '../harness/vsix';
@@ -82,6 +82,17 @@ test('import a Hugging Face model from the palette and see diagnostics from it',
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'looks replaced' }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     await shots.take(page, 'diagnostics');
+    await page.keyboard.press('Control+Shift+M'); // hide the panel again
+
+    // The token view scores with it too.
+    await runCommand(page, 'ELECTRA: Show Token Confidence');
+    const frame = await waitForFrameWith(page, '#text', 30_000);
+    const deadline = Date.now() + 30_000;
+    while ((await frame.locator('#text span').count()) <= 20) {
+      if (Date.now() > deadline) throw new Error('no tokens in the token-confidence view after 30 s');
+      await page.waitForTimeout(300);
+    }
+    await shots.take(page, 'token-confidence');
   } catch (e) {
     await shots.take(page, 'failure').catch(() => undefined);
     throw new Error(`${(e as Error).message}\n--- workbench console (last 40 lines):\n${hostOutput(consoleLines).slice(-40).join('\n')}\n--- code-server log tail:\n${cs!.log.slice(-2000)}`);
