@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { importInWorker } from '../../src/extension/importWorkerClient';
+import { IMPORT_PROTOCOL_VERSION, importMessageProblem, isImportRequest } from '../../src/shared/importProtocol';
 import { listRuns, resolveStartFrom } from '../../src/extension/runs';
 import { describeOrigin } from '../../src/shared/runOrigin';
 import { tempDir } from './engineFixtures';
@@ -47,4 +48,14 @@ test('electraStudio.startFrom: a run by name, a folder relative to the workspace
   assert.equal(resolveStartFrom('base-run', workspace, runs), join(runs, 'base-run'));
   assert.equal(resolveStartFrom('models/electra-small', workspace, runs), join(workspace, 'models', 'electra-small'));
   assert.throws(() => resolveStartFrom('nothing-here', workspace, runs), /electraStudio\.startFrom: 'nothing-here' is neither a run under .* nor a folder/);
+});
+
+test('import protocol: other versions, unknown types and malformed messages are named', () => {
+  assert.equal(importMessageProblem({ v: IMPORT_PROTOCOL_VERSION, type: 'progress', message: 'reading weights' }), undefined);
+  assert.equal(importMessageProblem({ v: 99, type: 'progress', message: 'x' }), `protocol version 99, expected ${IMPORT_PROTOCOL_VERSION}`);
+  assert.equal(importMessageProblem({ v: IMPORT_PROTOCOL_VERSION, type: 'explode' }), 'unknown message type explode');
+  assert.equal(importMessageProblem({ v: IMPORT_PROTOCOL_VERSION, type: 'done', report: {} }), 'malformed done');
+  assert.equal(importMessageProblem('done'), 'not an object');
+  assert.equal(isImportRequest({ v: IMPORT_PROTOCOL_VERSION, options: { discriminatorDir: '/a', outDir: '/b' } }), true);
+  assert.equal(isImportRequest({ v: IMPORT_PROTOCOL_VERSION, options: { discriminatorDir: '/a' } }), false);
 });
