@@ -117,10 +117,9 @@ export function importHuggingFace(options: ImportOptions): ImportReport {
   if (existsSync(runDir) && !options.overwrite && readdirSync(runDir).length > 0) {
     throw new Error(`${runDir} already exists and is not empty; choose another folder or overwrite it`);
   }
-  const model = readHuggingFace(options);
+  const { weights, vocabText, origin, ...report } = readHuggingFace(options);
   options.onProgress?.('writing the run');
-  const checkpointDir = writeRun(runDir, model.config, model.vocabText, model.tokenizer, model.weights, model.origin, !!options.overwrite);
-  const { weights: _w, vocabText: _v, origin: _o, ...report } = model;
+  const checkpointDir = writeRun(runDir, report.config, vocabText, report.tokenizer, weights, origin, !!options.overwrite);
   return { runDir, checkpointDir, ...report };
 }
 
