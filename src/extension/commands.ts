@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { PresetName } from '../core';
 import type { BackendPreference, PretrainOptions } from '../core';
 import { TRAINING_DEFAULTS } from '../shared/defaults';
+import { describeOrigin } from '../shared/runOrigin';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
 import type { CheckpointSelection } from './checkpointSelection';
 import { addIgnoredWord, readSettings } from './config';
@@ -116,7 +117,7 @@ async function pickRun(runs: WorkspaceRun[], placeHolder: string, runName?: stri
     runs.map((r) => ({
       label: r.id,
       description: r.latestCheckpoint ? `checkpoint step ${r.latestCheckpoint.step}` : 'no checkpoint',
-      detail: `${r.options?.preset ?? '?'} · ${new Date(r.updated).toLocaleString()}`,
+      detail: `${r.origin ? describeOrigin(r.origin) : (r.options?.preset ?? '?')} · ${new Date(r.updated).toLocaleString()}`,
       run: r,
     })),
     { placeHolder },
