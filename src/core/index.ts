@@ -32,6 +32,7 @@ export * from './run/export';
 export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
+export * from './score/documentPlan';
 export * from './wasm/backend';
 export * from './run/runOrigin';
 export { importHuggingFace, readHuggingFace, type HuggingFaceModel, type ImportOptions, type ImportReport, type ReadOptions } from './run/huggingface/importHuggingFace';
