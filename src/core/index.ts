@@ -8,9 +8,11 @@
  *   data/      text in: corpus walk, BERT normalisation, WordPiece, packing, on-disk dataset, Brown
  *   model/     the networks and what trains them: config and presets, model, masking,
  *              objective, optimizer, schedule
- *   train/     pre-training: orchestration, the training loop, evaluation, metrics
+ *   train/     pre-training: orchestration (pretrain), settings, resume, the training loop,
+ *              evaluation, metrics
  *   parallel/  data parallelism over worker threads (pool, replica, shards)
- *   run/       what a run leaves on disk: run folder, checkpoints, safetensors, export
+ *   run/       what a run leaves on disk: the run folder (RunFolder: layout, manifest, lock),
+ *              checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
  *   common/    seeded randomness and typed-array helpers used across the stages
@@ -24,9 +26,14 @@ export * from './model/config';
 export * from './model/presets';
 export * from './model/model';
 export * from './train/metrics';
-export * from './train/training';
+export * from './train/pretrain';
+export * from './train/settings';
+export * from './train/trainingLoop';
+export * from './train/evaluator';
+export * from './train/batches';
 export * from './parallel';
 export * from './run/checkpoint';
+export * from './run/runFolder';
 export * from './run/checkpointValidation';
 export * from './run/export';
 export * from './run/folders';

@@ -109,7 +109,7 @@ async function pickRun(runs: WorkspaceRun[], placeHolder: string, runName?: stri
     runs.map((r) => ({
       label: r.id,
       description: r.latestCheckpoint ? `checkpoint step ${r.latestCheckpoint.step}` : 'no checkpoint',
-      detail: `${r.origin ? describeOrigin(r.origin) : (r.options?.preset ?? '?')} · ${new Date(r.updated).toLocaleString()}`,
+      detail: `${r.origin ? describeOrigin(r.origin) : (r.manifest?.preset ?? '?')} · ${new Date(r.updated).toLocaleString()}`,
       run: r,
     })),
     { placeHolder },
@@ -182,16 +182,28 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const runs = (await listWorkspaceRuns()).filter((r) => r.latestCheckpoint && !trainer.session(r.dir));
     const run = await pickRun(runs, 'Resume which run?', args.runName);
     if (!run) return undefined;
-    const previous = run.options;
     if (run.origin?.kind === 'imported' && run.latestCheckpoint?.step === 0) {
       throw new Error(`${run.id} was imported and has not been trained: set electraStudio.startFrom to '${run.name}' and run Pretrain on Workspace to continue pre-training from it`);
     }
-    if (!previous?.corpus || !previous.preset) throw new Error(`${run.dir}/run.json does not say how the run was started`);
+    const manifest = run.manifest;
+    if (!manifest) throw new Error(run.problem ?? `${run.dir} has no run manifest (run.json): it does not say how the run was started`);
     const settings = readSettings(run.folder);
     const reached = run.latestCheckpoint!.step;
-    const minutes = args.minutes ?? (previous.minutes && !previous.steps ? previous.minutes : undefined);
-    const steps = minutes ? undefined : (args.steps ?? (previous.steps && previous.steps > reached ? previous.steps : reached + settings.steps));
-    const options: PretrainOptions = { ...(previous as PretrainOptions), outDir: run.dir, steps, minutes, resume: true };
+    const { budget } = manifest;
+    const minutes = args.minutes ?? (budget.minutes && !budget.steps ? budget.minutes : undefined);
+    const steps = minutes ? undefined : (args.steps ?? (budget.steps && budget.steps > reached ? budget.steps : reached + settings.steps));
+    // The rest (preset, model, seed, batch...) comes from the run's checkpoint; backend and
+    // workers are this machine's current settings.
+    const options: PretrainOptions = {
+      corpus: manifest.corpus,
+      outDir: run.dir,
+      preset: manifest.preset,
+      steps,
+      minutes,
+      resume: true,
+      backend: settings.backend,
+      workers: settings.workers > 0 ? settings.workers : 'auto',
+    };
     return trainer.launch(run.name, options, { confirm: args.confirm ?? false, wait: args.wait ?? true });
   };
 

@@ -12,6 +12,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointSource } from '../shared/lspProtocol';
+import { RUN_FILES } from '../shared/runFolderFormat';
 
 export interface CheckpointChoice {
   /** The user's selection (a run folder or a checkpoint folder), if any. */
@@ -41,7 +42,7 @@ export function newestRun(roots: readonly string[]): string | undefined {
     for (const name of names) {
       const run = join(root, name);
       try {
-        const ms = statSync(join(run, 'checkpoints', 'latest.json')).mtimeMs;
+        const ms = statSync(join(run, RUN_FILES.checkpoints, RUN_FILES.latest)).mtimeMs;
         if (ms > newestMs) [newest, newestMs] = [run, ms];
       } catch {
         /* not a run, or no checkpoint yet */

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import type { Alternative, BlockPlan } from '../core';
 import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
 import { ruleTarget, type CheckpointChoice } from './checkpointRule';
+import { RUN_FILES } from '../shared/runFolderFormat';
 
 /** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
@@ -41,8 +42,8 @@ const RELOAD_DELAY_MS = 200;
  */
 export function latestJsonFor(path: string): string | undefined {
   if (existsSync(join(path, 'state.json'))) return undefined;
-  if (basename(path) === 'checkpoints') return join(path, 'latest.json');
-  return join(path, 'checkpoints', 'latest.json');
+  if (basename(path) === RUN_FILES.checkpoints) return join(path, RUN_FILES.latest);
+  return join(path, RUN_FILES.checkpoints, RUN_FILES.latest);
 }
 
 export class ScorerHost {

@@ -4,6 +4,9 @@
  * and shown in the dashboard's run list. Here, in src/shared, because the engine writes it
  * and the extension reads it (without loading the engine).
  */
+/** run.json of an imported run (importHuggingFace): its origin, model and tokenizer; it has no training to resume. */
+export const IMPORTED_RUN_FORMAT = 'electra-studio-imported-run';
+
 export interface RunOrigin {
   kind: 'imported' | 'continued';
   /** Imported: the discriminator folder. Continued: the run, checkpoint or Hugging Face folder it started from. */

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { blockAt, planBlocks, planDocument, windowKeeping, type DocumentPlan } from '../../src/core/score/documentPlan';
 import { planWindows, Scorer } from '../../src/core/score/scoring';
-import { pretrain } from '../../src/core/train/training';
+import { pretrain } from '../../src/core/train/pretrain';
 import { readText, rustBookFiles, tempDir } from './engineFixtures';
 
 const scratch = tempDir('document-plan');

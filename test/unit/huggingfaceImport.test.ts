@@ -301,8 +301,8 @@ test('CLI: import, then pretrain --from the imported run continues with its voca
   assert.match(c.err, /continuing pre-training from .*imported-\d+: its vocabulary, tokenizer settings and weights/);
   const run = JSON.parse(readFileSync(join(continued, 'run.json'), 'utf8'));
   assert.deepEqual(run.origin, { kind: 'continued', from: imported, step: 0 });
-  assert.equal(run.settings.totalSteps, 2);
-  assert.equal(run.settings.learningRate, 1e-9);
+  assert.equal(run.training.totalSteps, 2);
+  assert.equal(run.training.learningRate, 1e-9);
   const after = loadCheckpoint(findLatestCheckpoint(continued)!);
   const before = loadCheckpoint(findLatestCheckpoint(imported)!);
   assert.equal(after.state.step, 2);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunOrigin, type RunOrigin } from '../../shared/runOrigin';
 
-export { describeOrigin, parseRunOrigin, type RunOrigin } from '../../shared/runOrigin';
+export { describeOrigin, IMPORTED_RUN_FORMAT, parseRunOrigin, type RunOrigin } from '../../shared/runOrigin';
 
 /** The origin recorded in a run folder's run.json, if any. */
 export function readRunOrigin(runDir: string): RunOrigin | undefined {

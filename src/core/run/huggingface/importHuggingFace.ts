@@ -18,7 +18,7 @@ import { WordPieceTokenizer } from '../../data/tokenizer';
 import { saveCheckpoint } from '../checkpoint';
 import { writeAndSync, syncFolder } from '../atomicFile';
 import { decodeSafetensors, type NamedArray } from '../safetensors';
-import type { RunOrigin } from '../runOrigin';
+import { IMPORTED_RUN_FORMAT, type RunOrigin } from '../runOrigin';
 import { engineConfig, parseElectraConfig, type HuggingFaceElectraConfig } from './electraConfig';
 import { readPytorchStateDict } from './pytorchStateDict';
 import { mapStateDicts, type StateDictSource } from './stateDictMapping';
@@ -191,7 +191,7 @@ function writeRun(runDir: string, config: ElectraConfig, vocabText: string, toke
       weights,
       optimizer: new Map(),
     });
-    writeAndSync(join(tmp, RUN_FILE), JSON.stringify({ options: {}, origin, config, importedAt: new Date().toISOString() }, null, 2) + '\n');
+    writeAndSync(join(tmp, RUN_FILE), JSON.stringify({ format: IMPORTED_RUN_FORMAT, version: 1, origin, model: config, normalization: tokenizer, created: new Date().toISOString() }, null, 2) + '\n');
     syncFolder(tmp);
     if (existsSync(runDir)) {
       if (!overwrite && readdirSync(runDir).length > 0) throw new Error(`${runDir} appeared while importing; nothing was replaced`);
