@@ -52,6 +52,8 @@ export * from './finetune/finetune';
 export * from './finetune/finetuneRun';
 export * from './experiment/report';
 export * from './experiment/electraVsMlm';
+export * from './run/runOrigin';
+export { importHuggingFace, readHuggingFace, type HuggingFaceModel, type ImportOptions, type ImportReport, type ReadOptions } from './run/huggingface/importHuggingFace';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
 export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
 export type { MaskedBatch } from './model/masking';

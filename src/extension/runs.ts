@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EXPERIMENT_FILE, parseLatestPointer, parseLockOwner, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
+import { IMPORTED_RUN_FORMAT, parseRunOrigin, type RunOrigin } from '../shared/runOrigin';
 
 export interface RunInfo {
   name: string;
@@ -16,6 +17,8 @@ export interface RunInfo {
   /** Why run.json could not be read, when it could not. */
   problem?: string;
   latestCheckpoint?: { step: number; dir: string };
+  /** Where the run began when not from scratch: imported, or continued from another model. */
+  origin?: RunOrigin;
   /** mtime of metrics.jsonl (or of the folder), ms since epoch. */
   updated: number;
 }
@@ -106,7 +109,7 @@ export async function listCheckpoints(runDir: string): Promise<{ step: number; d
 }
 
 /** The manifest of a run folder, or why it cannot be read. */
-async function readManifest(dir: string): Promise<{ manifest?: RunManifest; problem?: string }> {
+async function readManifest(dir: string): Promise<{ manifest?: RunManifest; problem?: string; origin?: RunOrigin }> {
   const path = join(dir, RUN_FILES.manifest);
   let json: unknown;
   try {
@@ -116,8 +119,14 @@ async function readManifest(dir: string): Promise<{ manifest?: RunManifest; prob
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? {} : { problem: `${path}: ${(e as Error).message}` };
   }
+  // An imported run's run.json records where it came from, not how it was trained.
+  if (typeof json === 'object' && json !== null && (json as Record<string, unknown>).format === IMPORTED_RUN_FORMAT) {
+    const origin = parseRunOrigin((json as Record<string, unknown>).origin);
+    return origin ? { origin } : { problem: `${path}: an imported run without its origin` };
+  }
   try {
-    return { manifest: parseRunManifest(json, path) };
+    const manifest = parseRunManifest(json, path);
+    return { manifest, ...(manifest.origin ? { origin: manifest.origin } : {}) };
   } catch (e) {
     return { problem: (e as Error).message };
   }
@@ -160,6 +169,19 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   }
   const runs = await Promise.all(dirs.map((d) => readRun(d.dir, d.name)));
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
+}
+
+/**
+ * electraStudio.startFrom as a path: a run of this workspace folder by name, else a folder
+ * (relative to the workspace folder); undefined for '' (from scratch).
+ */
+export function resolveStartFrom(value: string, workspaceRoot: string, runsRoot: string): string | undefined {
+  if (!value) return undefined;
+  const asRun = join(runsRoot, value);
+  if (!isAbsolute(value) && !value.includes('/') && !value.includes('\\') && existsSync(asRun)) return asRun;
+  const path = resolve(workspaceRoot, value);
+  if (!existsSync(path)) throw new Error(`electraStudio.startFrom: '${value}' is neither a run under ${runsRoot} nor a folder`);
+  return path;
 }
 
 /**

@@ -18,6 +18,7 @@
  */
 import type { CorpusSource, ElectraConfig, Objective } from '../core';
 import { isPresetName, PRESET_NAMES, type PresetName } from './defaults';
+import { parseRunOrigin, type RunOrigin } from './runOrigin';
 
 export const RUN_FILES = {
   manifest: 'run.json',
@@ -84,8 +85,8 @@ export interface RunManifest {
   created: string;
   /** ISO time of the latest start or resume. */
   started: string;
-  /** A run that continues another's checkpoint (continued pre-training): where it started from. */
-  origin?: { checkpoint: string; step: number };
+  /** A run that continues another model (continued pre-training): where it started from (src/shared/runOrigin.ts). */
+  origin?: RunOrigin;
 }
 
 /** The lock file's content: who writes the run folder. */
@@ -239,8 +240,8 @@ export function parseRunManifest(json: unknown, where: string): RunManifest {
     need(o.preset === training.preset, where, `preset ${JSON.stringify(o.preset)} differs from training.preset ${JSON.stringify(training.preset)}`);
     let origin: RunManifest['origin'];
     if (o.origin !== undefined) {
-      need(isRecord(o.origin) && typeof (o.origin as Json).checkpoint === 'string', where, 'origin must name a checkpoint');
-      origin = { checkpoint: (o.origin as Json).checkpoint as string, step: num(o.origin as Json, 'step', where, int) };
+      origin = parseRunOrigin(o.origin);
+      need(origin !== undefined, where, 'origin must say how the run began (kind) and from what (from)');
     }
     return {
       format: RUN_MANIFEST_FORMAT,

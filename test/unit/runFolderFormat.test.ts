@@ -26,7 +26,7 @@ test('version 1 run.json is upgraded in memory to a version-2 manifest', () => {
 });
 
 test('a version-2 manifest reads back as written', () => {
-  const m: RunManifest = { ...parseRunManifest(v1, 'run.json'), origin: { checkpoint: '/runs/a/checkpoints/step-00000100', step: 100 } };
+  const m: RunManifest = { ...parseRunManifest(v1, 'run.json'), origin: { kind: 'continued', from: '/runs/a', step: 100 } };
   assert.deepEqual(parseRunManifest(JSON.parse(JSON.stringify(m)), 'run.json'), m);
 });
 

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { rmSync } from 'node:fs';
+import { sep } from 'node:path';
 import { prepareData, type PreparedData } from '../data/dataset';
 import { objectiveOf, type ElectraConfig } from '../model/config';
 import { formatFlops } from '../model/flops';
@@ -16,7 +17,8 @@ import { ReplicaPool, resolveWorkers } from '../parallel';
 import { DEFAULT_BACKEND } from '../../shared/defaults';
 import { saveCheckpoint, type TrainingPosition } from '../run/checkpoint';
 import { RunFolder, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, type RunManifest } from '../run/runFolder';
-import { modelToArrays, optimizerToArrays } from '../run/weights';
+import { modelToArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
+import { loadStartingModel } from './startingModel';
 import { initBackend, type BackendReport } from '../wasm/backend';
 import { Evaluator } from './evaluator';
 import type { EvalMetrics, StepMetrics } from './metrics';
@@ -101,6 +103,12 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
   }
   const resumed = options.resume ? resumeRun(run, options, (m) => log('info', m)) : undefined;
   const fresh = resumed ? undefined : resolveNewRun(options);
+  // Read before an overwrite clears the run folder, so that a bad starting point loses nothing.
+  const startModel = fresh && options.startFrom ? loadStartingModel(options.startFrom) : undefined;
+  if (startModel && (run.dir === startModel.origin.from || run.dir.startsWith(startModel.origin.from + sep))) {
+    throw new Error(`cannot continue pre-training into ${run.dir}: it holds the model the run starts from; choose another run folder`);
+  }
+  for (const w of startModel?.warnings ?? []) log('warn', w);
   if (fresh && options.overwrite) run.removeRun();
   // What a failed start may remove: only what it made (--out may be a folder with a data/ of its own).
   const present = run.presentEntries();
@@ -119,8 +127,9 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
     events.onBackend?.(backend);
     const seed = resumed?.seed ?? fresh!.seed;
-    const normalization = resumed?.normalization ?? fresh!.normalization;
-    const requested = resumed?.config ?? fresh!.config;
+    const normalization = resumed?.normalization ?? startModel?.normalization ?? fresh!.normalization;
+    const requested = resumed?.config ??
+      (startModel ? { ...startModel.config, ...(options.config?.maxSeqLength ? { maxSeqLength: options.config.maxSeqLength } : {}) } : fresh!.config);
     const settings: TrainingSettings = resumed?.training ?? fresh!.training;
     if (!options.steps && !options.minutes && !settings.totalSteps && !settings.flopBudget) throw new Error('give a number of steps, minutes or FLOPs to train for');
     data = await prepareData({
@@ -129,7 +138,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
       seqLength: requested.maxSeqLength,
       vocabSize: requested.vocabSize,
       normalization,
-      vocabText: resumed?.checkpoint.vocabText,
+      vocabText: resumed?.checkpoint.vocabText ?? startModel?.vocabText,
       log: (m) => log('info', m),
       warn: (m) => log('warn', m),
     });
@@ -155,7 +164,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
       },
       created: resumed?.manifest?.created ?? now,
       started: now,
-      ...(resumed?.manifest?.origin ? { origin: resumed.manifest.origin } : {}),
+      ...(resumed?.manifest?.origin ? { origin: resumed.manifest.origin } : startModel ? { origin: startModel.origin } : {}),
     };
     run.writeManifest(manifest);
 
@@ -163,6 +172,10 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     optimizer = new AdamW(model.params, model.decayed);
     const position: TrainingPosition = resumed ? restoreTraining(model, optimizer, resumed) : { step: 0, epoch: 0, index: 0, flops: 0 };
     if (resumed) run.truncateMetrics(position.step);
+    if (startModel) {
+      tf.tidy(() => model!.assign(tensorsFromArrays(startModel.weights)));
+      log('info', `continuing pre-training from ${startModel.origin.from}${startModel.origin.step ? ` (step ${startModel.origin.step})` : ''}: its vocabulary, tokenizer settings and weights; a fresh optimizer and schedule`);
+    }
     if (objectiveOf(config) === 'mlm') log('info', `model: masked LM ${fmtParams(model.parameterCount())} parameters (the discriminator's shapes), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
     else log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 

@@ -14,6 +14,7 @@ import type { ElectraConfig } from '../model/config';
 import type { PresetName } from '../model/presets';
 import type { ElectraModel } from '../model/model';
 import type { AdamW } from '../model/optimizer';
+import { readRunOrigin } from '../run/runOrigin';
 import { loadCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
 import { parseTrainingSettings, type RunFolder, type RunManifest } from '../run/runFolder';
 import { optimizerFromArrays, tensorsFromArrays } from '../run/weights';
@@ -35,6 +36,10 @@ export interface ResumedRun {
 export function resumeRun(run: RunFolder, options: PretrainOptions, log: (message: string) => void): ResumedRun {
   const dir = run.latestCheckpoint();
   if (!dir) throw new Error(`cannot resume: no checkpoint in ${run.dir}`);
+  // An imported run has weights but no optimizer state or schedule to resume.
+  if (readRunOrigin(run.dir)?.kind === 'imported' && dir === run.checkpointDir(0)) {
+    throw new Error(`cannot resume ${run.dir}: it was imported and has not been trained; continue pre-training from it in a new run (startFrom / --from)`);
+  }
   const checkpoint = loadCheckpoint(dir, { withOptimizer: true });
   const manifest = run.readManifest();
   const { state, config } = checkpoint;

@@ -44,6 +44,13 @@ export interface PretrainOptions {
   resume?: boolean;
   /** Start over in a run folder that already holds a run, deleting that run. */
   overwrite?: boolean;
+  /**
+   * Continue pre-training from this model (a run, a checkpoint, or Hugging Face folders; see
+   * startingModel.ts): its configuration, vocabulary, tokenizer settings and weights, with a
+   * fresh optimizer and this run's schedule. The preset and config overrides other than
+   * maxSeqLength do not apply. Ignored when resuming (the run has its own checkpoint).
+   */
+  startFrom?: string;
   lowercase?: boolean;
   stripAccents?: boolean;
   /**
