@@ -1,7 +1,8 @@
 /**
  * Export to Hugging Face's layout: <out>/discriminator (ElectraForPreTraining) and
- * <out>/generator (ElectraForMaskedLM), each with config.json, vocab.txt and
- * model.safetensors. Our checkpoint names are Hugging Face's under a prefix, with the
+ * <out>/generator (ElectraForMaskedLM), each with config.json, vocab.txt, tokenizer.json,
+ * tokenizer_config.json and model.safetensors, so that transformers' AutoTokenizer and
+ * AutoModel load either folder as it is. Our checkpoint names are Hugging Face's under a prefix, with the
  * shared embeddings once, so export is renaming; the generator's tied output weight is
  * written out as the word-embedding table it is.
  */
@@ -11,6 +12,8 @@ import { writeFileAtomic } from './atomicFile';
 import type { CheckpointContents } from './checkpoint';
 import { toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
+import { WordPieceTokenizer } from '../data/tokenizer';
+import { tokenizerConfigJson, tokenizerJson } from '../data/tokenizerJson';
 
 const SHARED = 'electra.embeddings.';
 
@@ -27,16 +30,16 @@ export function huggingFaceTensors(weights: Map<string, NamedArray>, which: 'dis
 /** Writes both folders; returns their paths. */
 export function exportHuggingFace(ckpt: CheckpointContents, outDir: string): string[] {
   const written: string[] = [];
+  const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
+  const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
   for (const which of ['discriminator', 'generator'] as const) {
     const dir = join(outDir, which);
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(toHuggingFaceConfig(ckpt.config, which), null, 2) + '\n');
     writeFileAtomic(join(dir, 'vocab.txt'), ckpt.vocabText);
     writeFileAtomic(join(dir, 'model.safetensors'), encodeSafetensors(huggingFaceTensors(ckpt.weights, which), { format: 'pt' }));
-    writeFileAtomic(
-      join(dir, 'tokenizer_config.json'),
-      JSON.stringify({ do_lower_case: ckpt.state.tokenizer.lowercase, strip_accents: ckpt.state.tokenizer.stripAccents, tokenizer_class: 'ElectraTokenizer', model_max_length: ckpt.config.maxSeqLength }, null, 2) + '\n',
-    );
+    writeFileAtomic(join(dir, 'tokenizer.json'), json(tokenizerJson(tokenizer)));
+    writeFileAtomic(join(dir, 'tokenizer_config.json'), json(tokenizerConfigJson(tokenizer.options, ckpt.config.maxSeqLength)));
     written.push(dir);
   }
   return written;
