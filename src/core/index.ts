@@ -28,3 +28,5 @@ export * from './run/export';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
+export * from './data/tokenizerJson';
+export * from './hub/hubDownload';
