@@ -15,9 +15,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
+import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
 import { findLatestCheckpoint, loadCheckpoint } from '../core';
 import { PRESET_NAMES, type PresetName } from '../core';
+import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { prepareData, type CorpusSource } from '../core';
 import { exportHuggingFace } from '../core';
@@ -51,9 +52,9 @@ const probability = (v: string) => {
   return n;
 };
 const presetOption = () =>
-  new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default('tiny');
+  new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default(DEFAULT_PRESET);
 const backendOption = () =>
-  new Option('--backend <name>', 'TensorFlow.js backend (auto tries tensorflow-gpu, tensorflow, wasm, cpu)').choices(BACKEND_PREFERENCES as string[]).default('auto');
+  new Option('--backend <name>', `TensorFlow.js backend (auto tries ${BACKEND_NAMES.join(', ')})`).choices(BACKEND_PREFERENCES as string[]).default(DEFAULT_BACKEND);
 
 function folderArgument(path: string, what: string): string {
   const p = resolve(path);
@@ -75,20 +76,20 @@ program
   .addOption(presetOption())
   .option('-s, --steps <n>', 'optimizer steps in all (a resumed run counts earlier steps)', positiveInt('steps'))
   .option('-m, --minutes <n>', 'train for this many minutes', positiveNumber('minutes'))
-  .option('-o, --out <dir>', 'run folder for checkpoints and metrics', 'runs/electra')
+  .option('-o, --out <dir>', 'run folder for checkpoints and metrics', CLI_RUN_FOLDER)
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--overwrite', 'start over, deleting the run already in --out')
   .addOption(backendOption())
-  .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), 42)
+  .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), TRAINING_DEFAULTS.seed)
   .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'))
   .option('--accumulate <n>', 'micro-batches per optimizer step', positiveInt('accumulate'))
-  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
+  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), TRAINING_DEFAULTS.workers)
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
-  .option('--warmup <n>', 'warm-up steps (default 10% of the run, at most 10,000)', (v) => Number.parseInt(v, 10))
+  .option('--warmup <n>', "warm-up steps (default: the preset's share of the run)", (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
   .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
-  .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), 200)
-  .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), 50)
+  .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), TRAINING_DEFAULTS.checkpointEvery)
+  .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
   .option('--exclude <glob...>', 'files to exclude')
   .action(async (folder: string | undefined, o) => {
@@ -158,7 +159,7 @@ program
   .description('score a text file: tokens whose probability of having been replaced passes the threshold')
   .argument('<file>', 'text file to score')
   .requiredOption('-c, --checkpoint <dir>', 'checkpoint or run folder')
-  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, 0.5)
+  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, SCORING_DEFAULTS.threshold)
   .option('--json', 'print every token as JSON')
   .option('-k, --alternatives <k>', 'also print the generator\'s top-k alternatives for reported tokens', positiveInt('alternatives'))
   .addOption(backendOption())
@@ -169,7 +170,7 @@ program
     } catch (e) {
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: 'auto' });
+    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: SCORING_DEFAULTS.workers });
     // The scorer's worker threads keep the process alive until it is disposed.
     try {
       const result = await scorer.score(text);
@@ -211,8 +212,8 @@ program
   .argument('<checkpoint>', 'checkpoint or run folder')
   .argument('<folder>', 'folder of text files')
   .option('--all', 'evaluate on every file, not only the held-out split')
-  .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), 512)
-  .option('--seed <n>', 'seed of the evaluation masks', (v) => Number.parseInt(v, 10), 42)
+  .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), EVAL_COMMAND_DEFAULTS.sequences)
+  .option('--seed <n>', 'seed of the evaluation masks', (v) => Number.parseInt(v, 10), EVAL_COMMAND_DEFAULTS.seed)
   .addOption(backendOption())
   .action(async (checkpoint: string, folder: string, o) => {
     const dir = findLatestCheckpoint(checkpoint);

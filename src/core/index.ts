@@ -13,20 +13,26 @@
  *   run/       what a run leaves on disk: run folder, checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
+ *   hub/       downloads from the Hugging Face Hub into its cache, for import
  *   common/    seeded randomness and typed-array helpers used across the stages
  */
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/tokenizerJson';
+export * from '../shared/defaults';
 export * from './model/config';
+export * from './model/presets';
 export * from './model/model';
 export * from './train/metrics';
 export * from './train/training';
-export * from './parallel/dataParallel';
+export * from './parallel';
 export * from './run/checkpoint';
 export * from './run/export';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
-export * from './data/tokenizerJson';
 export * from './hub/hubDownload';
+// Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
+export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
+export type { MaskedBatch } from './model/masking';
