@@ -7,6 +7,7 @@
  *   electra-studio eval <checkpoint> <folder>    held-out metrics of a checkpoint
  *   electra-studio corpus-stats <folder>         what a folder holds, what is skipped
  *   electra-studio export <checkpoint> <out>     Hugging Face folders (discriminator, generator)
+ *   electra-studio import <hf-folder> [<gen>]    Hugging Face folders as a run
  *
  * Bad arguments and bad input print one line and exit non-zero; stack traces only with
  * ELECTRA_DEBUG=1.
@@ -21,7 +22,7 @@ import { PRESET_NAMES, type PresetName } from '../core';
 import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
-import { exportHuggingFace } from '../core';
+import { exportHuggingFace, importHuggingFace } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
 import { modelFromCheckpoint } from '../core';
@@ -92,6 +93,7 @@ program
   .option('-o, --out <dir>', 'run folder for checkpoints and metrics', CLI_RUN_FOLDER)
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--overwrite', 'start over, deleting the run already in --out')
+  .option('--from <model>', 'continue pre-training from a run, a checkpoint or Hugging Face folders (its vocabulary, tokenizer and weights)')
   .addOption(backendOption())
   .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), TRAINING_DEFAULTS.seed)
   .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'))
@@ -134,6 +136,7 @@ program
         minutes: o.minutes,
         resume: !!o.resume,
         overwrite: !!o.overwrite,
+        ...(o.from ? { startFrom: o.from } : {}),
         backend: o.backend as BackendPreference,
         seed: o.seed,
         batchSize: o.batchSize,
@@ -298,6 +301,33 @@ program
     if (!dir) throw new Error(`${checkpoint}: no checkpoint found`);
     const written = exportHuggingFace(loadCheckpoint(dir), resolve(out), { overwrite: !!o.overwrite });
     process.stdout.write(`wrote ${written.join(', ')}\n`);
+  });
+
+program
+  .command('import')
+  .description('import Hugging Face ELECTRA folders (ElectraForPreTraining, optionally its ElectraForMaskedLM generator) as a run')
+  .argument('<hf-folder>', 'discriminator folder: config.json, vocab.txt or tokenizer.json, model.safetensors or pytorch_model.bin')
+  .argument('[generator-folder]', 'generator folder (without it a 1/4-width generator is initialised)')
+  .requiredOption('-o, --out <dir>', 'run folder to create')
+  .option('--overwrite', 'replace the run already in --out')
+  .option('--seq-length <n>', 'tokens per training sequence and scoring window', positiveInt('seq-length'))
+  .action(async (discriminator: string, generator: string | undefined, o) => {
+    const report = importHuggingFace({
+      discriminatorDir: discriminator,
+      generatorDir: generator,
+      outDir: o.out,
+      overwrite: !!o.overwrite,
+      maxSeqLength: o.seqLength,
+      onProgress: (m) => process.stderr.write(`${m}\n`),
+    });
+    for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+    const c = report.config;
+    process.stdout.write(
+      `imported ${report.weightsFiles.discriminator}${report.weightsFiles.generator ? ` and ${report.weightsFiles.generator}` : ''} into ${report.runDir}\n` +
+        `discriminator: hidden ${c.discriminator.hiddenSize}, ${c.discriminator.numHiddenLayers} layers, ${report.parameters.discriminator} parameters; ` +
+        `generator (${report.generator}): hidden ${c.generator.hiddenSize}, ${c.generator.numHiddenLayers} layers; ` +
+        `vocabulary ${report.vocabSize}, ${report.tokenizer.lowercase ? 'lower-cased' : 'cased'}${report.tokenizer.stripAccents ? ', accents stripped' : ''}; sequence length ${c.maxSeqLength}\n`,
+    );
   });
 
 async function main(): Promise<void> {

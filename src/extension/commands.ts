@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { PresetName } from '../core';
 import type { BackendPreference, PretrainOptions } from '../core';
 import { TRAINING_DEFAULTS } from '../shared/defaults';
+import { describeOrigin } from '../shared/runOrigin';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
 import type { CheckpointSelection } from './checkpointSelection';
 import { guardCommand } from './commandErrors';
@@ -15,8 +16,10 @@ import { addIgnoredWord, readSettings } from './config';
 import type { DashboardViewProvider } from './dashboardView';
 import type { ElectraLanguageClient } from './languageClient';
 import type { Log } from './log';
-import { ignoreElectraFolder, listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
+import { ignoreElectraFolder, listCheckpoints, resolveStartFrom, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
 import type { TokenConfidencePanel } from './tokenConfidencePanel';
+import { importWithProgress, resolveImportArgs, type ImportModelArgs } from './importModel';
+import type { ImportReport } from '../core';
 import type { LaunchResult, Trainer } from './trainer';
 import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
 
@@ -29,6 +32,7 @@ export const COMMANDS = {
   selectCheckpoint: 'electraStudio.selectCheckpoint',
   scoreCurrentFile: 'electraStudio.scoreCurrentFile',
   exportDashboard: 'electraStudio.exportDashboard',
+  importModel: 'electraStudio.importModel',
   ignoreWord: IGNORE_WORD_COMMAND,
 } as const;
 
@@ -55,7 +59,10 @@ export interface PretrainArgs {
   corpus?: 'workspace' | 'brown';
   /** Workspace folder (path) to train on; default: the active editor's or the first. */
   folder?: string;
+  /** Continue pre-training from this model (default: electraStudio.startFrom): a run name, a folder, or '' from scratch. */
+  startFrom?: string;
 }
+
 
 export interface ResumeArgs {
   runName?: string;
@@ -102,7 +109,7 @@ async function pickRun(runs: WorkspaceRun[], placeHolder: string, runName?: stri
     runs.map((r) => ({
       label: r.id,
       description: r.latestCheckpoint ? `checkpoint step ${r.latestCheckpoint.step}` : 'no checkpoint',
-      detail: `${r.options?.preset ?? '?'} · ${new Date(r.updated).toLocaleString()}`,
+      detail: `${r.origin ? describeOrigin(r.origin) : (r.options?.preset ?? '?')} · ${new Date(r.updated).toLocaleString()}`,
       run: r,
     })),
     { placeHolder },
@@ -140,6 +147,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const rel = relative(folder.uri.fsPath, root);
     if (rel && !rel.startsWith('..') && !isAbsolute(rel)) exclude.push(`${rel.split('\\').join('/')}/**`);
     const include = args.include ?? settings.include;
+    const startFrom = resolveStartFrom(args.startFrom ?? settings.startFrom, folder.uri.fsPath, root);
     const options: PretrainOptions = {
       corpus:
         args.corpus === 'brown'
@@ -162,6 +170,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       batchSize: args.batchSize,
       checkpointEvery: args.checkpointEvery,
       evalEvery: args.evalEvery,
+      ...(startFrom ? { startFrom } : {}),
     };
     const ignored = ignoreElectraFolder(folder.uri.fsPath, root);
     if (ignored) log.info(`wrote ${ignored}: the runs stay out of git`);
@@ -174,6 +183,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const run = await pickRun(runs, 'Resume which run?', args.runName);
     if (!run) return undefined;
     const previous = run.options;
+    if (run.origin?.kind === 'imported' && run.latestCheckpoint?.step === 0) {
+      throw new Error(`${run.id} was imported and has not been trained: set electraStudio.startFrom to '${run.name}' and run Pretrain on Workspace to continue pre-training from it`);
+    }
     if (!previous?.corpus || !previous.preset) throw new Error(`${run.dir}/run.json does not say how the run was started`);
     const settings = readSettings(run.folder);
     const reached = run.latestCheckpoint!.step;
@@ -251,6 +263,25 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     return s.dashboard.requestExport(args.format ?? 'csv', args.path);
   };
 
+  const importModel = async (args: ImportModelArgs = {}): Promise<ImportReport | undefined> => {
+    requireTrust();
+    const folder = primaryFolder();
+    if (!folder) throw new Error('open a folder: imported models become runs under its run folder');
+    const chosen = await resolveImportArgs(args);
+    if (!chosen) return undefined;
+    const report = await importWithProgress(join(s.context.extensionPath, 'dist', 'importWorker.js'), runsRootOf(folder), chosen);
+    for (const w of report.warnings) {
+      log.warn(`import: ${w}`);
+      void vscode.window.showWarningMessage(`ELECTRA: ${w}`);
+    }
+    log.info(`imported ${report.weightsFiles.discriminator}${report.weightsFiles.generator ? ` and ${report.weightsFiles.generator}` : ''} as ${report.runDir}`);
+    // Annotations from the imported model at once.
+    await checkpoints.select(report.runDir);
+    await client.selectCheckpoint(report.runDir);
+    void vscode.window.showInformationMessage(`ELECTRA: imported ${chosen.discriminator} as run '${relative(runsRootOf(folder), report.runDir)}'; scoring with it now.`);
+    return report;
+  };
+
   const ignoreWord = async (args: IgnoreWordArgs | string): Promise<void> => {
     const word = typeof args === 'string' ? args : args?.word;
     if (!word) throw new Error('no word to ignore');
@@ -270,5 +301,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     reg(COMMANDS.showTokenConfidence, guarded(log, 'Show Token Confidence', async () => s.tokens.open())),
     reg(COMMANDS.exportDashboard, guarded(log, 'Export Dashboard', (args?: { format?: 'csv' | 'png'; path?: string }) => exportDashboard(args ?? {}))),
     reg(COMMANDS.ignoreWord, guarded(log, 'Ignore Word', ignoreWord)),
+    reg(COMMANDS.importModel, guarded(log, 'Import Model', (args?: ImportModelArgs) => importModel(args ?? {}))),
   ];
 }

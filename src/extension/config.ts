@@ -38,6 +38,8 @@ export interface ElectraSettings {
   workers: number;
   maxFileBytes: number;
   runFolder: string;
+  /** Continue pre-training from this model: a run name, a run/checkpoint folder or Hugging Face folders; '' from scratch. */
+  startFrom: string;
   confirmBeforeTraining: boolean;
   annotation: AnnotationSettings;
 }
@@ -67,6 +69,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings
     workers: Math.floor(number(c.get('workers'), 'workers', DEFAULT.workers)),
     maxFileBytes: Math.floor(number(c.get('maxFileBytes'), 'maxFileBytes', DEFAULT.maxFileBytes)),
     runFolder: (c.get<string>('runFolder') ?? '').trim() || DEFAULT.runFolder,
+    startFrom: (c.get<string>('startFrom') ?? DEFAULT.startFrom).trim(),
     confirmBeforeTraining: c.get<boolean>('confirmBeforeTraining') ?? DEFAULT.confirmBeforeTraining,
     annotation: {
       threshold: number(c.get('annotation.threshold'), 'annotation.threshold', DEFAULT['annotation.threshold']),

@@ -6,6 +6,7 @@
  * from before a restart show the same way as live ones.
  */
 import { basename, join } from 'node:path';
+import { describeOrigin } from '../shared/runOrigin';
 import * as vscode from 'vscode';
 import { DASHBOARD_CHECKS } from '../shared/webviewChecks';
 import { RpcEndpoint, type DashboardChannel, type Envelope, type RunMetrics, type RunSummary } from '../shared/webviewProtocol';
@@ -113,7 +114,9 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       id: r.id,
       dir: r.dir,
       state: this.trainer.session(r.dir)?.state === 'stopping' ? 'stopping' : this.trainer.session(r.dir)?.running ? 'training' : 'idle',
-      preset: r.options?.preset,
+      // A run that starts from another model has that model's size, not a preset's.
+      preset: r.origin ? undefined : r.options?.preset,
+      origin: r.origin && describeOrigin(r.origin),
       latestCheckpointStep: r.latestCheckpoint?.step,
       updated: r.updated,
     }));

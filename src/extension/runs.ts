@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PretrainOptions } from '../core';
+import { parseRunOrigin, type RunOrigin } from '../shared/runOrigin';
 
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -17,6 +18,8 @@ export interface RunInfo {
   dir: string;
   options?: Partial<PretrainOptions>;
   latestCheckpoint?: { step: number; dir: string };
+  /** Where the run began when not from scratch: imported, or continued from another model. */
+  origin?: RunOrigin;
   /** mtime of metrics.jsonl (or of the folder), ms since epoch. */
   updated: number;
 }
@@ -124,10 +127,12 @@ export async function readRun(dir: string, name: string): Promise<RunInfo | unde
   } catch {
     /* vanished meanwhile */
   }
+  const runFile = hasRunFile ? await readJson<Record<string, unknown>>(join(dir, RUN_FILE)) : undefined;
   return {
     name,
     dir,
-    options: hasRunFile ? optionsOf(await readJson<Record<string, unknown>>(join(dir, RUN_FILE))) : undefined,
+    options: optionsOf(runFile),
+    origin: parseRunOrigin(runFile?.origin),
     latestCheckpoint: await readLatestCheckpoint(dir),
     updated,
   };
@@ -148,4 +153,17 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
 /** The most recently updated run that has a checkpoint: what the language server loads by default. */
 export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
   return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
+}
+
+/**
+ * electraStudio.startFrom as a path: a run of this workspace folder by name, else a folder
+ * (relative to the workspace folder); undefined for '' (from scratch).
+ */
+export function resolveStartFrom(value: string, workspaceRoot: string, runsRoot: string): string | undefined {
+  if (!value) return undefined;
+  const asRun = join(runsRoot, value);
+  if (!isAbsolute(value) && !value.includes('/') && !value.includes('\\') && existsSync(asRun)) return asRun;
+  const path = resolve(workspaceRoot, value);
+  if (!existsSync(path)) throw new Error(`electraStudio.startFrom: '${value}' is neither a run under ${runsRoot} nor a folder`);
+  return path;
 }

@@ -104,7 +104,7 @@ export class Trainer implements vscode.Disposable {
       }
       const action = options.resume ? 'Resume' : 'Train';
       const answer = await vscode.window.showInformationMessage(
-        `${action} ELECTRA '${options.preset}' on ${what}?`,
+        `${action} ELECTRA ${options.startFrom && !options.resume ? `from ${options.startFrom}` : `'${options.preset}'`} on ${what}?`,
         {
           modal: true,
           detail:

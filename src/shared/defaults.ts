@@ -108,6 +108,8 @@ export const SETTING_DEFAULTS = {
   /** 0: TRAINING_DEFAULTS.workers ('auto'). */
   workers: 0,
   runFolder: '.electra/runs',
+  /** '': pre-train from scratch; else the run name or folder of the model to continue from. */
+  startFrom: '',
   confirmBeforeTraining: true,
   'annotation.threshold': SCORING_DEFAULTS.threshold,
   'annotation.languages': ['plaintext', 'markdown'] as readonly string[],

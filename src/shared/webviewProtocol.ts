@@ -63,6 +63,8 @@ export interface RunSummary {
   dir: string;
   state: 'training' | 'stopping' | 'idle';
   preset?: string;
+  /** Where the run began, when not from scratch: "imported from …", "continued from … (step N)". */
+  origin?: string;
   /** Step of checkpoints/latest.json, if any. */
   latestCheckpointStep?: number;
   /** Last modification of metrics.jsonl (ms since epoch), to sort runs. */

@@ -13,14 +13,14 @@
  * here with `npm run package`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, waitForNotification, waitForWorkbench } from '../harness/browser';
 import { CodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/training';
+import { ensureVsix } from '../harness/vsix';
 import { makeWorkspace } from '../harness/workspace';
 
 /** src/extension/diagnosticsProbe.ts's command (that module imports 'vscode', so not imported here). */
@@ -43,21 +43,6 @@ let browser: Browser | undefined;
 let page: Page;
 let consoleLines: string[] = [];
 let workspace: { dir: string; files: string[] } | undefined;
-
-/** The packaged extension, built if missing or older than the build outputs. */
-function ensureVsix(): string {
-  if (process.env.ELECTRA_TEST_VSIX) return process.env.ELECTRA_TEST_VSIX;
-  const vsix = join(repoRoot, 'electra-studio.vsix');
-  const newest = Math.max(...['extension.js', 'server.js'].map((f) => statSync(join(repoRoot, 'dist', f)).mtimeMs));
-  if (existsSync(vsix) && statSync(vsix).mtimeMs >= newest) return vsix;
-  const started = Date.now();
-  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
-  if (r.status !== 0 || !existsSync(vsix)) {
-    throw new Error(`\`npm run package\` did not produce ${vsix} (exit ${r.status ?? r.signal}):\n${(r.stdout + r.stderr).slice(-3000)}`);
-  }
-  console.log(`# packaged ${vsix} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return vsix;
-}
 
 /** Step of <run>/checkpoints/latest.json, or 0. */
 function latestStep(runDir: string): number {

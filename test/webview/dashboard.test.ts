@@ -32,7 +32,8 @@ before(() => {
   for (const id of ['run-a', 'run-b']) {
     mkdirSync(join(runsDir, id));
     copyFileSync(join(fixtures, `${id}.metrics.jsonl`), join(runsDir, id, 'metrics.jsonl'));
-    runs.push({ id, dir: join(runsDir, id), state: 'idle', preset: 'micro', updated: 0 });
+    // run-b continued pre-training from another model: the list says so instead of a preset.
+    runs.push({ id, dir: join(runsDir, id), state: 'idle', ...(id === 'run-b' ? { origin: 'continued from electra-small (step 200)' } : { preset: 'micro' }), updated: 0 });
   }
 });
 after(async () => {
@@ -117,6 +118,8 @@ test('compares runs: a second run gets its own colour and series', async () => {
   const colours = await view.page.$$eval('.run-list .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
   assert.equal(colours.length, 2);
   assert.notEqual(colours[0], colours[1]);
+  const infos = await view.page.$$eval('.run-list .info', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(infos, ['micro', 'continued from electra-small (step 200)']);
   const load = view.posted.filter((m) => m.kind === 'request' && m.method === 'loadRuns').at(-1);
   assert.deepEqual((load as { params: unknown }).params, { runIds: ['run-a', 'run-b'] });
 });

@@ -162,12 +162,13 @@ export function decodeSafetensors(buf: Buffer, source: string): DecodedSafetenso
   const tensors = new Map<string, NamedArray>();
   for (const [name, { dtype, shape, begin, end }] of header.tensors) {
     const bytes = buf.subarray(dataStart + begin, dataStart + end);
-    tensors.set(name, { dtype: dtype === 'I32' || dtype === 'I64' ? 'I32' : 'F32', shape, data: toArray(dtype, bytes) });
+    tensors.set(name, { dtype: dtype === 'I32' || dtype === 'I64' ? 'I32' : 'F32', shape, data: arrayFromBytes(dtype, bytes) });
   }
   return { tensors, metadata: header.metadata };
 }
 
-function toArray(dtype: SafeDtype, bytes: Buffer): Float32Array | Int32Array {
+/** Little-endian raw values as float32 (F*) or int32 (I*); also used for PyTorch storages. */
+export function arrayFromBytes(dtype: SafeDtype, bytes: Uint8Array): Float32Array | Int32Array {
   // Copy into an aligned buffer: the data section need not be 4-byte aligned in memory.
   const aligned = new ArrayBuffer(bytes.length);
   new Uint8Array(aligned).set(bytes);

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
 import { ensureFolder } from '../run/folders';
@@ -27,6 +27,8 @@ import { AdamW, clipByGlobalNorm } from '../model/optimizer';
 import { deriveSeed, epochPermutation, Rng } from '../common/random';
 import { learningRateAt } from '../model/schedule';
 import type { SpecialIds } from '../data/tokenizer';
+import { loadStartingModel } from './startingModel';
+import { readRunOrigin } from '../run/runOrigin';
 import { modelToArrays, optimizerFromArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
 
 export type { BackendPreference } from '../wasm/backend';
@@ -57,6 +59,13 @@ export interface PretrainOptions {
   resume?: boolean;
   /** Start over in a run folder that already holds a run, deleting that run. */
   overwrite?: boolean;
+  /**
+   * Continue pre-training from this model (a run, a checkpoint, or Hugging Face folders; see
+   * startingModel.ts): its configuration, vocabulary, tokenizer settings and weights, with a
+   * fresh optimizer and this run's schedule. The preset and config overrides other than
+   * maxSeqLength do not apply. Ignored when resuming (the run has its own checkpoint).
+   */
+  startFrom?: string;
   lowercase?: boolean;
   stripAccents?: boolean;
   /**
@@ -110,6 +119,12 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
   log('info', `backend: ${describeBackend(backend)}`);
 
+  // Read before an overwrite clears the run folder, so that a bad starting point loses nothing.
+  const start = options.startFrom && !options.resume ? loadStartingModel(options.startFrom) : undefined;
+  if (start && (runDir === start.origin.from || runDir.startsWith(start.origin.from + sep))) {
+    throw new Error(`cannot continue pre-training into ${runDir}: it holds the model the run starts from; choose another run folder`);
+  }
+  for (const w of start?.warnings ?? []) log('warn', w);
   const existing = findLatestCheckpoint(runDir);
   if (existing && !options.resume && !options.overwrite) {
     throw new Error(`${runDir} already holds a run (checkpoint ${existing}); resume it, or start over with overwrite, or choose another run folder`);
@@ -121,15 +136,19 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   if (options.resume) {
     if (!existing) throw new Error(`cannot resume: no checkpoint in ${runDir}`);
     resumed = loadCheckpoint(existing, { withOptimizer: true });
+    if (typeof (resumed.state.training as Partial<TrainingSettings>).totalSteps !== 'number') {
+      throw new Error(`cannot resume ${runDir}: it was imported and has not been trained; continue pre-training from it in a new run (startFrom / --from)`);
+    }
     log('info', `resuming from ${existing} at step ${resumed.state.step}`);
   }
 
   const seed = resumed?.state.seed ?? options.seed ?? TRAINING_DEFAULTS.seed;
-  const normalization = resumed?.state.tokenizer ?? {
+  const normalization = resumed?.state.tokenizer ?? start?.normalization ?? {
     lowercase: options.lowercase ?? TRAINING_DEFAULTS.lowercase,
     stripAccents: options.stripAccents ?? TRAINING_DEFAULTS.stripAccents,
   };
-  const requested: ElectraConfig = resumed?.config ?? { ...presetConfig(options.preset), ...options.config };
+  const requested: ElectraConfig = resumed?.config ??
+    (start ? { ...start.config, ...(options.config?.maxSeqLength ? { maxSeqLength: options.config.maxSeqLength } : {}) } : { ...presetConfig(options.preset), ...options.config });
   validateConfig(requested);
   const data = await prepareData({
     source: options.corpus,
@@ -137,7 +156,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     seqLength: requested.maxSeqLength,
     vocabSize: requested.vocabSize,
     normalization,
-    vocabText: resumed?.vocabText,
+    vocabText: resumed?.vocabText ?? start?.vocabText,
     log: (m) => log('info', m),
     warn: (m) => log('warn', m),
   });
@@ -162,7 +181,8 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   if (options.steps !== undefined) settings.totalSteps = options.steps;
   if (!options.steps && !options.minutes && !settings.totalSteps) throw new Error('give a number of steps or minutes to train for');
 
-  writeFileAtomic(join(runDir, 'run.json'), JSON.stringify({ options: { ...options, corpus: options.corpus }, config, settings, backend: backend.name, startedAt: new Date().toISOString() }, null, 2) + '\n');
+  const origin = start?.origin ?? (resumed ? readRunOrigin(runDir) : undefined);
+  writeFileAtomic(join(runDir, 'run.json'), JSON.stringify({ options: { ...options, corpus: options.corpus }, ...(origin ? { origin } : {}), config, settings, backend: backend.name, startedAt: new Date().toISOString() }, null, 2) + '\n');
 
   const model = new ElectraModel(config, seed);
   const optimizer = new AdamW(model.params, model.decayed);
@@ -172,6 +192,9 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     optimizerFromArrays(optimizer, resumed.optimizer!, resumed.state.optimizerStep);
     Object.assign(position, { step: resumed.state.step, epoch: resumed.state.epoch, index: resumed.state.index });
     truncateMetrics(join(runDir, METRICS_FILE), position.step);
+  } else if (start) {
+    tf.tidy(() => model.assign(tensorsFromArrays(start.weights)));
+    log('info', `continuing pre-training from ${start.origin.from}${start.origin.step ? ` (step ${start.origin.step})` : ''}: its vocabulary, tokenizer settings and weights; a fresh optimizer and schedule`);
   }
   log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 

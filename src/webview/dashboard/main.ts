@@ -247,7 +247,7 @@ function renderRunList(): void {
     const swatch = el('span', 'swatch');
     if (box.checked) swatch.style.backgroundColor = colourOf(run.id);
     const name = el('span', 'name', run.id);
-    const info = el('span', 'info', [run.preset, run.state !== 'idle' ? run.state : undefined, run.latestCheckpointStep !== undefined ? `ckpt ${run.latestCheckpointStep}` : undefined].filter(Boolean).join(' · '));
+    const info = el('span', 'info', [run.preset, run.origin, run.state !== 'idle' ? run.state : undefined, run.latestCheckpointStep !== undefined ? `ckpt ${run.latestCheckpointStep}` : undefined].filter(Boolean).join(' · '));
     if (run.state !== 'idle') label.classList.add('live');
     label.append(box, swatch, name, info);
     runList.append(label);

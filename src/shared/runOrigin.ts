@@ -1,0 +1,28 @@
+/**
+ * Where a run began, when it did not begin from nothing: imported from Hugging Face folders,
+ * or continued pre-training from another model. Recorded in the run's run.json (`origin`)
+ * and shown in the dashboard's run list. Here, in src/shared, because the engine writes it
+ * and the extension reads it (without loading the engine).
+ */
+export interface RunOrigin {
+  kind: 'imported' | 'continued';
+  /** Imported: the discriminator folder. Continued: the run, checkpoint or Hugging Face folder it started from. */
+  from: string;
+  /** Imported: the generator folder; absent when the generator was freshly initialised. */
+  generatorFrom?: string;
+  /** Continued: the step of the checkpoint it started from (0 for an import). */
+  step?: number;
+}
+
+/** run.json's `origin` field when it is one (run.json may be old, or edited by hand). */
+export function parseRunOrigin(x: unknown): RunOrigin | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const o = x as Record<string, unknown>;
+  return (o.kind === 'imported' || o.kind === 'continued') && typeof o.from === 'string' ? (o as unknown as RunOrigin) : undefined;
+}
+
+/** One line for lists: "imported from electra-small-discriminator", "continued from runs/a (step 200)". */
+export function describeOrigin(o: RunOrigin): string {
+  const name = o.from.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? o.from;
+  return o.kind === 'imported' ? `imported from ${name}${o.generatorFrom ? '' : ' (generator initialised)'}` : `continued from ${name}${o.step ? ` (step ${o.step})` : ''}`;
+}

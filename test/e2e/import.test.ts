@@ -1,0 +1,100 @@
+/**
+ * End to end, as a person: code-server with the packaged extension, a workspace holding a
+ * Hugging Face pair (the PyTorch-made fixture, test/fixtures/hf/pair) under models/. Run
+ * "ELECTRA: Import Model…" from the palette, pick the discriminator folder in VS Code's
+ * folder dialog (its generator is found beside it), wait for the import's notification, open
+ * a file and see diagnostics from the imported model, then the token-confidence view. Screenshots go to test-results/e2e-import/.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, waitForNotification, waitForWorkbench } from '../harness/browser';
+import { CodeServer } from '../harness/codeServer';
+import { repoRoot } from '../harness/training';
+import { ensureVsix } from '../harness/vsix';
+import { makeWorkspace } from '../harness/workspace';
+
+const TITLE = 'ELECTRA: Import Model…';
+const shots = new Screenshots(join(repoRoot, 'test-results', 'e2e-import'));
+
+let cs: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let consoleLines: string[] = [];
+let workspace: { dir: string; files: string[] } | undefined;
+
+before(async () => {
+  for (const f of ['extension.js', 'server.js', 'importWorker.js']) {
+    assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} is missing: run \`npm run build\` first`);
+  }
+  const vsix = ensureVsix();
+  // The fixture model knows a hundred words: most tokens score in 0.3-0.7, so flag from 0.1.
+  workspace = makeWorkspace({ 'electraStudio.annotation.threshold': 0.1 }, 2);
+  cpSync(join(repoRoot, 'test', 'fixtures', 'hf', 'pair'), join(workspace.dir, 'models', 'electra-fixture'), { recursive: true });
+  cs = await CodeServer.start({ vsix: [vsix] });
+  browser = await launchBrowser();
+  ({ page, consoleLines } = await newPage(browser));
+});
+
+after(async () => {
+  if (process.env.ELECTRA_TEST_VERBOSE === '1') console.log(hostOutput(consoleLines).map((l) => `# ${l}`).join('\n'));
+  await browser?.close();
+  await cs?.stop();
+  if (workspace && process.env.ELECTRA_TEST_KEEP !== '1') rmSync(workspace.dir, { recursive: true, force: true });
+});
+
+test('import a Hugging Face model from the palette and see diagnostics from it', { timeout: 240_000 }, async () => {
+  const discriminator = join(workspace!.dir, 'models', 'electra-fixture', 'discriminator');
+  const runDir = join(workspace!.dir, '.electra', 'runs', 'electra-fixture');
+  try {
+    await page.goto(cs!.workbenchUrl(workspace!.dir));
+    await waitForWorkbench(page);
+
+    await runCommand(page, TITLE);
+    // VS Code's own folder dialog (a quick input in the browser): type the path, accept it.
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(discriminator + '/');
+    await page.waitForTimeout(1000); // the dialog lists the folder's contents
+    await shots.take(page, 'folder-dialog');
+    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Import Model' }).first();
+    if (await ok.isVisible().catch(() => false)) await ok.click();
+    else await page.keyboard.press('Enter');
+
+    const text = await waitForNotification(page, /imported .*discriminator as run 'electra-fixture'; scoring with it now/, 60_000);
+    console.log(`# ${text}`);
+    await shots.take(page, 'imported');
+    const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+    assert.equal(run.origin.kind, 'imported');
+    assert.equal(run.origin.generatorFrom, join(workspace!.dir, 'models', 'electra-fixture', 'generator'));
+
+    const file = workspace!.files[0];
+    await page.keyboard.press('Control+P');
+    const open = page.locator('.quick-input-widget input.input');
+    await open.waitFor({ state: 'visible', timeout: 10_000 });
+    await open.fill(file);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .squiggly-info').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'looks replaced' }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await shots.take(page, 'diagnostics');
+    await page.keyboard.press('Control+Shift+M'); // hide the panel again
+
+    // The token view scores with it too.
+    await runCommand(page, 'ELECTRA: Show Token Confidence');
+    const frame = await waitForFrameWith(page, '#text', 30_000);
+    const deadline = Date.now() + 30_000;
+    while ((await frame.locator('#text span').count()) <= 20) {
+      if (Date.now() > deadline) throw new Error('no tokens in the token-confidence view after 30 s');
+      await page.waitForTimeout(300);
+    }
+    await shots.take(page, 'token-confidence');
+  } catch (e) {
+    await shots.take(page, 'failure').catch(() => undefined);
+    throw new Error(`${(e as Error).message}\n--- workbench console (last 40 lines):\n${hostOutput(consoleLines).slice(-40).join('\n')}\n--- code-server log tail:\n${cs!.log.slice(-2000)}`);
+  }
+});
