@@ -8,11 +8,15 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { listBrownFiles, readBrownDocument } from '../../src/core/data/brown';
 import { normalizeText, type NormalizationOptions } from '../../src/core/data/normalizer';
 import { CONTINUATION_PREFIX, WordCounter, WordPieceTokenizer } from '../../src/core/data/tokenizer';
-import { normalizationFromConfig, readTokenizerJson, tokenizerConfigJson, tokenizerJson } from '../../src/core/data/tokenizerJson';
+import { normalizationFromConfig, tokenizerConfigJson, tokenizerJson } from '../../src/core/data/tokenizerJson';
+import { readHuggingFaceTokenizer } from '../../src/core/run/huggingface/tokenizerSettings';
 import { readText, rustBookFiles } from './engineFixtures';
 
 const UNCASED: NormalizationOptions = { lowercase: true, stripAccents: true };
@@ -107,16 +111,38 @@ test('a word over 100 characters is one [UNK], as in BertTokenizer', () => {
   assert.ok(!pieces(`ok ${'a'.repeat(100)} ok`).includes('[UNK]'), 'a word of exactly 100 characters is cut into pieces');
 });
 
-test('tokenizer.json round trip: read back, the same vocabulary and normalisation', () => {
-  for (const options of [UNCASED, CASED, { lowercase: true, stripAccents: false }]) {
-    const tok = ours(options, 1024);
-    const back = readTokenizerJson(JSON.parse(JSON.stringify(tokenizerJson(tok))), 1 << 20);
-    assert.deepEqual(back.options, options);
-    assert.equal(back.tokens.join('\n') + '\n', tok.toVocabText());
+test('an exported tokenizer.json or tokenizer_config.json reads back (the importer\'s reader): the same vocabulary and normalisation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenizer-json-'));
+  try {
+    for (const options of [UNCASED, CASED, { lowercase: true, stripAccents: false }, { lowercase: false, stripAccents: true }]) {
+      const tok = ours(options, 1024);
+      // tokenizer.json alone: vocabulary and normaliser both come from it.
+      const fast = join(dir, 'fast');
+      rmSync(fast, { recursive: true, force: true });
+      mkdirSync(fast);
+      writeFileSync(join(fast, 'tokenizer.json'), JSON.stringify(tokenizerJson(tok)));
+      const back = readHuggingFaceTokenizer(fast);
+      assert.deepEqual(back.normalization, options);
+      assert.equal(back.vocabText, tok.toVocabText());
+      // vocab.txt and tokenizer_config.json, as BertTokenizer reads them.
+      const slow = join(dir, 'slow');
+      rmSync(slow, { recursive: true, force: true });
+      mkdirSync(slow);
+      writeFileSync(join(slow, 'vocab.txt'), tok.toVocabText());
+      writeFileSync(join(slow, 'tokenizer_config.json'), JSON.stringify(tokenizerConfigJson(options, 128)));
+      const slowBack = readHuggingFaceTokenizer(slow);
+      assert.deepEqual(slowBack.normalization, options);
+      assert.equal(slowBack.modelMaxLength, 128);
+    }
+    const bad = join(dir, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'tokenizer.json'), JSON.stringify({ model: { type: 'BPE', vocab: {} } }));
+    assert.throws(() => readHuggingFaceTokenizer(bad), /only WordPiece/);
+    writeFileSync(join(bad, 'tokenizer.json'), JSON.stringify({ model: { type: 'WordPiece', vocab: { a: 0, b: 5 } } }));
+    assert.throws(() => readHuggingFaceTokenizer(bad), /ids must run from 0 to 1/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  assert.throws(() => readTokenizerJson({ model: { type: 'BPE', vocab: {} } }, 10), /only WordPiece/);
-  assert.throws(() => readTokenizerJson({ model: { type: 'WordPiece', vocab: { a: 0, b: 5 } } }, 10), /outside 0\.\.1/);
-  assert.throws(() => readTokenizerJson({ model: { type: 'WordPiece', vocab: { a: 0, b: 1, c: 2 } } }, 2), /exceeds the limit/);
 });
 
 test("tokenizer_config.json: strip_accents follows do_lower_case unless set, as BertTokenizer's", () => {

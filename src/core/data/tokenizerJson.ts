@@ -3,11 +3,11 @@
  * library's serialisation: BertNormalizer, BertPreTokenizer, WordPiece model, [CLS] $A [SEP]
  * template) and `tokenizer_config.json` (what BertTokenizer / ElectraTokenizer read:
  * do_lower_case, strip_accents, tokenize_chinese_chars). Written on export so that a Hugging Face
- * user loads our tokenizer as BertTokenizerFast; read on import to take a model's vocabulary and
- * normalisation from whichever of these files it ships.
+ * user loads our tokenizer as BertTokenizerFast. Import reads them back in
+ * src/core/run/huggingface/tokenizerSettings.ts.
  */
 import type { NormalizationOptions } from './normalizer';
-import { DEFAULT_MAX_WORDPIECE_CHARS, SPECIAL_TOKENS, type WordPieceTokenizer } from './tokenizer';
+import { SPECIAL_TOKENS, type WordPieceTokenizer } from './tokenizer';
 
 /** The subset of tokenizer_config.json that decides normalisation. */
 export interface TokenizerConfigFile {
@@ -95,48 +95,4 @@ export function tokenizerJson(tokenizer: WordPieceTokenizer): Record<string, unk
       vocab,
     },
   };
-}
-
-/** What a WordPiece tokenizer.json holds that the engine uses. */
-export interface TokenizerJsonContents {
-  /** Tokens by id (vocab.txt order). */
-  tokens: string[];
-  options: NormalizationOptions;
-  maxWordPieceChars: number;
-}
-
-/**
- * Reads a BERT-style tokenizer.json (already parsed). Refuses other models and normalisers by
- * name, and a vocabulary whose ids are not exactly 0..n-1 (`maxVocab` bounds n before anything is
- * allocated for it).
- */
-export function readTokenizerJson(json: unknown, maxVocab: number): TokenizerJsonContents {
-  const fail = (why: string): never => {
-    throw new Error(`tokenizer.json: ${why}`);
-  };
-  if (typeof json !== 'object' || json === null) fail('not a JSON object');
-  const root = json as Record<string, unknown>;
-  const model = root.model as Record<string, unknown> | undefined;
-  if (!model || model.type !== 'WordPiece') fail(`model.type is ${JSON.stringify(model?.type)}; only WordPiece (BERT, ELECTRA) is supported`);
-  const prefix = model!.continuing_subword_prefix ?? '##';
-  if (prefix !== '##') fail(`continuing_subword_prefix ${JSON.stringify(prefix)} is not "##"`);
-  const vocab = model!.vocab as Record<string, unknown> | undefined;
-  if (typeof vocab !== 'object' || vocab === null) fail('model.vocab is missing');
-  const entries = Object.entries(vocab!);
-  if (entries.length > maxVocab) fail(`vocabulary of ${entries.length} tokens exceeds the limit of ${maxVocab}`);
-  const tokens: string[] = new Array(entries.length);
-  for (const [piece, id] of entries) {
-    if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= entries.length) fail(`token ${JSON.stringify(piece)} has id ${String(id)}, outside 0..${entries.length - 1}`);
-    if (tokens[id as number] !== undefined) fail(`id ${String(id)} is given to two tokens`);
-    tokens[id as number] = piece;
-  }
-  const normalizer = root.normalizer as Record<string, unknown> | null | undefined;
-  let options: NormalizationOptions = { lowercase: false, stripAccents: false };
-  if (normalizer) {
-    if (normalizer.type !== 'BertNormalizer') fail(`normalizer.type ${JSON.stringify(normalizer.type)} is not supported (BertNormalizer is)`);
-    options = normalizationFromConfig({ do_lower_case: normalizer.lowercase !== false, strip_accents: normalizer.strip_accents as boolean | null | undefined });
-  }
-  const maxChars = model!.max_input_chars_per_word ?? DEFAULT_MAX_WORDPIECE_CHARS;
-  if (!Number.isInteger(maxChars) || (maxChars as number) < 1) fail(`max_input_chars_per_word ${JSON.stringify(maxChars)} is not a positive integer`);
-  return { tokens, options, maxWordPieceChars: maxChars as number };
 }
