@@ -36,6 +36,7 @@ export * from './run/weights';
 export * from './score/scoring';
 export * from './wasm/backend';
 export * from './hub/hubDownload';
+export * from './hub/hubImport';
 export * from './run/runOrigin';
 export { importHuggingFace, readHuggingFace, type HuggingFaceModel, type ImportOptions, type ImportReport, type ReadOptions } from './run/huggingface/importHuggingFace';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.

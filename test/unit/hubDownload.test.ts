@@ -1,26 +1,19 @@
 /**
  * Hub downloads against a local server on 127.0.0.1 that serves fixture repositories the way the
- * Hugging Face Hub does: the revision and tree APIs, /resolve/ URLs that redirect LFS files to a
- * CDN on another origin, ETags, Range requests with If-Range, and gated repositories.
+ * Hugging Face Hub does (test/harness/fakeHub.ts): the revision and tree APIs, /resolve/ URLs
+ * that redirect LFS files to a CDN on another origin, ETags, Range requests with If-Range, and
+ * gated repositories.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultHubCacheDir } from '../../src/core/hub/hubCache';
 import { downloadModel, hubSettingsFromEnv, type DownloadProgress } from '../../src/core/hub/hubDownload';
 import { tempDir } from './engineFixtures';
-
-interface FixtureFile { data: Buffer; lfs: boolean }
-interface FixtureRepo { commit: string; gated?: string; files: Record<string, FixtureFile> }
+import { deadEndpoint, sha256, startFakeHub, text, type FakeHub, type FixtureRepo, type SeenRequest } from '../harness/fakeHub';
 
 const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 0xff));
-const text = (s: string): FixtureFile => ({ data: Buffer.from(s), lfs: false });
-const sha1Blob = (d: Buffer) => createHash('sha1').update(`blob ${d.length}\0`).update(d).digest('hex');
-const sha256 = (d: Buffer) => createHash('sha256').update(d).digest('hex');
 
 const repos: Record<string, FixtureRepo> = {
   'google/electra-tiny-discriminator': {
@@ -40,107 +33,19 @@ const repos: Record<string, FixtureRepo> = {
   'org/gated': { commit: 'd'.repeat(40), gated: 'secret-token', files: { 'config.json': text('{}'), 'model.safetensors': { data: bytes(64, 6), lfs: true } } },
 };
 
-/** What the servers saw, for assertions. */
-const seen: Array<{ server: 'hub' | 'cdn'; url: string; range?: string; ifRange?: string; auth?: string }> = [];
-/** Paths whose next CDN response breaks off half-way. */
-const breakNext = new Set<string>();
-/** Paths whose CDN response is corrupted (one byte flipped). */
-const corrupt = new Set<string>();
-
-let hub: Server;
-let cdn: Server;
+let fake: FakeHub;
 let hubUrl = '';
-let cdnUrl = '';
+let seen: SeenRequest[] = [];
+let breakNext = new Set<string>();
+let corrupt = new Set<string>();
 const scratch = tempDir('hub');
-after(() => scratch.cleanup());
-
-function lookup(id: string, path: string): { repo: FixtureRepo; file: FixtureFile } | undefined {
-  const repo = repos[id];
-  const file = repo?.files[path];
-  return repo && file ? { repo, file } : undefined;
-}
-
-function sendRange(req: IncomingMessage, res: ServerResponse, data: Buffer, etag: string, key: string): void {
-  let start = 0;
-  const range = req.headers.range;
-  const ifRange = req.headers['if-range'];
-  if (range && (!ifRange || ifRange === `"${etag}"`)) start = Number(/bytes=(\d+)-/.exec(range)![1]);
-  let body = data.subarray(start);
-  if (corrupt.has(key)) {
-    body = Buffer.from(body);
-    body[body.length - 1] ^= 0xff;
-  }
-  res.writeHead(start > 0 ? 206 : 200, {
-    etag: `"${etag}"`,
-    'content-length': body.length,
-    'accept-ranges': 'bytes',
-    ...(start > 0 ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
-  });
-  if (breakNext.delete(key)) {
-    res.write(body.subarray(0, body.length >> 1), () => res.destroy());
-    return;
-  }
-  res.end(body);
-}
-
-function hubHandler(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url!, hubUrl);
-  seen.push({ server: 'hub', url: url.pathname, range: req.headers.range, auth: req.headers.authorization });
-  const json = (status: number, value: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(value));
-  };
-  let m = /^\/api\/models\/(.+)\/(revision|tree)\/([^/]+)$/.exec(url.pathname);
-  if (m) {
-    const repo = repos[m[1]];
-    if (!repo) return json(404, { error: 'Repository not found' });
-    if (repo.gated && req.headers.authorization !== `Bearer ${repo.gated}`) return json(401, { error: 'Access restricted' });
-    if (m[2] === 'revision') return json(200, { id: m[1], sha: repo.commit, siblings: Object.keys(repo.files).map((rfilename) => ({ rfilename })) });
-    return json(
-      200,
-      Object.entries(repo.files).map(([path, f]) => ({
-        type: 'file',
-        path,
-        size: f.data.length,
-        oid: sha1Blob(f.data),
-        ...(f.lfs ? { lfs: { oid: sha256(f.data), size: f.data.length, pointerSize: 130 } } : {}),
-      })),
-    );
-  }
-  m = /^\/(.+)\/resolve\/([0-9a-f]{40})\/(.+)$/.exec(url.pathname);
-  const found = m ? lookup(m[1], decodeURIComponent(m[3])) : undefined;
-  if (!found) return json(404, { error: 'Entry not found' });
-  if (found.repo.gated && req.headers.authorization !== `Bearer ${found.repo.gated}`) return json(401, { error: 'Access restricted' });
-  if (found.file.lfs) {
-    // LFS contents live on the CDN: another origin, with a signed-looking URL.
-    res.writeHead(302, { location: `${cdnUrl}/blobs/${sha256(found.file.data)}?sig=x`, 'x-linked-etag': `"${sha256(found.file.data)}"`, 'x-repo-commit': found.repo.commit });
-    return void res.end();
-  }
-  sendRange(req, res, found.file.data, sha1Blob(found.file.data), `${m![1]}/${m![3]}`);
-}
-
-function cdnHandler(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url!, cdnUrl);
-  seen.push({ server: 'cdn', url: url.pathname, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, auth: req.headers.authorization });
-  for (const [id, repo] of Object.entries(repos)) {
-    for (const [path, f] of Object.entries(repo.files)) {
-      if (url.pathname === `/blobs/${sha256(f.data)}`) return sendRange(req, res, f.data, sha256(f.data), `${id}/${path}`);
-    }
-  }
-  res.writeHead(404);
-  res.end();
-}
-
-const listen = (s: Server) => new Promise<string>((ok) => s.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
 before(async () => {
-  hub = createServer(hubHandler);
-  cdn = createServer(cdnHandler);
-  hubUrl = await listen(hub);
-  cdnUrl = await listen(cdn);
+  fake = await startFakeHub(repos);
+  ({ url: hubUrl, seen, breakNext, corrupt } = fake);
 });
-after(() => {
-  hub.close();
-  cdn.close();
+after(async () => {
+  await fake.close();
+  scratch.cleanup();
 });
 
 const cacheDir = (name: string) => join(scratch.path, name);
@@ -214,7 +119,7 @@ test('contents that do not match the listed hash never enter the cache', async (
 });
 
 test('HF_TOKEN opens a gated repository and is not sent to the CDN', async () => {
-  await assert.rejects(downloadModel('org/gated', { endpoint: hubUrl, cacheDir: cacheDir('gated') }), /gated or private; set HF_TOKEN/);
+  await assert.rejects(downloadModel('org/gated', { endpoint: hubUrl, cacheDir: cacheDir('gated') }), /gated or private \(or does not exist: the Hub says 401 for both\); set HF_TOKEN/);
   await assert.rejects(downloadModel('org/gated', { endpoint: hubUrl, cacheDir: cacheDir('gated'), token: 'wrong' }), /HF_TOKEN does not grant access/);
   seen.length = 0;
   const settings = hubSettingsFromEnv({ HF_ENDPOINT: `${hubUrl}/`, HF_TOKEN: 'secret-token', HF_HUB_CACHE: cacheDir('gated') });
@@ -226,9 +131,7 @@ test('HF_TOKEN opens a gated repository and is not sent to the CDN', async () =>
 });
 
 test('offline: a clear error, or the cached snapshot when there is one', async () => {
-  const closed = createServer();
-  const deadUrl = await listen(closed);
-  await new Promise((ok) => closed.close(ok));
+  const deadUrl = await deadEndpoint();
   const cache = cacheDir('offline');
   await assert.rejects(downloadModel('org/bin-only', { endpoint: deadUrl, cacheDir: cache }), /cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline\?/);
   const online = await downloadModel('org/bin-only', { endpoint: hubUrl, cacheDir: cache });

@@ -163,6 +163,9 @@ function cachedSnapshot(cache: HubModelCache, revision: string): DownloadedModel
 /** The Hub could not be reached at all (as opposed to answering with an error). */
 class HubUnreachable extends HubError {}
 
+/** The Hub has no such repository, revision or file (404). */
+export class HubNotFound extends HubError {}
+
 class HubHttp {
   constructor(
     private readonly settings: HubSettings,
@@ -187,9 +190,9 @@ class HubHttp {
     if (res.ok) return res;
     await res.body?.cancel();
     if (res.status === 401 || res.status === 403) {
-      throw new HubError(`${what}: the Hub answered ${res.status}: the repository is gated or private${this.settings.token ? ' and HF_TOKEN does not grant access' : '; set HF_TOKEN to a token that grants access'}`);
+      throw new HubError(`${what}: the Hub answered ${res.status}: the repository is gated or private${this.settings.token ? ' and HF_TOKEN does not grant access' : ' (or does not exist: the Hub says 401 for both); set HF_TOKEN to a token that grants access'}`);
     }
-    if (res.status === 404) throw new HubError(`${what}: not found on ${this.settings.endpoint} (check the model id and revision)`);
+    if (res.status === 404) throw new HubNotFound(`${what}: not found on ${this.settings.endpoint} (check the model id and revision)`);
     throw new HubError(`${what}: the Hub answered ${res.status} ${res.statusText}`);
   }
 
