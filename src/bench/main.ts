@@ -4,13 +4,14 @@
  * the same run when python3 with torch is installed.
  *
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
- *                      [--only training,scaling,latency,ingestion,leak,eventloop]
+ *                      [--only training,scaling,latency,imported,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
- *                      [--scaling-steps 3]
+ *                      [--scaling-steps 3] [--imported-edits 20]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
- * latency over JSON-RPC), ingestion (MB/s and memory of prepareData), leak (tensor count over
+ * latency over JSON-RPC), imported (the same with imported ELECTRA-Small- and Base-sized
+ * Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
  * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
@@ -34,6 +35,7 @@ import { runEventLoop } from './eventLoop';
 import { runIngestion } from './ingestion';
 import { runLeak } from './leak';
 import { runLatency } from './lspLatency';
+import { runImportedLatency } from './importedLatency';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
 
@@ -49,6 +51,8 @@ interface Args {
   edits: number;
   latencyPresets: PresetName[];
   scalingSteps: number;
+  /** One-word edits per imported-model row (base gets a quarter, at least 4: each takes seconds). */
+  importedEdits: number;
   /** Data-parallel threads for the multi-threaded rows (default: one per core). */
   threads: number;
 }
@@ -65,6 +69,7 @@ function parseArgs(argv: string[]): Args {
     edits: 30,
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 3,
+    importedEdits: 20,
     threads: Math.min(availableParallelism(), 8),
   };
   const number = (a: string, v: string | undefined) => {
@@ -89,6 +94,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--edits') args.edits = Math.round(number(a, argv[++i]));
     else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
     else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
+    else if (a === '--imported-edits') args.importedEdits = Math.round(number(a, argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -324,6 +330,24 @@ async function main(): Promise<void> {
     if (args.only.has('latency')) {
       await section('Annotation latency in the language server (real JSON-RPC over stdio)', () =>
         runLatency({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'latency'), presets: args.latencyPresets, backend: args.backend, words: 2000, edits: args.edits }).then(() => undefined),
+      );
+    }
+    if (args.only.has('imported')) {
+      const small = args.importedEdits;
+      const base = Math.max(4, Math.round(args.importedEdits / 4));
+      await section('Annotation latency with imported Hugging Face models (ELECTRA-Small and Base shapes)', () =>
+        runImportedLatency({
+          serverJs: join(__dirname, 'server.js'),
+          tmpDir: join(tmp, 'imported'),
+          backend: args.backend,
+          words: 2000,
+          rows: [
+            { size: 'small', edits: small },
+            { size: 'small', seqLength: 128, edits: small },
+            { size: 'base', edits: base },
+            { size: 'base', seqLength: 128, edits: base },
+          ],
+        }).then(() => undefined),
       );
     }
     if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));

@@ -23,12 +23,12 @@ import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS,
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
-import { DEFAULT_HUB_MODEL, downloadAndImport } from '../core';
+import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
 import { modelFromCheckpoint } from '../core';
 import { Scorer } from '../core';
-import { ByteProgress, Progress, formatBytes, formatEval } from './progress';
+import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
 program

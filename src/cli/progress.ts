@@ -3,7 +3,7 @@
  * (bar, ETA, live metrics); in a pipe or CI log, a plain line every few seconds. Held-out
  * evaluations always get a line of their own: together they are the learning curve.
  */
-import type { EvalMetrics, StepMetrics } from '../core';
+import { formatBytes, type EvalMetrics, type StepMetrics } from '../core';
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '--:--';
@@ -76,12 +76,6 @@ export class Progress {
     if (this.drawn) this.out.write('\n');
     this.drawn = false;
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} kB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
 /** Download progress in bytes, one repository at a time: a redrawn bar on a terminal, a line every few seconds in a log. */

@@ -54,8 +54,8 @@ test('download fetches the discriminator and its generator, shows progress and i
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /imported \S*models--google--electra-fixture-discriminator\/snapshots\/1{40}\/model\.safetensors and \S*models--google--electra-fixture-generator\/snapshots\/2{40}\/model\.safetensors into /);
   assert.match(r.out, /generator \(imported\)/);
-  assert.match(r.err, /google\/electra-fixture-discriminator: [\d.]+ kB \/ [\d.]+ kB/, 'progress in bytes');
-  assert.match(r.err, /google\/electra-fixture-generator at 2{40}: [\d.]+ kB downloaded/);
+  assert.match(r.err, /google\/electra-fixture-discriminator: [\d.]+ KiB \/ [\d.]+ KiB/, 'progress in bytes');
+  assert.match(r.err, /google\/electra-fixture-generator at 2{40}: [\d.]+ KiB downloaded/);
   assert.ok(existsSync(join(home, 'hub', 'models--google--electra-fixture-generator', 'snapshots', '2'.repeat(40), 'model.safetensors')), "huggingface_hub's cache layout under HF_HOME");
   // The same weights as importing the folders straight from disk.
   const direct = join(scratch.path, 'direct');

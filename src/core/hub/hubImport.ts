@@ -7,10 +7,26 @@
  * and google/electra-small-generator: the generator is found by that naming unless given.
  */
 import { importHuggingFace, type ImportReport } from '../run/huggingface/importHuggingFace';
+import { checkRepoId } from './hubCache';
 import { downloadModel, HubNotFound, type DownloadedModel, type DownloadProgress, type HubSettings } from './hubDownload';
 
 /** The model the palette command offers first. */
 export const DEFAULT_HUB_MODEL = 'google/electra-small-discriminator';
+
+/** Why `id` is not a Hugging Face model id ("org/name"), or undefined when it is one. */
+export function modelIdProblem(id: string): string | undefined {
+  try {
+    checkRepoId(id);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** google/electra-small-discriminator -> electra-small: a name for the run made from it. */
+export function hubModelName(modelId: string): string {
+  return modelId.split('/').pop()!.replace(/-discriminator$/, '');
+}
 
 /** google/electra-small-discriminator -> google/electra-small-generator; undefined when the id does not name a discriminator. */
 export function generatorIdFor(discriminatorId: string): string | undefined {
