@@ -6,7 +6,7 @@
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
  *                      [--only training,scaling,latency,imported,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
- *                      [--scaling-steps 3] [--imported-edits 20]
+ *                      [--scaling-steps 3] [--imported-edits 20] [--imported-sizes small,base]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
@@ -53,6 +53,8 @@ interface Args {
   scalingSteps: number;
   /** One-word edits per imported-model row (base gets a quarter, at least 4: each takes seconds). */
   importedEdits: number;
+  /** Model sizes of the imported section. */
+  importedSizes: Array<'small' | 'base'>;
   /** Data-parallel threads for the multi-threaded rows (default: one per core). */
   threads: number;
 }
@@ -70,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 3,
     importedEdits: 20,
+    importedSizes: ['small', 'base'],
     threads: Math.min(availableParallelism(), 8),
   };
   const number = (a: string, v: string | undefined) => {
@@ -95,6 +98,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
     else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
     else if (a === '--imported-edits') args.importedEdits = Math.round(number(a, argv[++i]));
+    else if (a === '--imported-sizes') args.importedSizes = argv[++i].split(',').map((x) => {
+      if (x !== 'small' && x !== 'base') throw new Error(`--imported-sizes takes small and base, got ${x}`);
+      return x;
+    });
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -341,12 +348,14 @@ async function main(): Promise<void> {
           tmpDir: join(tmp, 'imported'),
           backend: args.backend,
           words: 2000,
-          rows: [
-            { size: 'small', edits: small },
-            { size: 'small', seqLength: 128, edits: small },
-            { size: 'base', edits: base },
-            { size: 'base', seqLength: 128, edits: base },
-          ],
+          rows: (
+            [
+              { size: 'small', edits: small },
+              { size: 'small', seqLength: 128, edits: small },
+              { size: 'base', edits: base },
+              { size: 'base', seqLength: 128, edits: base },
+            ] as const
+          ).filter((r) => args.importedSizes.includes(r.size)),
         }).then(() => undefined),
       );
     }
