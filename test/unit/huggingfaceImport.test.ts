@@ -246,7 +246,7 @@ test('unsupported config fields are refused by name', () => {
   for (const [field, value, pattern] of [
     ['hidden_act', 'gelu_new', /hidden_act "gelu_new" is not supported: the engine implements the erf GELU/],
     ['position_embedding_type', 'relative_key', /position_embedding_type "relative_key" is not supported/],
-    ['num_hidden_layers', 100000, /num_hidden_layers 100000 exceeds the limit of 128/],
+    ['num_hidden_layers', 100000, /num_hidden_layers 100000 exceeds the limit of 48/],
   ] as const) {
     assertRefused((disc) => {
       const p = join(disc, 'config.json');

@@ -141,8 +141,14 @@ export function findLatestCheckpoint(path: string): string | undefined {
   return undefined;
 }
 
-/** A checkpoint's state.json, checked (size, format, version), without reading its tensors. */
-export function readCheckpointState(dir: string): CheckpointState {
+/**
+ * Loads and verifies a checkpoint. Every problem (missing file, truncation, checksum,
+ * bad JSON, unknown format, a config over the limits or that the weights do not match)
+ * throws an Error naming the file and what is wrong. Everything is checked against
+ * checkpointValidation.ts's limits before a file of unbounded size is read: the config and
+ * the safetensors headers bound what the weights may hold.
+ */
+export function loadCheckpoint(dir: string, options: { withOptimizer?: boolean } = {}): CheckpointContents {
   const statePath = join(dir, 'state.json');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: no such checkpoint folder`);
   if (!existsSync(statePath)) throw new Error(`${statePath}: missing; ${dir} is not a checkpoint`);
@@ -156,18 +162,6 @@ export function readCheckpointState(dir: string): CheckpointState {
   }
   if (typeof state !== 'object' || state === null || state.format !== CHECKPOINT_FORMAT) throw new Error(`${statePath}: not an ELECTRA Studio checkpoint (format ${JSON.stringify(state?.format)})`);
   if (state.version > CHECKPOINT_VERSION) throw new Error(`${statePath}: checkpoint version ${state.version} is newer than this ELECTRA Studio supports (${CHECKPOINT_VERSION})`);
-  return state;
-}
-
-/**
- * Loads and verifies a checkpoint. Every problem (missing file, truncation, checksum,
- * bad JSON, unknown format, a config over the limits or that the weights do not match)
- * throws an Error naming the file and what is wrong. Everything is checked against
- * checkpointValidation.ts's limits before a file of unbounded size is read: the config and
- * the safetensors headers bound what the weights may hold.
- */
-export function loadCheckpoint(dir: string, options: { withOptimizer?: boolean } = {}): CheckpointContents {
-  const state = readCheckpointState(dir);
   /** Reads a file whose size is already bounded (by a cap, or by a checked header). */
   const read = (file: string, maxBytes?: number): Buffer => {
     const path = join(dir, file);

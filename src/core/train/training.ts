@@ -13,7 +13,7 @@ import { join, sep } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
 import { ensureFolder } from '../run/folders';
-import { findLatestCheckpoint, loadCheckpoint, readCheckpointState, saveCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
+import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, stepFolderName, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
 import { validateConfig, type ElectraConfig } from '../model/config';
 import { presetConfig, presetTraining, presetWarmupSteps, type PresetName } from '../model/presets';
 import { DEFAULT_BACKEND, TRAINING_DEFAULTS } from '../../shared/defaults';
@@ -135,8 +135,8 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   let resumed: CheckpointContents | undefined;
   if (options.resume) {
     if (!existing) throw new Error(`cannot resume: no checkpoint in ${runDir}`);
-    // An imported run has no optimizer moments: say so before loadCheckpoint asks for them.
-    if (typeof (readCheckpointState(existing).training as Partial<TrainingSettings>).totalSteps !== 'number') {
+    // An imported run has weights but no optimizer state or schedule to resume.
+    if (readRunOrigin(runDir)?.kind === 'imported' && existing === join(runDir, 'checkpoints', stepFolderName(0))) {
       throw new Error(`cannot resume ${runDir}: it was imported and has not been trained; continue pre-training from it in a new run (startFrom / --from)`);
     }
     resumed = loadCheckpoint(existing, { withOptimizer: true });

@@ -5,6 +5,7 @@
  * implement are refused by name, and every size is bounded before anything is allocated.
  */
 import type { ElectraConfig, EncoderConfig } from '../../model/config';
+import { CHECKPOINT_LIMITS } from '../checkpointValidation';
 
 /** What one config.json says: the shared part and this network's encoder. */
 export interface HuggingFaceElectraConfig {
@@ -19,16 +20,19 @@ export interface HuggingFaceElectraConfig {
   encoder: EncoderConfig;
 }
 
-/** Upper bounds for sizes read from a file: far above Google's large model, far below what would exhaust memory by a typo. */
+/**
+ * Bounds on config.json's sizes, checked before anything is allocated: the limits of every
+ * checkpoint (checkpointValidation.ts), under Hugging Face's field names.
+ */
 export const CONFIG_LIMITS = {
-  vocab_size: 1_000_000,
-  embedding_size: 8192,
-  hidden_size: 8192,
-  num_hidden_layers: 128,
-  num_attention_heads: 256,
-  intermediate_size: 65536,
-  max_position_embeddings: 8192,
-  type_vocab_size: 64,
+  vocab_size: CHECKPOINT_LIMITS.maxVocabSize,
+  embedding_size: CHECKPOINT_LIMITS.maxEmbeddingSize,
+  hidden_size: CHECKPOINT_LIMITS.maxHiddenSize,
+  num_hidden_layers: CHECKPOINT_LIMITS.maxLayers,
+  num_attention_heads: CHECKPOINT_LIMITS.maxAttentionHeads,
+  intermediate_size: CHECKPOINT_LIMITS.maxIntermediateSize,
+  max_position_embeddings: CHECKPOINT_LIMITS.maxPositionEmbeddings,
+  type_vocab_size: CHECKPOINT_LIMITS.maxTypeVocabSize,
 } as const;
 
 /** Values the engine implements, for fields whose other values change the network. */

@@ -10,7 +10,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { generatorOfWidth, validateConfig, type ElectraConfig, type EncoderConfig } from '../../model/config';
+import { generatorOfWidth, type ElectraConfig, type EncoderConfig } from '../../model/config';
+import { checkConfigLimits } from '../checkpointValidation';
 import { parameterSpecs } from '../../model/model';
 import type { NormalizationOptions } from '../../data/tokenizer';
 import { WordPieceTokenizer } from '../../data/tokenizer';
@@ -151,7 +152,7 @@ export function readHuggingFace(options: ReadOptions): HuggingFaceModel {
   }
   const maxSeqLength = options.maxSeqLength ?? Math.min(tokenizer.modelMaxLength ?? DEFAULT_MAX_SEQ_LENGTH, DEFAULT_MAX_SEQ_LENGTH);
   const config = engineConfig(discConfig, genConfig ?? freshGenerator!, maxSeqLength, { discriminator: join(discDir, 'config.json'), generator: genDir && join(genDir, 'config.json') });
-  validateConfig(config);
+  checkConfigLimits(config); // the limits every checkpoint is loaded under, parameter count included
   const specs = parameterSpecs(config);
   const discValues = parameterCount(specs, 'generator.');
   const genValues = parameterCount(specs, 'discriminator.');
