@@ -265,28 +265,32 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     return s.dashboard.requestExport(args.format ?? 'csv', args.path);
   };
 
-  const importModel = async (args: ImportModelArgs = {}): Promise<ImportReport | undefined> => {
+  /** Where an imported or downloaded model's run goes: the trusted workspace's run folder. */
+  const runsRootForImport = (): string => {
     requireTrust();
     const folder = primaryFolder();
-    if (!folder) throw new Error('open a folder: imported models become runs under its run folder');
+    if (!folder) throw new Error('open a folder: imported and downloaded models become runs under its run folder');
+    return runsRootOf(folder);
+  };
+
+  const importModel = async (args: ImportModelArgs = {}): Promise<ImportReport | undefined> => {
+    const runsRoot = runsRootForImport();
     const chosen = await resolveImportArgs(args);
     if (!chosen) return undefined;
-    const report = await importWithProgress(join(s.context.extensionPath, 'dist', 'importWorker.js'), runsRootOf(folder), chosen);
-    await adoptImportedRun(report, report.warnings, chosen.discriminator, runsRootOf(folder));
+    const report = await importWithProgress(join(s.context.extensionPath, 'dist', 'importWorker.js'), runsRoot, chosen);
+    await adoptImportedRun(report, report.warnings, chosen.discriminator, runsRoot);
     return report;
   };
 
   const downloadModel = async (args: DownloadModelArgs = {}): Promise<HubImportResult | undefined> => {
-    requireTrust();
-    const folder = primaryFolder();
-    if (!folder) throw new Error('open a folder: downloaded models become runs under its run folder');
+    const runsRoot = runsRootForImport();
     const chosen = await resolveDownloadArgs(args);
     if (!chosen) return undefined;
-    const result = await downloadWithProgress(join(s.context.extensionPath, 'dist', 'downloadWorker.js'), runsRootOf(folder), chosen, (m) => log.info(`download: ${m}`));
+    const result = await downloadWithProgress(join(s.context.extensionPath, 'dist', 'downloadWorker.js'), runsRoot, chosen, (m) => log.info(`download: ${m}`));
     for (const m of [result.discriminator, result.generator]) {
       if (m) log.info(`${m.repoId} at ${m.commit}: ${m.fetchedBytes > 0 ? `${m.fetchedBytes} bytes downloaded` : 'from the cache'} (${m.dir})`);
     }
-    await adoptImportedRun(result.report, result.warnings, chosen.modelId, runsRootOf(folder));
+    await adoptImportedRun(result.report, result.warnings, chosen.modelId, runsRoot);
     return result;
   };
 

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForNotification, waitForWorkbench } from '../harness/browser';
+import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
 import { CodeServer } from '../harness/codeServer';
 import { repoFromFolder, startFakeHub, type FakeHub } from '../harness/fakeHub';
 import { repoRoot } from '../harness/training';
@@ -80,12 +80,7 @@ test('download a model from the (local) Hub from the palette and see diagnostics
     assert.match(run.origin.generatorFrom, /models--google--electra-fixture-generator\/snapshots\/2{40}$/);
 
     const file = workspace!.files[0];
-    await page.keyboard.press('Control+P');
-    const open = page.locator('.quick-input-widget input.input');
-    await open.waitFor({ state: 'visible', timeout: 10_000 });
-    await open.fill(file);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await quickOpen(page, file);
     await page.locator('.monaco-editor .squiggly-info').first().waitFor({ state: 'visible', timeout: 60_000 });
     await shots.take(page, 'diagnostics');
   } catch (e) {
