@@ -10,6 +10,7 @@ import { downloadInWorker } from '../../src/extension/downloadWorkerClient';
 import { hubModelName, modelIdProblem } from '../../src/core/hub/hubImport';
 import { DOWNLOAD_PROTOCOL_VERSION, downloadMessageProblem, isDownloadRequest } from '../../src/shared/downloadProtocol';
 import { listRuns } from '../../src/extension/runs';
+import { describeOrigin, parseRunOrigin } from '../../src/shared/runOrigin';
 import { repoFromFolder, startFakeHub, type FakeHub } from '../harness/fakeHub';
 import { tempDir } from './engineFixtures';
 
@@ -55,6 +56,9 @@ test('the download worker fetches the pair through HF_ENDPOINT, reports bytes, a
   const listed = await listRuns(runs);
   assert.equal(listed.length, 1);
   assert.equal(listed[0].latestCheckpoint?.step, 0);
+  // The dashboard's run list names the Hub repository and commit, not the cache folder.
+  assert.equal(describeOrigin(listed[0].origin!), `imported from google/electra-fixture-discriminator@${'1'.repeat(7)}`);
+  assert.equal(listed[0].origin?.hub?.generator?.repoId, 'google/electra-fixture-generator');
 });
 
 test('cancelled: the worker stops, nothing is imported, and the next attempt completes from what was kept', async () => {
@@ -101,4 +105,6 @@ test('model ids and run names; the download protocol names malformed messages', 
   assert.equal(downloadMessageProblem({ v: DOWNLOAD_PROTOCOL_VERSION, type: 'done', result: {} }), 'malformed done');
   assert.equal(isDownloadRequest({ v: DOWNLOAD_PROTOCOL_VERSION, options: { modelId: 'a/b', outDir: '/x' } }), true);
   assert.equal(isDownloadRequest({ v: DOWNLOAD_PROTOCOL_VERSION, options: { modelId: 'a/b' } }), false);
+  // run.json's origin as a workspace may craft it: a malformed hub field is dropped.
+  assert.equal(describeOrigin(parseRunOrigin({ kind: 'imported', from: '/x/snap', hub: { repoId: 7 } })!), 'imported from snap (generator initialised)');
 });

@@ -76,6 +76,11 @@ export async function downloadAndImport(options: HubImportOptions): Promise<HubI
     }
   }
   signal?.throwIfAborted();
-  const report = importHuggingFace({ discriminatorDir: discriminator.dir, generatorDir: generator?.dir, outDir, overwrite, onProgress: onLog });
+  const hubOrigin = {
+    repoId: discriminator.repoId,
+    commit: discriminator.commit,
+    ...(generator ? { generator: { repoId: generator.repoId, commit: generator.commit } } : {}),
+  };
+  const report = importHuggingFace({ discriminatorDir: discriminator.dir, generatorDir: generator?.dir, outDir, overwrite, onProgress: onLog, hub: hubOrigin });
   return { discriminator, generator, report, warnings: [...warnings, ...report.warnings] };
 }

@@ -34,6 +34,8 @@ export interface ReadOptions {
   /** Seed of a freshly initialised generator. */
   seed?: number;
   onProgress?(message: string): void;
+  /** The Hub repositories the folders were downloaded from, recorded in the run's origin (hubImport.ts). */
+  hub?: RunOrigin['hub'];
 }
 
 export interface ImportOptions extends ReadOptions {
@@ -167,7 +169,7 @@ export function readHuggingFace(options: ReadOptions): HuggingFaceModel {
     config,
     vocabText: tokenizer.vocabText,
     weights: mapped.weights,
-    origin: { kind: 'imported', from: discDir, ...(genDir ? { generatorFrom: genDir } : {}), step: 0 },
+    origin: { kind: 'imported', from: discDir, ...(genDir ? { generatorFrom: genDir } : {}), step: 0, ...(options.hub ? { hub: options.hub } : {}) },
     tokenizer: tokenizer.normalization,
     vocabSize: tokenizer.vocabSize,
     weightsFiles: { discriminator: discWeights.path, ...(genWeights ? { generator: genWeights.path } : {}) },
