@@ -24,6 +24,8 @@ before(async () => {
     'google/electra-fixture-generator': repoFromFolder(join(PAIR, 'generator'), '2'.repeat(40)),
     'org/lonely-discriminator': repoFromFolder(join(PAIR, 'discriminator'), '3'.repeat(40)),
     'org/gated-discriminator': { ...repoFromFolder(join(PAIR, 'discriminator'), '4'.repeat(40)), gated: 'hf_secret' },
+    'org/open-discriminator': repoFromFolder(join(PAIR, 'discriminator'), '5'.repeat(40)),
+    'org/open-generator': { ...repoFromFolder(join(PAIR, 'generator'), '6'.repeat(40)), gated: 'hf_secret' },
   });
 });
 after(async () => {
@@ -81,6 +83,9 @@ test('--no-generator, a missing guessed generator, a missing model, a gated mode
   const lonely = await cli(online(), 'download', 'org/lonely-discriminator', '--out', join(scratch.path, 'lonely'));
   assert.equal(lonely.code, 0, lonely.err);
   assert.match(lonely.err, /warning: org\/lonely-generator is not on the Hub: a generator is initialised at random/);
+  const guarded = await cli(online(), 'download', 'org/open-discriminator', '--out', join(scratch.path, 'guarded'));
+  assert.equal(guarded.code, 0, guarded.err);
+  assert.match(guarded.err, /warning: org\/open-generator \(main\): the Hub answered 401: .*: a generator is initialised at random/);
   const named = await cli(online(), 'download', DISC, '--generator', 'org/lonely-generator', '--out', join(scratch.path, 'named'));
   assert.equal(named.code, 1);
   assert.match(named.err, /electra-studio: error: org\/lonely-generator \(main\): not found on http:\/\/127\.0\.0\.1:\d+ \(check the model id and revision\)/);

@@ -166,6 +166,9 @@ class HubUnreachable extends HubError {}
 /** The Hub has no such repository, revision or file (404). */
 export class HubNotFound extends HubError {}
 
+/** The Hub refuses access (401, 403): gated or private, or (unauthenticated) no such repository. */
+export class HubForbidden extends HubError {}
+
 class HubHttp {
   constructor(
     private readonly settings: HubSettings,
@@ -190,7 +193,7 @@ class HubHttp {
     if (res.ok) return res;
     await res.body?.cancel();
     if (res.status === 401 || res.status === 403) {
-      throw new HubError(`${what}: the Hub answered ${res.status}: the repository is gated or private${this.settings.token ? ' and HF_TOKEN does not grant access' : ' (or does not exist: the Hub says 401 for both); set HF_TOKEN to a token that grants access'}`);
+      throw new HubForbidden(`${what}: the Hub answered ${res.status}: the repository is gated or private${this.settings.token ? ' and HF_TOKEN does not grant access' : ' (or does not exist: the Hub says 401 for both); set HF_TOKEN to a token that grants access'}`);
     }
     if (res.status === 404) throw new HubNotFound(`${what}: not found on ${this.settings.endpoint} (check the model id and revision)`);
     throw new HubError(`${what}: the Hub answered ${res.status} ${res.statusText}`);

@@ -8,7 +8,7 @@
  */
 import { importHuggingFace, type ImportReport } from '../run/huggingface/importHuggingFace';
 import { checkRepoId } from './hubCache';
-import { downloadModel, HubNotFound, type DownloadedModel, type DownloadProgress, type HubSettings } from './hubDownload';
+import { downloadModel, HubForbidden, HubNotFound, type DownloadedModel, type DownloadProgress, type HubSettings } from './hubDownload';
 
 /** The model the palette command offers first. */
 export const DEFAULT_HUB_MODEL = 'google/electra-small-discriminator';
@@ -70,9 +70,10 @@ export async function downloadAndImport(options: HubImportOptions): Promise<HubI
     try {
       generator = await download(wanted);
     } catch (e) {
-      // Only a guessed generator may be missing; one the user named must be there.
-      if (!(e instanceof HubNotFound) || generatorId !== undefined) throw e;
-      warnings.push(`${wanted} is not on the Hub: a generator is initialised at random (name one with --generator)`);
+      // Only a guessed generator may be missing; one the user named must be there. The Hub
+      // answers 401 rather than 404 for a repository it will not show an anonymous caller.
+      if (!(e instanceof HubNotFound || e instanceof HubForbidden) || generatorId !== undefined) throw e;
+      warnings.push(`${e instanceof HubNotFound ? `${wanted} is not on the Hub` : (e as Error).message}: a generator is initialised at random (name one with --generator)`);
     }
   }
   signal?.throwIfAborted();
