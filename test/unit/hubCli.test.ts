@@ -66,6 +66,14 @@ test('download fetches the discriminator and its generator, shows progress and i
   assert.deepEqual(modelBytes(run), modelBytes(direct));
 });
 
+test('an --out that holds something is refused before anything is fetched', async () => {
+  hub.seen.length = 0;
+  const r = await cli(online(), 'download', 'org/lonely-discriminator', '--out', join(scratch.path, 'downloaded'));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /downloaded already exists and is not empty; choose another folder or overwrite it/);
+  assert.deepEqual(hub.seen, []);
+});
+
 test('a second download comes from the cache: nothing is fetched', async () => {
   hub.seen.length = 0;
   const run = join(scratch.path, 'again');

@@ -6,7 +6,7 @@
  * Google publishes each ELECTRA size as a pair of repositories, google/electra-small-discriminator
  * and google/electra-small-generator: the generator is found by that naming unless given.
  */
-import { importHuggingFace, type ImportReport } from '../run/huggingface/importHuggingFace';
+import { checkImportTarget, importHuggingFace, type ImportReport } from '../run/huggingface/importHuggingFace';
 import { checkRepoId } from './hubCache';
 import { downloadModel, HubForbidden, HubNotFound, type DownloadedModel, type DownloadProgress, type HubSettings } from './hubDownload';
 
@@ -61,6 +61,7 @@ export interface HubImportResult {
 
 export async function downloadAndImport(options: HubImportOptions): Promise<HubImportResult> {
   const { modelId, generatorId, revision, outDir, overwrite, onProgress, onLog, signal, ...hub } = options;
+  checkImportTarget(outDir, overwrite); // before any byte is fetched
   const warnings: string[] = [];
   const download = (id: string) => downloadModel(id, { ...hub, revision, onProgress, signal });
   const discriminator = await download(modelId);
