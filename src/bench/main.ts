@@ -4,14 +4,16 @@
  * the same run when python3 with torch is installed.
  *
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
- *                      [--only training,scaling,latency,imported,ingestion,leak,eventloop]
+ *                      [--only training,scaling,latency,typing,imported,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
- *                      [--scaling-steps 3] [--imported-edits 20] [--imported-sizes small,base]
+ *                      [--scaling-steps 3] [--typing-chars 1000000] [--typing-keys 60]
+ *                      [--imported-edits 20] [--imported-sizes small,base]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
- * latency over JSON-RPC), imported (the same with imported ELECTRA-Small- and Base-sized
- * Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
+ * latency over JSON-RPC), typing (keys every 90 ms with a code action and a hover after each,
+ * in a 1 MB document: final diagnostics, request latency, server RSS), imported (edit latency
+ * with imported ELECTRA-Small- and Base-sized Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
  * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
@@ -36,6 +38,7 @@ import { runIngestion } from './ingestion';
 import { runLeak } from './leak';
 import { runLatency } from './lspLatency';
 import { runImportedLatency } from './importedLatency';
+import { runTypingWithRequests } from './typingWithRequests';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
 
@@ -49,6 +52,9 @@ interface Args {
   ingestMb: number;
   leakSteps: number;
   edits: number;
+  /** Typing with requests: document size in characters, keys typed. */
+  typingChars: number;
+  typingKeys: number;
   latencyPresets: PresetName[];
   scalingSteps: number;
   /** One-word edits per imported-model row (base gets a quarter, at least 4: each takes seconds). */
@@ -69,6 +75,8 @@ function parseArgs(argv: string[]): Args {
     ingestMb: 100,
     leakSteps: 500,
     edits: 30,
+    typingChars: 1_000_000,
+    typingKeys: 60,
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 3,
     importedEdits: 20,
@@ -95,6 +103,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--ingest-mb') args.ingestMb = number(a, argv[++i]);
     else if (a === '--leak-steps') args.leakSteps = Math.round(number(a, argv[++i]));
     else if (a === '--edits') args.edits = Math.round(number(a, argv[++i]));
+    else if (a === '--typing-chars') args.typingChars = Math.round(number(a, argv[++i]));
+    else if (a === '--typing-keys') args.typingKeys = Math.round(number(a, argv[++i]));
     else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
     else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
     else if (a === '--imported-edits') args.importedEdits = Math.round(number(a, argv[++i]));
@@ -337,6 +347,11 @@ async function main(): Promise<void> {
     if (args.only.has('latency')) {
       await section('Annotation latency in the language server (real JSON-RPC over stdio)', () =>
         runLatency({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'latency'), presets: args.latencyPresets, backend: args.backend, words: 2000, edits: args.edits }).then(() => undefined),
+      );
+    }
+    if (args.only.has('typing')) {
+      await section('Typing with requests in a 1 MB document (language server, real JSON-RPC over stdio)', () =>
+        runTypingWithRequests({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'typing'), backend: args.backend, chars: args.typingChars, keys: args.typingKeys }),
       );
     }
     if (args.only.has('imported')) {

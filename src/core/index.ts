@@ -34,6 +34,7 @@ export * from './run/export';
 export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
+export * from './score/documentPlan';
 export * from './wasm/backend';
 export * from './hub/hubDownload';
 export * from './hub/hubImport';

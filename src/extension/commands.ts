@@ -22,7 +22,7 @@ import { importWithProgress, resolveImportArgs, type ImportModelArgs } from './i
 import type { HubImportResult, ImportReport } from '../core';
 import { downloadWithProgress, resolveDownloadArgs, type DownloadModelArgs } from './downloadModel';
 import type { LaunchResult, Trainer } from './trainer';
-import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
+import { listWorkspaceRuns, primaryFolder, runsRootOf, workspaceRunsRoots, type WorkspaceRun } from './workspaceRuns';
 
 export const COMMANDS = {
   pretrain: 'electraStudio.pretrain',
@@ -228,18 +228,23 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         items.push({ label: `$(folder) ${run.id}`, description: `latest checkpoint (now step ${run.latestCheckpoint.step}), follows new ones`, path: run.dir });
         for (const c of (await listCheckpoints(run.dir)).slice(0, 20)) items.push({ label: `$(pinned) step ${c.step}`, description: run.id, path: c.dir });
       }
+      items.unshift({
+        label: '$(sparkle) Newest checkpoint of the newest run',
+        description: 'the default: follows new checkpoints and new runs',
+        path: '',
+      });
       items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Browse…', browse: true });
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: `Checkpoint for scoring (now: ${(await checkpoints.effective()) ?? 'none'})` });
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: `Checkpoint for scoring (now: ${client.status.checkpointDir ?? 'none'})` });
       if (!pick) return undefined;
       if (pick.browse) {
         const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use Checkpoint' });
         path = chosen?.[0]?.fsPath;
       } else path = pick.path;
-      if (!path) return undefined;
+      if (path === undefined) return undefined;
     }
     await checkpoints.select(path || undefined);
-    await client.selectCheckpoint(path);
-    log.info(`checkpoint selected for scoring: ${path || '(none)'}`);
+    await client.selectCheckpoint(path, workspaceRunsRoots());
+    log.info(`checkpoint selected for scoring: ${path || 'none (the newest checkpoint of the newest run)'}`);
     return path;
   };
 

@@ -150,11 +150,6 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
 
-/** The most recently updated run that has a checkpoint: what the language server loads by default. */
-export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
-  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
-}
-
 /**
  * electraStudio.startFrom as a path: a run of this workspace folder by name, else a folder
  * (relative to the workspace folder); undefined for '' (from scratch).
