@@ -19,6 +19,7 @@ const nodeEntries = [
   ['src/server/server.ts', 'dist/server.js'],
   ['src/worker/dataParallelWorker.ts', 'dist/dataParallelWorker.js'],
   ['src/worker/importWorker.ts', 'dist/importWorker.js'],
+  ['src/worker/downloadWorker.ts', 'dist/downloadWorker.js'],
   ['src/tools/baseCorpusMain.ts', 'dist/baseCorpus.js'],
 ];
 

@@ -36,6 +36,7 @@ import {
   type StatsResult,
   type StatusParams,
 } from '../shared/lspProtocol';
+import { findLatestCheckpoint } from '../core/run/checkpoint';
 import { brownDocuments, brownVocabulary, untrainedCheckpoint } from './fixtures';
 import { describeMachine, summarize, verdict } from './machine';
 
@@ -221,10 +222,12 @@ function oneWordEdit(doc: TextDocument, rng: Rng, i: number, n: number): { start
   return { start: target.index!, end: target.index! + target[0].length, text: replacement };
 }
 
-export async function measureLatency(preset: PresetName, vocabText: string, o: LatencyOptions, text: string): Promise<LatencyResult> {
-  const runDir = join(o.tmpDir, `run-${preset}`);
-  mkdirSync(runDir, { recursive: true });
-  untrainedCheckpoint(runDir, preset, vocabText, {}, REPLACED_RATE);
+/** `runDir`: a run to score with (importedLatency.ts); by default an untrained checkpoint of `preset`. */
+export async function measureLatency(preset: PresetName, vocabText: string, o: LatencyOptions, text: string, runDir = join(o.tmpDir, `run-${preset}`)): Promise<LatencyResult> {
+  if (!findLatestCheckpoint(runDir)) {
+    mkdirSync(runDir, { recursive: true });
+    untrainedCheckpoint(runDir, preset, vocabText, {}, REPLACED_RATE);
+  }
   const client = Client.start(o.serverJs);
   try {
     await client.initialize(

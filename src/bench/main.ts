@@ -4,14 +4,16 @@
  * the same run when python3 with torch is installed.
  *
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
- *                      [--only training,scaling,latency,typing,ingestion,leak,eventloop]
+ *                      [--only training,scaling,latency,typing,imported,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
  *                      [--scaling-steps 3] [--typing-chars 1000000] [--typing-keys 60]
+ *                      [--imported-edits 20] [--imported-sizes small,base]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
  * latency over JSON-RPC), typing (keys every 90 ms with a code action and a hover after each,
- * in a 1 MB document: final diagnostics, request latency, server RSS), ingestion (MB/s and memory of prepareData), leak (tensor count over
+ * in a 1 MB document: final diagnostics, request latency, server RSS), imported (edit latency
+ * with imported ELECTRA-Small- and Base-sized Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
  * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
@@ -37,6 +39,7 @@ import { runEventLoop } from './eventLoop';
 import { runIngestion } from './ingestion';
 import { runLeak } from './leak';
 import { runLatency } from './lspLatency';
+import { runImportedLatency } from './importedLatency';
 import { runTypingWithRequests } from './typingWithRequests';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
@@ -56,6 +59,10 @@ interface Args {
   typingKeys: number;
   latencyPresets: PresetName[];
   scalingSteps: number;
+  /** One-word edits per imported-model row (base gets a quarter, at least 4: each takes seconds). */
+  importedEdits: number;
+  /** Model sizes of the imported section. */
+  importedSizes: Array<'small' | 'base'>;
   /** Data-parallel threads for the multi-threaded rows (default: one per core). */
   threads: number;
 }
@@ -74,6 +81,8 @@ function parseArgs(argv: string[]): Args {
     typingKeys: 60,
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 3,
+    importedEdits: 20,
+    importedSizes: ['small', 'base'],
     threads: Math.min(availableParallelism(), 8),
   };
   const number = (a: string, v: string | undefined) => {
@@ -100,6 +109,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--typing-keys') args.typingKeys = Math.round(number(a, argv[++i]));
     else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
     else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
+    else if (a === '--imported-edits') args.importedEdits = Math.round(number(a, argv[++i]));
+    else if (a === '--imported-sizes') args.importedSizes = argv[++i].split(',').map((x) => {
+      if (x !== 'small' && x !== 'base') throw new Error(`--imported-sizes takes small and base, got ${x}`);
+      return x;
+    });
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -358,6 +372,26 @@ async function main(): Promise<void> {
     if (args.only.has('typing')) {
       await section('Typing with requests in a 1 MB document (language server, real JSON-RPC over stdio)', () =>
         runTypingWithRequests({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'typing'), backend: args.backend, chars: args.typingChars, keys: args.typingKeys }),
+      );
+    }
+    if (args.only.has('imported')) {
+      const small = args.importedEdits;
+      const base = Math.max(4, Math.round(args.importedEdits / 4));
+      await section('Annotation latency with imported Hugging Face models (ELECTRA-Small and Base shapes)', () =>
+        runImportedLatency({
+          serverJs: join(__dirname, 'server.js'),
+          tmpDir: join(tmp, 'imported'),
+          backend: args.backend,
+          words: 2000,
+          rows: (
+            [
+              { size: 'small', edits: small },
+              { size: 'small', seqLength: 128, edits: small },
+              { size: 'base', edits: base },
+              { size: 'base', seqLength: 128, edits: base },
+            ] as const
+          ).filter((r) => args.importedSizes.includes(r.size)),
+        }).then(() => undefined),
       );
     }
     if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));

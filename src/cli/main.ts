@@ -22,13 +22,14 @@ import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckp
 import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
 import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
-import { MIN_TRAINING_VOCAB_SIZE, readTextFile, type CorpusSource } from '../core';
-import { exportHuggingFace, importHuggingFace } from '../core';
+import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
+import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
+import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
-import { Progress, formatEval } from './progress';
+import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
 program
@@ -427,14 +428,59 @@ program
       onProgress: (m) => process.stderr.write(`${m}\n`),
     });
     for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-    const c = report.config;
-    process.stdout.write(
-      `imported ${report.weightsFiles.discriminator}${report.weightsFiles.generator ? ` and ${report.weightsFiles.generator}` : ''} into ${report.runDir}\n` +
-        `discriminator: hidden ${c.discriminator.hiddenSize}, ${c.discriminator.numHiddenLayers} layers, ${report.parameters.discriminator} parameters; ` +
-        `generator (${report.generator}): hidden ${c.generator.hiddenSize}, ${c.generator.numHiddenLayers} layers; ` +
-        `vocabulary ${report.vocabSize}, ${report.tokenizer.lowercase ? 'lower-cased' : 'cased'}${report.tokenizer.stripAccents ? ', accents stripped' : ''}; sequence length ${c.maxSeqLength}\n`,
-    );
+    process.stdout.write(describeImport(report));
   });
+
+program
+  .command('download')
+  .description('download an ELECTRA model from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HOME as huggingface_hub reads them) and import it as a run')
+  .argument('<model-id>', `the discriminator's repository, e.g. ${DEFAULT_HUB_MODEL}`)
+  .option('--generator <id>', "the generator's repository (default: the id with -discriminator replaced by -generator)")
+  .option('--no-generator', 'no generator repository: a 1/4-width generator is initialised')
+  .option('--revision <rev>', 'branch, tag or commit', 'main')
+  .requiredOption('-o, --out <dir>', 'run folder to create')
+  .option('--overwrite', 'replace the run already in --out')
+  .action(async (modelId: string, o) => {
+    const bar = new ByteProgress(process.stderr);
+    // Ctrl-C stops the transfer; what arrived stays in the cache for the next attempt.
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const result = await downloadAndImport({
+        modelId,
+        generatorId: o.generator === false ? null : o.generator,
+        revision: o.revision,
+        outDir: o.out,
+        overwrite: !!o.overwrite,
+        signal: abort.signal,
+        onProgress: (p) => bar.update(p),
+        onLog: (m) => {
+          bar.end();
+          process.stderr.write(`${m}\n`);
+        },
+      });
+      bar.end();
+      for (const m of [result.discriminator, result.generator]) {
+        if (m) process.stderr.write(`${m.repoId} at ${m.commit}: ${m.fetchedBytes > 0 ? `${formatBytes(m.fetchedBytes)} downloaded` : 'from the cache'} (${m.dir})\n`);
+      }
+      for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(describeImport(result.report));
+    } finally {
+      bar.end();
+      process.off('SIGINT', onSigint);
+    }
+  });
+
+function describeImport(report: ImportReport): string {
+  const c = report.config;
+  return (
+    `imported ${report.weightsFiles.discriminator}${report.weightsFiles.generator ? ` and ${report.weightsFiles.generator}` : ''} into ${report.runDir}\n` +
+    `discriminator: hidden ${c.discriminator.hiddenSize}, ${c.discriminator.numHiddenLayers} layers, ${report.parameters.discriminator} parameters; ` +
+    `generator (${report.generator}): hidden ${c.generator.hiddenSize}, ${c.generator.numHiddenLayers} layers; ` +
+    `vocabulary ${report.vocabSize}, ${report.tokenizer.lowercase ? 'lower-cased' : 'cased'}${report.tokenizer.stripAccents ? ', accents stripped' : ''}; sequence length ${c.maxSeqLength}\n`
+  );
+}
 
 async function main(): Promise<void> {
   try {

@@ -3,7 +3,7 @@
  * (bar, ETA, live metrics); in a pipe or CI log, a plain line every few seconds. Held-out
  * evaluations always get a line of their own: together they are the learning curve.
  */
-import type { EvalMetrics, StepMetrics } from '../core';
+import { formatBytes, type EvalMetrics, type StepMetrics } from '../core';
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '--:--';
@@ -70,6 +70,39 @@ export class Progress {
     if (this.drawn) this.out.write('\r\x1b[K');
     this.drawn = false;
     this.out.write(text + '\n');
+  }
+
+  end(): void {
+    if (this.drawn) this.out.write('\n');
+    this.drawn = false;
+  }
+}
+
+/** Download progress in bytes, one repository at a time: a redrawn bar on a terminal, a line every few seconds in a log. */
+export class ByteProgress {
+  private lastPlain = 0;
+  private drawn = false;
+  private repo = '';
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  update(p: { repoId: string; file: string; bytes: number; totalBytes: number }): void {
+    const now = Date.now();
+    const newRepo = p.repoId !== this.repo;
+    if (newRepo) this.end();
+    this.repo = p.repoId;
+    const fraction = p.totalBytes > 0 ? p.bytes / p.totalBytes : 1;
+    const status = `${p.repoId}: ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} (${p.file})`;
+    if (this.out.isTTY) {
+      const width = 24;
+      const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
+      const cols = this.out.columns || 120;
+      this.out.write(`\r\x1b[K${`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${status}`.slice(0, cols - 1)}`);
+      this.drawn = true;
+    } else if (newRepo || now - this.lastPlain >= 5000 || p.bytes === p.totalBytes) {
+      this.lastPlain = now;
+      this.out.write(`${status}\n`);
+    }
   }
 
   end(): void {

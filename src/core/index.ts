@@ -17,11 +17,13 @@
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
  *   finetune/  downstream tasks (Brown POS and genre, a user's file), a classifier head, fine-tuning
  *   experiment/ experiments across runs: ELECTRA against masked-LM pre-training at equal FLOPs, its report
+ *   hub/       downloads from the Hugging Face Hub into its cache, for import
  *   common/    seeded randomness and typed-array helpers used across the stages
  */
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/tokenizerJson';
 export * from './data/brown';
 export * from '../shared/defaults';
 export * from './model/config';
@@ -52,6 +54,8 @@ export * from './finetune/finetune';
 export * from './finetune/finetuneRun';
 export * from './experiment/report';
 export * from './experiment/electraVsMlm';
+export * from './hub/hubDownload';
+export * from './hub/hubImport';
 export * from './run/runOrigin';
 export { importHuggingFace, readHuggingFace, type HuggingFaceModel, type ImportOptions, type ImportReport, type ReadOptions } from './run/huggingface/importHuggingFace';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.

@@ -20,7 +20,8 @@ import { ignoreElectraFolder, listCheckpoints, resolveStartFrom, sanitizeRunName
 import { registerExperimentCommands } from './experimentCommands';
 import type { TokenConfidencePanel } from './tokenConfidencePanel';
 import { importWithProgress, resolveImportArgs, type ImportModelArgs } from './importModel';
-import type { ImportReport } from '../core';
+import type { HubImportResult, ImportReport } from '../core';
+import { downloadWithProgress, resolveDownloadArgs, type DownloadModelArgs } from './downloadModel';
 import type { LaunchResult, Trainer } from './trainer';
 import { listWorkspaceRuns, primaryFolder, runsRootOf, workspaceRunsRoots, type WorkspaceRun } from './workspaceRuns';
 
@@ -34,6 +35,7 @@ export const COMMANDS = {
   scoreCurrentFile: 'electraStudio.scoreCurrentFile',
   exportDashboard: 'electraStudio.exportDashboard',
   importModel: 'electraStudio.importModel',
+  downloadModel: 'electraStudio.downloadModel',
   ignoreWord: IGNORE_WORD_COMMAND,
 } as const;
 
@@ -281,23 +283,45 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     return s.dashboard.requestExport(args.format ?? 'csv', args.path);
   };
 
-  const importModel = async (args: ImportModelArgs = {}): Promise<ImportReport | undefined> => {
+  /** Where an imported or downloaded model's run goes: the trusted workspace's run folder. */
+  const runsRootForImport = (): string => {
     requireTrust();
     const folder = primaryFolder();
-    if (!folder) throw new Error('open a folder: imported models become runs under its run folder');
+    if (!folder) throw new Error('open a folder: imported and downloaded models become runs under its run folder');
+    return runsRootOf(folder);
+  };
+
+  const importModel = async (args: ImportModelArgs = {}): Promise<ImportReport | undefined> => {
+    const runsRoot = runsRootForImport();
     const chosen = await resolveImportArgs(args);
     if (!chosen) return undefined;
-    const report = await importWithProgress(join(s.context.extensionPath, 'dist', 'importWorker.js'), runsRootOf(folder), chosen);
-    for (const w of report.warnings) {
+    const report = await importWithProgress(join(s.context.extensionPath, 'dist', 'importWorker.js'), runsRoot, chosen);
+    await adoptImportedRun(report, report.warnings, chosen.discriminator, runsRoot);
+    return report;
+  };
+
+  const downloadModel = async (args: DownloadModelArgs = {}): Promise<HubImportResult | undefined> => {
+    const runsRoot = runsRootForImport();
+    const chosen = await resolveDownloadArgs(args);
+    if (!chosen) return undefined;
+    const result = await downloadWithProgress(join(s.context.extensionPath, 'dist', 'downloadWorker.js'), runsRoot, chosen, (m) => log.info(`download: ${m}`));
+    for (const m of [result.discriminator, result.generator]) {
+      if (m) log.info(`${m.repoId} at ${m.commit}: ${m.fetchedBytes > 0 ? `${m.fetchedBytes} bytes downloaded` : 'from the cache'} (${m.dir})`);
+    }
+    await adoptImportedRun(result.report, result.warnings, chosen.modelId, runsRoot);
+    return result;
+  };
+
+  /** An imported run: warnings shown, then selected so that annotations come from it at once. */
+  const adoptImportedRun = async (report: ImportReport, warnings: string[], source: string, runsRoot: string): Promise<void> => {
+    for (const w of warnings) {
       log.warn(`import: ${w}`);
       void vscode.window.showWarningMessage(`ELECTRA: ${w}`);
     }
     log.info(`imported ${report.weightsFiles.discriminator}${report.weightsFiles.generator ? ` and ${report.weightsFiles.generator}` : ''} as ${report.runDir}`);
-    // Annotations from the imported model at once.
     await checkpoints.select(report.runDir);
     await client.selectCheckpoint(report.runDir);
-    void vscode.window.showInformationMessage(`ELECTRA: imported ${chosen.discriminator} as run '${relative(runsRootOf(folder), report.runDir)}'; scoring with it now.`);
-    return report;
+    void vscode.window.showInformationMessage(`ELECTRA: imported ${source} as run '${relative(runsRoot, report.runDir)}'; scoring with it now.`);
   };
 
   const ignoreWord = async (args: IgnoreWordArgs | string): Promise<void> => {
@@ -321,5 +345,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     reg(COMMANDS.ignoreWord, guarded(log, 'Ignore Word', ignoreWord)),
     ...registerExperimentCommands(s.context, log, (name, body) => guarded(log, name, body)),
     reg(COMMANDS.importModel, guarded(log, 'Import Model', (args?: ImportModelArgs) => importModel(args ?? {}))),
+    reg(COMMANDS.downloadModel, guarded(log, 'Download Model', (args?: DownloadModelArgs) => downloadModel(args ?? {}))),
   ];
 }

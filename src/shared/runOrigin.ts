@@ -15,17 +15,24 @@ export interface RunOrigin {
   generatorFrom?: string;
   /** Continued: the step of the checkpoint it started from (0 for an import). */
   step?: number;
+  /** Imported from the Hugging Face Hub: the repositories and commits (`from` is their snapshot in the Hub cache). */
+  hub?: { repoId: string; commit: string; generator?: { repoId: string; commit: string } };
 }
 
 /** run.json's `origin` field when it is one (run.json may be old, or edited by hand). */
 export function parseRunOrigin(x: unknown): RunOrigin | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const o = x as Record<string, unknown>;
-  return (o.kind === 'imported' || o.kind === 'continued') && typeof o.from === 'string' ? (o as unknown as RunOrigin) : undefined;
+  if (!((o.kind === 'imported' || o.kind === 'continued') && typeof o.from === 'string')) return undefined;
+  // A hub field that is not two strings is dropped rather than trusted (run.json may come with a workspace).
+  const hub = o.hub as Record<string, unknown> | undefined;
+  const wellFormed = typeof hub === 'object' && hub !== null && typeof hub.repoId === 'string' && typeof hub.commit === 'string';
+  const { hub: _dropped, ...rest } = o;
+  return (wellFormed ? { ...rest, hub } : rest) as unknown as RunOrigin;
 }
 
-/** One line for lists: "imported from electra-small-discriminator", "continued from runs/a (step 200)". */
+/** One line for lists: "imported from electra-small-discriminator", "imported from google/electra-small-discriminator@abc1234", "continued from runs/a (step 200)". */
 export function describeOrigin(o: RunOrigin): string {
-  const name = o.from.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? o.from;
+  const name = o.hub ? `${o.hub.repoId}@${o.hub.commit.slice(0, 7)}` : (o.from.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? o.from);
   return o.kind === 'imported' ? `imported from ${name}${o.generatorFrom ? '' : ' (generator initialised)'}` : `continued from ${name}${o.step ? ` (step ${o.step})` : ''}`;
 }

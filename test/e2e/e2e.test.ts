@@ -17,7 +17,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, waitForNotification, waitForWorkbench } from '../harness/browser';
+import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
 import { CodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/training';
 import { ensureVsix } from '../harness/vsix';
@@ -173,12 +173,7 @@ test('pretrain from the palette, read the scores, fix a token', { timeout: 280_0
 
     const file = workspace!.files[0];
     await step(`opening ${file} shows diagnostics`, async () => {
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input.input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(file);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
+      await quickOpen(page, file);
       await page.locator('.monaco-editor .squiggly-info').first().waitFor({ state: 'visible', timeout: 60_000 });
       await shots.take(page, 'squiggles');
       await page.keyboard.press('Control+Shift+M');

@@ -10,7 +10,7 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, waitForNotification, waitForWorkbench } from '../harness/browser';
+import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
 import { CodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/training';
 import { ensureVsix } from '../harness/vsix';
@@ -71,12 +71,7 @@ test('import a Hugging Face model from the palette and see diagnostics from it',
     assert.equal(run.origin.generatorFrom, join(workspace!.dir, 'models', 'electra-fixture', 'generator'));
 
     const file = workspace!.files[0];
-    await page.keyboard.press('Control+P');
-    const open = page.locator('.quick-input-widget input.input');
-    await open.waitFor({ state: 'visible', timeout: 10_000 });
-    await open.fill(file);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await quickOpen(page, file);
     await page.locator('.monaco-editor .squiggly-info').first().waitFor({ state: 'visible', timeout: 60_000 });
     await page.keyboard.press('Control+Shift+M');
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'looks replaced' }).first();

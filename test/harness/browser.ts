@@ -102,6 +102,16 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   }
 }
 
+/** Opens a workspace file by name through Quick Open (Ctrl+P), as a person does. */
+export async function quickOpen(page: Page, file: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
 /** Answers a quick pick (a list shown by a command) by choosing the row whose text includes `label`. */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();

@@ -2,6 +2,7 @@
  * The electra-studio command line, run as a user runs it (node dist/cli.js): one-line
  * errors, pretrain with Ctrl-C, score, eval, corpus-stats, export.
  */
+import { Tokenizer } from '@huggingface/tokenizers';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -169,8 +170,13 @@ test('eval prints held-out metrics; export writes Hugging Face folders', () => {
   assert.ok(!toProc.killed, `export to /proc/... still running after ${toProc.ms} ms`);
   assertOneLineError(toProc, /cannot create export folder \/proc\/electra-x: this file system does not accept new folders here/, 'export /proc');
   for (const which of ['discriminator', 'generator']) {
-    for (const f of ['config.json', 'vocab.txt', 'model.safetensors']) assert.ok(existsSync(join(out, which, f)), `${which}/${f}`);
+    for (const f of ['config.json', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors']) assert.ok(existsSync(join(out, which, f)), `${which}/${f}`);
   }
+  // The exported tokenizer files, loaded by Hugging Face's own tokenizer code, tokenize as the run does.
+  const hf = new Tokenizer(JSON.parse(readFileSync(join(out, 'discriminator', 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(out, 'discriminator', 'tokenizer_config.json'), 'utf8')));
+  const text = readFileSync(rustBookFiles()[0], 'utf8');
+  const tokens = JSON.parse(cli('score', rustBookFiles()[0], '--checkpoint', run, '--json').out).tokens as Array<{ id: number }>;
+  assert.deepEqual(hf.encode(text, { add_special_tokens: false }).ids, tokens.map((t) => t.id));
   const config = JSON.parse(readFileSync(join(out, 'discriminator', 'config.json'), 'utf8'));
   assert.equal(config.model_type, 'electra');
   const buf = readFileSync(join(out, 'generator', 'model.safetensors'));

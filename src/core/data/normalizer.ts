@@ -2,7 +2,7 @@
  * BERT's BasicTokenizer (google-research/bert tokenization.py), with offsets.
  *
  * Steps, in BERT's order:
- *   1. clean: drop U+0000, U+FFFD and control characters (Cc, Cf; lone surrogates too);
+ *   1. clean: drop U+0000, U+FFFD and control characters (every "C" category: Cc, Cf, Cs, Co, Cn);
  *      whitespace (space, \t, \n, \r, Zs) separates words. \t \n \r are not controls.
  *   2. CJK ideographs become single-character words.
  *   3. optional lowercasing, then optional accent stripping (NFD, drop Mn).
@@ -13,8 +13,9 @@
  * unit of a normalized word knows the source character it came from: `starts[k]`/`ends[k]`
  * are UTF-16 offsets into the ORIGINAL text. A source character that normalizes to
  * several units ("İ" → "i̇") maps all of them to its own range; a combining accent that
- * vanishes extends the range of the character before it in the same word. Known difference from Python: lowercasing is per
- * character, so a word-final Σ becomes σ rather than ς.
+ * vanishes extends the range of the character before it in the same word. Lowercasing is per character
+ * except for Σ, whose lower case depends on its neighbours (ς at the end of a word, as
+ * Python's str.lower() and Rust's to_lowercase() give).
  */
 
 export interface NormalizationOptions {
@@ -42,7 +43,9 @@ const enum CharClass {
   Cjk = 3,
 }
 
-const CONTROL_RE = /^[\p{Cc}\p{Cf}\p{Cs}]$/u;
+// BERT drops every "C" category (_is_control: category.startswith("C")): controls, format
+// characters, surrogates, private use and unassigned code points.
+const CONTROL_RE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]$/u;
 const SPACE_RE = /^\p{Zs}$/u;
 const PUNCT_RE = /^\p{P}$/u;
 const MARK_RE = /\p{Mn}/gu;
@@ -66,6 +69,14 @@ export function isPunctuation(cp: number): boolean {
   if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return true;
   if (cp < 128) return false;
   return PUNCT_RE.test(String.fromCodePoint(cp));
+}
+
+const CAPITAL_SIGMA = 0x3a3;
+const FINAL_SIGMA_BEFORE = /\p{Cased}\p{Case_Ignorable}*$/u;
+const FINAL_SIGMA_AFTER = /^\p{Case_Ignorable}*\p{Cased}/u;
+/** Unicode's Final_Sigma condition for the Σ at text[from, to): a cased letter before it, none after. */
+function isFinalSigma(text: string, from: number, to: number): boolean {
+  return FINAL_SIGMA_BEFORE.test(text.slice(Math.max(0, from - 32), from)) && !FINAL_SIGMA_AFTER.test(text.slice(to, to + 32));
 }
 
 const classCache = new Map<number, CharClass>();
@@ -179,7 +190,7 @@ function scan(
       endWord();
       continue;
     }
-    const normalized = norm.normalize(cp);
+    const normalized = cp === CAPITAL_SIGMA && options.lowercase && isFinalSigma(text, from, to) ? '\u03c2' : norm.normalize(cp);
     if (normalized.length === 0) {
       // A stripped accent: it belongs to the character before it, if that is in this word.
       if (withOffsets && word.length > 0 && ends![ends!.length - 1] === from) ends![ends!.length - 1] = to;
@@ -245,11 +256,14 @@ export function forEachWord(text: string, options: NormalizationOptions, visit: 
 export function normalizeText(text: string, options: NormalizationOptions): string {
   const norm = charNormalizer(options);
   let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const from = i;
+    i += cp > 0xffff ? 2 : 1;
     const cls = classify(cp);
     if (cls === CharClass.Removed) continue;
-    out += cls === CharClass.Space ? ch : norm.normalize(cp);
+    if (cls === CharClass.Space) out += text.slice(from, i);
+    else out += cp === CAPITAL_SIGMA && options.lowercase && isFinalSigma(text, from, i) ? '\u03c2' : norm.normalize(cp);
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * Export to Hugging Face's layout: <out>/discriminator (ElectraForPreTraining) and
- * <out>/generator (ElectraForMaskedLM), each with config.json, vocab.txt and
- * model.safetensors. Our checkpoint names are Hugging Face's under a prefix, with the
+ * <out>/generator (ElectraForMaskedLM), each with config.json, vocab.txt, tokenizer.json,
+ * tokenizer_config.json and model.safetensors, so that transformers' AutoTokenizer and
+ * AutoModel load either folder as it is. Our checkpoint names are Hugging Face's under a prefix, with the
  * shared embeddings once, so export is renaming; the generator's tied output weight is
  * written out as the word-embedding table it is.
  */
@@ -12,6 +13,8 @@ import type { CheckpointContents } from './checkpoint';
 import { ensureFolder } from './folders';
 import { objectiveOf, toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
+import { WordPieceTokenizer } from '../data/tokenizer';
+import { tokenizerConfigJson, tokenizerJson } from '../data/tokenizerJson';
 
 const SHARED = 'electra.embeddings.';
 
@@ -38,15 +41,15 @@ export function exportHuggingFace(ckpt: CheckpointContents, outDir: string, opti
     throw new Error(`${outDir} is not empty: export writes ${folders.map(([f]) => `${f}/`).join(' and ')} there; choose a new or empty folder, or overwrite`);
   }
   const written: string[] = [];
+  const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
+  const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
   for (const [folder, which] of folders) {
     const dir = ensureFolder(join(outDir, folder), 'export folder');
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(toHuggingFaceConfig(ckpt.config, which), null, 2) + '\n');
     writeFileAtomic(join(dir, 'vocab.txt'), ckpt.vocabText);
     writeFileAtomic(join(dir, 'model.safetensors'), encodeSafetensors(huggingFaceTensors(ckpt.weights, which), { format: 'pt' }));
-    writeFileAtomic(
-      join(dir, 'tokenizer_config.json'),
-      JSON.stringify({ do_lower_case: ckpt.state.tokenizer.lowercase, strip_accents: ckpt.state.tokenizer.stripAccents, tokenizer_class: 'ElectraTokenizer', model_max_length: ckpt.config.maxSeqLength }, null, 2) + '\n',
-    );
+    writeFileAtomic(join(dir, 'tokenizer.json'), json(tokenizerJson(tokenizer)));
+    writeFileAtomic(join(dir, 'tokenizer_config.json'), json(tokenizerConfigJson(tokenizer.options, ckpt.config.maxSeqLength)));
     written.push(dir);
   }
   return written;

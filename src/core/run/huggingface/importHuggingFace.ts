@@ -34,6 +34,8 @@ export interface ReadOptions {
   /** Seed of a freshly initialised generator. */
   seed?: number;
   onProgress?(message: string): void;
+  /** The Hub repositories the folders were downloaded from, recorded in the run's origin (hubImport.ts). */
+  hub?: RunOrigin['hub'];
 }
 
 export interface ImportOptions extends ReadOptions {
@@ -112,12 +114,18 @@ function readWeights(dir: string, expectedValues: number): StateDictSource {
   return { tensors, path: file };
 }
 
-/** Imports a pair (or a discriminator alone) as a new run folder; throws, having written nothing, on any problem. */
-export function importHuggingFace(options: ImportOptions): ImportReport {
-  const runDir = resolve(options.outDir);
-  if (existsSync(runDir) && !options.overwrite && readdirSync(runDir).length > 0) {
+/** The run folder an import may write: new or empty, unless overwriting. Checked by downloads before they fetch. */
+export function checkImportTarget(outDir: string, overwrite = false): string {
+  const runDir = resolve(outDir);
+  if (existsSync(runDir) && !overwrite && readdirSync(runDir).length > 0) {
     throw new Error(`${runDir} already exists and is not empty; choose another folder or overwrite it`);
   }
+  return runDir;
+}
+
+/** Imports a pair (or a discriminator alone) as a new run folder; throws, having written nothing, on any problem. */
+export function importHuggingFace(options: ImportOptions): ImportReport {
+  const runDir = checkImportTarget(options.outDir, options.overwrite);
   const { weights, vocabText, origin, ...report } = readHuggingFace(options);
   options.onProgress?.('writing the run');
   const checkpointDir = writeRun(runDir, report.config, vocabText, report.tokenizer, weights, origin, !!options.overwrite);
@@ -167,7 +175,7 @@ export function readHuggingFace(options: ReadOptions): HuggingFaceModel {
     config,
     vocabText: tokenizer.vocabText,
     weights: mapped.weights,
-    origin: { kind: 'imported', from: discDir, ...(genDir ? { generatorFrom: genDir } : {}), step: 0 },
+    origin: { kind: 'imported', from: discDir, ...(genDir ? { generatorFrom: genDir } : {}), step: 0, ...(options.hub ? { hub: options.hub } : {}) },
     tokenizer: tokenizer.normalization,
     vocabSize: tokenizer.vocabSize,
     weightsFiles: { discriminator: discWeights.path, ...(genWeights ? { generator: genWeights.path } : {}) },

@@ -2,12 +2,14 @@
  * The tokenizer of a Hugging Face folder: the WordPiece vocabulary (vocab.txt, else the
  * vocabulary inside tokenizer.json) and the normalisation settings (tokenizer_config.json's
  * do_lower_case / strip_accents / tokenize_chinese_chars, else tokenizer.json's BertNormalizer).
- * Hugging Face's BertTokenizer strips accents when strip_accents is unset and it lower-cases.
+ * Hugging Face's BertTokenizer strips accents when strip_accents is unset and it lower-cases
+ * (normalizationFromConfig, the rule export writes by).
  * Settings the engine's tokenizer does not implement are refused by name.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MAX_WORDPIECE_CHARS, CONTINUATION_PREFIX, type NormalizationOptions } from '../../data/tokenizer';
+import { normalizationFromConfig } from '../../data/tokenizerJson';
 
 export interface HuggingFaceTokenizer {
   vocabText: string;
@@ -65,8 +67,8 @@ export function readHuggingFaceTokenizer(folder: string): HuggingFaceTokenizer {
   const lowercase = lower.value ?? true;
   if (typeof lowercase !== 'boolean') refuse(lower.source, 'do_lower_case', lowercase, 'expected true or false');
   const strip = setting('strip_accents', 'strip_accents');
-  const stripAccents = strip.value ?? lowercase; // BertTokenizer: unset follows lower-casing
-  if (typeof stripAccents !== 'boolean') refuse(strip.source, 'strip_accents', stripAccents, 'expected true, false or null');
+  if (strip.value !== undefined && strip.value !== null && typeof strip.value !== 'boolean') refuse(strip.source, 'strip_accents', strip.value, 'expected true, false or null');
+  const normalization = normalizationFromConfig({ do_lower_case: lowercase as boolean, strip_accents: strip.value as boolean | null | undefined });
   const chinese = setting('tokenize_chinese_chars', 'handle_chinese_chars');
   if (chinese.value === false) refuse(chinese.source, 'tokenize_chinese_chars', false, 'the engine always splits CJK ideographs into words of their own');
   if (model) {
@@ -96,7 +98,7 @@ export function readHuggingFaceTokenizer(folder: string): HuggingFaceTokenizer {
   return {
     vocabText,
     vocabSize,
-    normalization: { lowercase: lowercase as boolean, stripAccents: stripAccents as boolean },
+    normalization,
     modelMaxLength: typeof maxLength === 'number' && Number.isInteger(maxLength) && maxLength > 0 && maxLength < 1e9 ? maxLength : undefined,
     vocabSource,
   };
