@@ -6,12 +6,14 @@
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
  *                      [--only training,scaling,latency,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
- *                      [--scaling-steps 3]
+ *                      [--scaling-steps 3] [--quality-models models/base,runs/x] [--quality-sentences 1000]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
  * latency over JSON-RPC), ingestion (MB/s and memory of prepareData), leak (tensor count over
- * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains).
+ * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains),
+ * quality (planted real-word errors and fixed-generator replacements, models beside the
+ * rarity and trigram baselines; src/bench/quality.ts).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
  */
@@ -35,6 +37,10 @@ import { runLeak } from './leak';
 import { runLatency } from './lspLatency';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
+import { runQuality } from './quality';
+
+/** The shipped base model (models/base), evaluated by the quality section unless told otherwise. */
+const BASE_MODEL = resolve(__dirname, '..', 'models', 'base');
 
 interface Args {
   presets: Array<{ preset: PresetName; batch: number }>;
@@ -50,6 +56,9 @@ interface Args {
   scalingSteps: number;
   /** Data-parallel threads for the multi-threaded rows (default: one per core). */
   threads: number;
+  /** Checkpoints or run folders the quality section evaluates. */
+  qualityModels: string[];
+  qualitySentences: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -65,6 +74,8 @@ function parseArgs(argv: string[]): Args {
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 3,
     threads: Math.min(availableParallelism(), 8),
+    qualityModels: existsSync(BASE_MODEL) ? [BASE_MODEL] : [],
+    qualitySentences: 1000,
   };
   const number = (a: string, v: string | undefined) => {
     const n = Number(v);
@@ -88,6 +99,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--edits') args.edits = Math.round(number(a, argv[++i]));
     else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
     else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
+    else if (a === '--quality-models') args.qualityModels = argv[++i].split(',').filter(Boolean);
+    else if (a === '--quality-sentences') args.qualitySentences = Math.round(number(a, argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -332,6 +345,11 @@ async function main(): Promise<void> {
           threads: args.threads,
           bench: (preset, batch, steps, seqLength) => benchTraining(preset, batch, steps, { threads: args.threads, seqLength, backend: args.backend }),
         }),
+      );
+    }
+    if (args.only.has('quality')) {
+      await section(`Quality: planted real-word errors and fixed-generator replacements (${args.qualitySentences} sentences a set)`, () =>
+        runQuality({ models: args.qualityModels, sentences: args.qualitySentences, rustBook: resolve(__dirname, '..', '..', 'shared', 'corpora', 'rust-book'), seed: 1 }),
       );
     }
   } finally {

@@ -25,6 +25,7 @@ import { deriveSeed, epochPermutation, Rng } from '../common/random';
 import { learningRateAt } from '../model/schedule';
 import type { SpecialIds } from '../data/tokenizer';
 import { modelToArrays, optimizerFromArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
+import { GENERATOR_ONLY, planReplacements, UnigramSampler, unigramShareAt, validateCurriculum, type ReplacementCurriculum } from '../model/replacements';
 
 export type { BackendPreference } from '../wasm/backend';
 export type { CorpusSource } from '../data/dataset';
@@ -65,6 +66,12 @@ export interface PretrainOptions {
   workers?: number | 'auto';
   /** The data-parallel worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
   workerScript?: string;
+  /** Share of tokens masked for the generator (ELECTRA: 0.15; see recipe.ts). */
+  maskProbability?: number;
+  /** Replacements from the unigram distribution instead of the generator (replacements.ts). */
+  curriculum?: ReplacementCurriculum;
+  /** Dropout of both networks (default: the config's hiddenDropoutProb). */
+  dropout?: number;
 }
 
 export interface TrainingEvents {
@@ -108,6 +115,9 @@ export interface TrainingSettings {
   evalSequences: number;
   dropout: number;
   maxGradNorm: number;
+  /** Absent in checkpoints written before they existed: ELECTRA's 0.15 and generator only. */
+  maskProbability?: number;
+  curriculum?: ReplacementCurriculum;
 }
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -161,9 +171,12 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     checkpointEvery: options.checkpointEvery ?? 500,
     evalEvery: options.evalEvery ?? 100,
     evalSequences: options.evalSequences ?? 128,
-    dropout: config.hiddenDropoutProb,
+    dropout: options.dropout ?? config.hiddenDropoutProb,
     maxGradNorm: 1.0,
+    maskProbability: options.maskProbability ?? 0.15,
+    curriculum: options.curriculum ?? GENERATOR_ONLY,
   };
+  validateCurriculum(settings.curriculum ?? GENERATOR_ONLY);
   if (options.steps !== undefined) settings.totalSteps = options.steps;
   if (!options.steps && !options.minutes && !settings.totalSteps) throw new Error('give a number of steps or minutes to train for');
 
@@ -334,8 +347,13 @@ export class TrainingLoop {
     /** Data-parallel workers sharing each batch with this thread, if any. */
     private readonly workers?: ReplicaWorkers,
   ) {
-    this.masking = defaultMasking(seqLength);
+    this.masking = defaultMasking(seqLength, settings.maskProbability ?? 0.15);
+    const c = settings.curriculum ?? GENERATOR_ONLY;
+    if (c.unigramShareStart > 0 || c.unigramShareEnd > 0) this.unigram = unigramOf(data, special, UNIGRAM_SEQUENCES);
   }
+
+  /** Draws the curriculum's replacements; absent when the generator makes them all. */
+  private readonly unigram?: UnigramSampler;
 
   /** Learning rate of the next update. */
   learningRate(): number {
@@ -376,6 +394,10 @@ export class TrainingLoop {
       const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
+      if (this.unigram) {
+        const share = unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100);
+        masked.overrides = planReplacements(masked, share, this.unigram, new Rng(deriveSeed(this.seed, 'unigram', step, micro)));
+      }
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
       const result = await batchGradients(this.model, batch, masked, pass, this.workers);
       stats.push(result.stats);
@@ -383,6 +405,18 @@ export class TrainingLoop {
     }
     return { grads, stats, tokens };
   }
+}
+
+/** Training sequences counted for the unigram distribution (the first ones on disk). */
+const UNIGRAM_SEQUENCES = 4096;
+
+function unigramOf(data: PackedSequences, special: SpecialIds, maxSequences: number): UnigramSampler {
+  const n = Math.min(maxSequences, data.count);
+  const ids = new Int32Array(n * data.seqLength);
+  for (let i = 0; i < n; i++) data.read(i, ids, i * data.seqLength);
+  let vocab = 0;
+  for (let i = 0; i < ids.length; i++) vocab = Math.max(vocab, ids[i] + 1);
+  return UnigramSampler.fromIds(ids, vocab, special);
 }
 
 /** Sums gradients of micro-batches, each scaled by 1/accum; disposes what it replaces. */
