@@ -17,6 +17,7 @@ const nodeEntries = [
   ['src/server/server.ts', 'dist/server.js'],
   ['src/worker/dataParallelWorker.ts', 'dist/dataParallelWorker.js'],
   ['src/tools/baseCorpus.ts', 'dist/baseCorpus.js'],
+  ['src/tools/shipModel.ts', 'dist/shipModel.js'],
 ];
 
 /** Browser bundles for webviews. */

@@ -38,3 +38,4 @@ export * from './quality/replacedWords';
 export * from './quality/corpusText';
 export * from './quality/errorBenchmark';
 export * from './quality/yardstick';
+export * from './run/shippedModel';
