@@ -1,7 +1,9 @@
 /**
  * Which checkpoint the language server scores with: the one the user selected (kept in
- * workspace state), else the newest run that has a checkpoint. A run folder means "its
- * latest checkpoint, following new ones"; a step-NNNNNNNN folder pins one checkpoint.
+ * workspace state), else the newest run that has a checkpoint, else the base model that
+ * ships with the extension (models/base), so that a new workspace is annotated at once.
+ * A run folder means "its latest checkpoint, following new ones"; a step-NNNNNNNN folder
+ * pins one checkpoint.
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -11,7 +13,11 @@ import { runsRootOf } from './workspaceRuns';
 const STATE_KEY = 'electraStudio.selectedCheckpoint';
 
 export class CheckpointSelection {
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(
+    private readonly state: vscode.Memento,
+    /** The shipped base model's folder, used when the workspace has no run (absent if not shipped). */
+    readonly baseModel?: string,
+  ) {}
 
   /** The user's choice, if it still exists. */
   get selected(): string | undefined {
@@ -23,7 +29,7 @@ export class CheckpointSelection {
     await this.state.update(STATE_KEY, path);
   }
 
-  /** The selected checkpoint, or the newest checkpointed run of the workspace folders. */
+  /** The selected checkpoint, or the newest checkpointed run of the workspace folders, or the base model. */
   async effective(): Promise<string | undefined> {
     const chosen = this.selected;
     if (chosen) return chosen;
@@ -31,6 +37,6 @@ export class CheckpointSelection {
       const run = await newestCheckpointedRun(runsRootOf(folder));
       if (run) return run.dir;
     }
-    return undefined;
+    return this.baseModel && existsSync(this.baseModel) ? this.baseModel : undefined;
   }
 }

@@ -35,12 +35,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
   const log = new Log();
   trainer = new Trainer(join(dist, 'trainingWorker.js'), log);
   client = new ElectraLanguageClient(join(dist, 'server.js'), log);
-  const checkpoints = new CheckpointSelection(context.workspaceState);
+  const checkpoints = new CheckpointSelection(context.workspaceState, join(context.extensionPath, 'models', 'base'));
   const statusBar = new StatusBar(trainer);
   const dashboard = new DashboardViewProvider(context.extensionUri, trainer, log);
   const tokens = new TokenConfidencePanel(context.extensionUri, client);
   const t = trainer;
   const c = client;
+  /** True while the server scores with the base model because the workspace has no run yet. */
+  let servingBase = false;
 
   context.subscriptions.push(
     log,
@@ -54,9 +56,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
     ...registerCommands({ context, log, trainer, client, checkpoints, dashboard, tokens }),
     trainer.onDidChange(() => statusBar.update()),
     client.onStatus((s) => statusBar.setServerStatus(s)),
-    // The first checkpoint of a workspace: let the server use it without asking the user.
+    // The first checkpoint of a workspace: let the server use it (instead of nothing or the
+    // base model) without asking the user.
     trainer.onDidCheckpoint(async ({ runDir }) => {
-      if (!checkpoints.selected && c.status.state === 'no-checkpoint') await c.selectCheckpoint(runDir);
+      if (checkpoints.selected) return;
+      if (c.status.state === 'no-checkpoint' || servingBase) {
+        servingBase = false;
+        await c.selectCheckpoint(runDir);
+      }
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'annotation.languages')) {
@@ -74,6 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
   void setLanguagesContext();
 
   const checkpoint = await checkpoints.effective();
+  servingBase = checkpoint !== undefined && checkpoint === checkpoints.baseModel;
   // Not awaited: activation must not wait for the server (and a failed start is logged).
   client.start(checkpoint).catch(() => undefined);
   log.info(`ELECTRA Studio activated (checkpoint for scoring: ${checkpoint ?? 'none yet'})`);
