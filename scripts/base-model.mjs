@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run base-model: the base model that ships in models/base, from scratch or resuming.
 //   1. builds the bundles;
-//   2. writes the training text to .cache/base-corpus (Brown + Python 3.11's docs; needs
-//      Debian's python3.11-doc; sources and licences in docs/base-model.md);
+//   2. gathers the training text into .tmp/base-corpus with scripts/base-corpus.sh (Brown and
+//      Debian's permissively licensed documentation; sources and licences in docs/base-corpus.md);
 //   3. pre-trains `tiny` on it in runs/base with the short-run recipe (docs/recipes.md),
 //      resuming from runs/base's latest checkpoint when there is one;
 //   4. ships the latest checkpoint to models/base (weights only, F16) with corpus.json.
@@ -18,7 +18,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const corpus = join(root, '.cache', 'base-corpus');
+const corpus = join(root, '.tmp', 'base-corpus');
 const run = join(root, 'runs', 'base');
 const out = join(root, 'models', 'base');
 
@@ -30,7 +30,7 @@ function sh(cmd, cmdArgs) {
 
 sh(process.execPath, ['scripts/build.mjs']);
 if (!args.includes('--ship-only')) {
-  if (!existsSync(join(corpus, 'python'))) sh(process.execPath, ['dist/baseCorpus.js', corpus]);
+  if (!existsSync(join(corpus, 'SOURCES.md'))) sh('bash', ['scripts/base-corpus.sh', corpus]);
   const resume = existsSync(join(run, 'checkpoints', 'latest.json'));
   const minutes = opt('--minutes');
   sh(process.execPath, [

@@ -16,7 +16,7 @@ const nodeEntries = [
   ['src/worker/trainingWorker.ts', 'dist/trainingWorker.js'],
   ['src/server/server.ts', 'dist/server.js'],
   ['src/worker/dataParallelWorker.ts', 'dist/dataParallelWorker.js'],
-  ['src/tools/baseCorpus.ts', 'dist/baseCorpus.js'],
+  ['src/tools/baseCorpusMain.ts', 'dist/baseCorpus.js'],
   ['src/tools/shipModel.ts', 'dist/shipModel.js'],
 ];
 

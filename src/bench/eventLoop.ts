@@ -7,7 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { BackendPreference } from '../core/wasm/backend';
-import type { PresetName } from '../core/model/config';
+import type { PresetName } from '../core/model/presets';
 import { TrainingSession } from '../extension/trainingSession';
 import { describeMachine } from './machine';
 

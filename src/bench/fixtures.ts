@@ -3,7 +3,8 @@
  * WordPiece vocabulary trained on it, and untrained checkpoints written with the engine's
  * own saveCheckpoint (scoring latency does not depend on how well a model is trained).
  */
-import { presetConfig, type ElectraConfig, type PresetName } from '../core/model/config';
+import type { ElectraConfig } from '../core/model/config';
+import { presetConfig, type PresetName } from '../core/model/presets';
 import { saveCheckpoint } from '../core/run/checkpoint';
 import { listBrownFiles, readBrownDocument, type BrownDocument } from '../core/data/brown';
 import { ElectraModel } from '../core/model/model';

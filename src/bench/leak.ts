@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import type { BackendPreference } from '../core/wasm/backend';
-import type { PresetName } from '../core/model/config';
+import type { PresetName } from '../core/model/presets';
 import { pretrain } from '../core/train/training';
 import { describeMachine, mib, RssSampler } from './machine';
 

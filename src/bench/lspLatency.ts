@@ -25,7 +25,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BackendPreference } from '../core/wasm/backend';
-import type { PresetName } from '../core/model/config';
+import type { PresetName } from '../core/model/presets';
 import { Rng } from '../core/common/random';
 import {
   ELECTRA_PROTOCOL_VERSION,

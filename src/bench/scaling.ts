@@ -4,7 +4,7 @@
  * the same model, masking, objective and optimizer step as the training table.
  *
  */
-import type { PresetName } from '../core/model/config';
+import type { PresetName } from '../core/model/presets';
 import { describeMachine } from './machine';
 
 /** What benchTraining reports that this table shows. */

@@ -15,9 +15,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
+import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
 import { findLatestCheckpoint, loadCheckpoint } from '../core';
 import { PRESET_NAMES, type PresetName } from '../core';
+import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { prepareData, type CorpusSource } from '../core';
 import { exportHuggingFace } from '../core';
@@ -57,9 +58,9 @@ const shareRange = (v: string): [number, number] => {
   return [parts[0], parts[1] ?? parts[0]];
 };
 const presetOption = () =>
-  new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default('tiny');
+  new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default(DEFAULT_PRESET);
 const backendOption = () =>
-  new Option('--backend <name>', 'TensorFlow.js backend (auto tries tensorflow-gpu, tensorflow, wasm, cpu)').choices(BACKEND_PREFERENCES as string[]).default('auto');
+  new Option('--backend <name>', `TensorFlow.js backend (auto tries ${BACKEND_NAMES.join(', ')})`).choices(BACKEND_PREFERENCES as string[]).default(DEFAULT_BACKEND);
 
 function folderArgument(path: string, what: string): string {
   const p = resolve(path);
@@ -81,20 +82,20 @@ program
   .addOption(presetOption())
   .option('-s, --steps <n>', 'optimizer steps in all (a resumed run counts earlier steps)', positiveInt('steps'))
   .option('-m, --minutes <n>', 'train for this many minutes', positiveNumber('minutes'))
-  .option('-o, --out <dir>', 'run folder for checkpoints and metrics', 'runs/electra')
+  .option('-o, --out <dir>', 'run folder for checkpoints and metrics', CLI_RUN_FOLDER)
   .option('--resume', 'continue the run in --out from its latest checkpoint')
   .option('--overwrite', 'start over, deleting the run already in --out')
   .addOption(backendOption())
-  .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), 42)
+  .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => Number.parseInt(v, 10), TRAINING_DEFAULTS.seed)
   .option('--batch-size <n>', 'sequences per step', positiveInt('batch size'))
   .option('--accumulate <n>', 'micro-batches per optimizer step', positiveInt('accumulate'))
-  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
+  .option('--workers <n>', "threads per step, each on a share of the batch ('auto': one per core on wasm/cpu)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), TRAINING_DEFAULTS.workers)
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
-  .option('--warmup <n>', 'warm-up steps (default 10% of the run, at most 10,000)', (v) => Number.parseInt(v, 10))
+  .option('--warmup <n>', "warm-up steps (default: the preset's share of the run)", (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
   .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
-  .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), 200)
-  .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), 50)
+  .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), TRAINING_DEFAULTS.checkpointEvery)
+  .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
   .option('--exclude <glob...>', 'files to exclude')
   .option('--mask-rate <p>', 'share of tokens masked for the generator (ELECTRA: 0.15)', probability)
@@ -171,7 +172,7 @@ program
   .description('score a text file: tokens whose probability of having been replaced passes the threshold')
   .argument('<file>', 'text file to score')
   .requiredOption('-c, --checkpoint <dir>', 'checkpoint or run folder')
-  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, 0.5)
+  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, SCORING_DEFAULTS.threshold)
   .option('--json', 'print every token as JSON')
   .option('-k, --alternatives <k>', 'also print the generator\'s top-k alternatives for reported tokens', positiveInt('alternatives'))
   .addOption(backendOption())
@@ -182,7 +183,7 @@ program
     } catch (e) {
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: 'auto' });
+    const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: SCORING_DEFAULTS.workers });
     // The scorer's worker threads keep the process alive until it is disposed.
     try {
       const result = await scorer.score(text);
@@ -224,13 +225,13 @@ program
   .argument('<checkpoint>', 'checkpoint or run folder')
   .argument('[folder]', 'folder of text files (with --errors: omit it, or give --brown, for Brown\'s held-out files)')
   .option('--all', 'evaluate on every file, not only the held-out split')
-  .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), 512)
-  .option('--seed <n>', 'seed of the evaluation masks (of the planted errors with --errors)', (v) => Number.parseInt(v, 10), 42)
+  .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), EVAL_COMMAND_DEFAULTS.sequences)
+  .option('--seed <n>', 'seed of the evaluation masks (of the planted errors with --errors)', (v) => Number.parseInt(v, 10), EVAL_COMMAND_DEFAULTS.seed)
   .option('--errors', 'plant real-word errors in the held-out prose and report detection beside the rarity and trigram baselines')
   .option('--brown', 'with --errors: plant errors in the Brown corpus\'s held-out files')
-  .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), 1000)
+  .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), ERROR_BENCHMARK_DEFAULTS.sentences)
   .option('--baseline-corpus <folder>', "with --errors: train the baselines on this folder ('brown' for Brown) instead of the model's own training text")
-  .option('-t, --threshold <p>', 'with --errors: the model\'s flagging threshold', probability, 0.5)
+  .option('-t, --threshold <p>', 'with --errors: the model\'s flagging threshold', probability, SCORING_DEFAULTS.threshold)
   .addOption(backendOption())
   .action(async (checkpoint: string, folder: string | undefined, o) => {
     if (o.errors) return evalErrors(checkpoint, folder, o);

@@ -18,11 +18,14 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/brown';
+export * from '../shared/defaults';
 export * from './model/config';
+export * from './model/presets';
 export * from './model/model';
 export * from './train/metrics';
 export * from './train/training';
-export * from './parallel/dataParallel';
+export * from './parallel';
 export * from './run/checkpoint';
 export * from './run/export';
 export * from './run/weights';
@@ -39,3 +42,6 @@ export * from './quality/corpusText';
 export * from './quality/errorBenchmark';
 export * from './quality/yardstick';
 export * from './run/shippedModel';
+// Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
+export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
+export type { MaskedBatch } from './model/masking';

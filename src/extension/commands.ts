@@ -7,6 +7,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { PresetName } from '../core';
 import type { BackendPreference, PretrainOptions } from '../core';
+import { TRAINING_DEFAULTS } from '../shared/defaults';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
 import type { CheckpointSelection } from './checkpointSelection';
 import { addIgnoredWord, readSettings } from './config';
@@ -164,7 +165,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       steps: minutes > 0 ? undefined : (args.steps ?? settings.steps),
       minutes: minutes > 0 ? minutes : undefined,
       backend: args.backend ?? settings.backend,
-      workers: settings.workers > 0 ? settings.workers : 'auto',
+      workers: settings.workers > 0 ? settings.workers : TRAINING_DEFAULTS.workers,
       seed: args.seed,
       batchSize: args.batchSize,
       checkpointEvery: args.checkpointEvery,

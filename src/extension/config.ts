@@ -1,20 +1,28 @@
 /**
  * Every `electraStudio.*` setting, read through one typed object: a setting's name
- * appears here and in package.json, nowhere else.
+ * appears here and in package.json, nowhere else. Defaults, choices and bounds come from
+ * src/shared/defaults.ts (package.json is checked against it by test/unit/defaults.test.ts).
  */
 import * as vscode from 'vscode';
-import type { PresetName } from '../core';
-import type { BackendPreference } from '../core';
+import {
+  ANNOTATION_SEVERITIES,
+  BACKEND_PREFERENCES,
+  PRESET_NAMES,
+  SETTING_DEFAULTS as DEFAULT,
+  SETTING_LIMITS,
+  type AnnotationSeverity,
+  type BackendPreference,
+  type PresetName,
+  type SettingKey,
+} from '../shared/defaults';
 
 export const SECTION = 'electraStudio';
-
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export interface AnnotationSettings {
   /** Tokens whose probability of being replaced is at least this are flagged. */
   threshold: number;
   languages: string[];
-  severity: Severity;
+  severity: AnnotationSeverity;
   ignoredWords: string[];
 }
 
@@ -26,7 +34,7 @@ export interface ElectraSettings {
   include: string[];
   exclude: string[];
   backend: BackendPreference;
-  /** Data-parallel threads per training step; 0 means one per core ('auto'). */
+  /** Data-parallel threads per training step; 0 means TRAINING_DEFAULTS.workers ('auto': one per core). */
   workers: number;
   maxFileBytes: number;
   runFolder: string;
@@ -34,39 +42,37 @@ export interface ElectraSettings {
   annotation: AnnotationSettings;
 }
 
-const PRESETS: readonly PresetName[] = ['micro', 'tiny', 'small', 'base'];
-const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
-
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
-function strings(value: unknown, fallback: string[]): string[] {
-  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : fallback;
+function strings(value: unknown, fallback: readonly string[]): string[] {
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [...fallback];
 }
-function number(value: unknown, fallback: number, min = 0): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;
+/** A number setting: its default when missing or below its minimum, at most its maximum. */
+function number(value: unknown, key: SettingKey, fallback: number): number {
+  const { minimum = -Infinity, maximum = Infinity } = SETTING_LIMITS[key] ?? {};
+  return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? Math.min(maximum, value) : fallback;
 }
 
 /** The settings for `scope` (a workspace folder or document), or the window's. */
 export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   return {
-    preset: oneOf(c.get('preset'), PRESETS, 'tiny'),
-    steps: Math.floor(number(c.get('steps'), 1000, 1)),
-    minutes: number(c.get('minutes'), 0),
-    include: strings(c.get('include'), []),
-    exclude: strings(c.get('exclude'), []),
-    backend: oneOf(c.get('backend'), BACKENDS, 'auto'),
-    workers: Math.floor(number(c.get('workers'), 0)),
-    maxFileBytes: Math.floor(number(c.get('maxFileBytes'), 1_048_576, 1)),
-    runFolder: (c.get<string>('runFolder') ?? '').trim() || '.electra/runs',
-    confirmBeforeTraining: c.get<boolean>('confirmBeforeTraining') ?? true,
+    preset: oneOf(c.get('preset'), PRESET_NAMES, DEFAULT.preset),
+    steps: Math.floor(number(c.get('steps'), 'steps', DEFAULT.steps)),
+    minutes: number(c.get('minutes'), 'minutes', DEFAULT.minutes),
+    include: strings(c.get('include'), DEFAULT.include),
+    exclude: strings(c.get('exclude'), DEFAULT.exclude),
+    backend: oneOf(c.get('backend'), BACKEND_PREFERENCES, DEFAULT.backend),
+    workers: Math.floor(number(c.get('workers'), 'workers', DEFAULT.workers)),
+    maxFileBytes: Math.floor(number(c.get('maxFileBytes'), 'maxFileBytes', DEFAULT.maxFileBytes)),
+    runFolder: (c.get<string>('runFolder') ?? '').trim() || DEFAULT.runFolder,
+    confirmBeforeTraining: c.get<boolean>('confirmBeforeTraining') ?? DEFAULT.confirmBeforeTraining,
     annotation: {
-      threshold: Math.min(1, number(c.get('annotation.threshold'), 0.5)),
-      languages: strings(c.get('annotation.languages'), ['plaintext', 'markdown']),
-      severity: oneOf(c.get('annotation.severity'), SEVERITIES, 'information'),
-      ignoredWords: strings(c.get('annotation.ignoredWords'), []),
+      threshold: number(c.get('annotation.threshold'), 'annotation.threshold', DEFAULT['annotation.threshold']),
+      languages: strings(c.get('annotation.languages'), DEFAULT['annotation.languages']),
+      severity: oneOf(c.get('annotation.severity'), ANNOTATION_SEVERITIES, DEFAULT['annotation.severity']),
+      ignoredWords: strings(c.get('annotation.ignoredWords'), DEFAULT['annotation.ignoredWords']),
     },
   };
 }

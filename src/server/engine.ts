@@ -1,6 +1,6 @@
 /** The engine as the server uses it: src/core's Scorer and checkpoint lookup. */
 import { findLatestCheckpoint } from '../core';
-import { Scorer } from '../core';
+import { Scorer, SCORING_DEFAULTS } from '../core';
 import type { ScorerEngine } from './scorerHost';
 import type { ServerSettings } from './settings';
 
@@ -8,6 +8,6 @@ export function coreEngine(backend: ServerSettings['backend']): ScorerEngine {
   return {
     resolve: (path) => findLatestCheckpoint(path),
     // Windows of one edit or of a first scoring are shared between threads, one per core.
-    load: (path) => Scorer.load(path, { backend, workers: 'auto' }),
+    load: (path) => Scorer.load(path, { backend, workers: SCORING_DEFAULTS.workers }),
   };
 }

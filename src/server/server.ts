@@ -36,6 +36,7 @@ import { tokenHover } from './hover';
 import { NoCheckpointError, ScorerHost } from './scorerHost';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
 import { tokenAt, tokensIn } from './tokens';
+import { SCORING_DEFAULTS } from '../shared/defaults';
 
 /**
  * Debounce of edits while typing: an edit that comes within this time of the previous one
@@ -49,7 +50,7 @@ const EDIT_DEBOUNCE_MS = 150;
  * scoring still running when the next edit comes is abandoned.
  */
 const ISOLATED_EDIT_DELAY_MS = 0;
-const DEFAULT_ALTERNATIVES = 5;
+const DEFAULT_ALTERNATIVES = SCORING_DEFAULTS.alternatives;
 /** A selection over many flagged tokens offers fixes for the first few (each asks the generator). */
 const MAX_TOKENS_WITH_FIXES = 5;
 

@@ -9,6 +9,7 @@ import {
   type ElectraSettingsSection,
   type InitializationOptions,
 } from '../shared/lspProtocol';
+import { SETTING_DEFAULTS } from '../shared/defaults';
 
 export interface ServerSettings {
   threshold: number;
@@ -20,10 +21,10 @@ export interface ServerSettings {
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
-  threshold: 0.5,
-  severity: 'information',
-  ignoredWords: new Set(),
-  backend: 'auto',
+  threshold: SETTING_DEFAULTS['annotation.threshold'],
+  severity: SETTING_DEFAULTS['annotation.severity'],
+  ignoredWords: new Set(SETTING_DEFAULTS['annotation.ignoredWords']),
+  backend: SETTING_DEFAULTS.backend,
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -11,6 +11,7 @@
  * `InitializeResult.capabilities.experimental.electraStudio.protocolVersion`.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { AnnotationSeverity, BackendPreference } from './defaults';
 
 export const ELECTRA_PROTOCOL_VERSION = 1;
 
@@ -21,8 +22,7 @@ export const SETTINGS_SECTION = 'electraStudio';
 export const DIAGNOSTIC_SOURCE = 'electra';
 export const DIAGNOSTIC_CODE = 'replaced-token';
 
-export type AnnotationSeverity = 'error' | 'warning' | 'information' | 'hint';
-export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'warning', 'information', 'hint'];
+export { ANNOTATION_SEVERITIES, type AnnotationSeverity } from './defaults';
 
 /** Passed by the client as `initializationOptions`. */
 export interface InitializationOptions {
@@ -35,7 +35,7 @@ export interface InitializationOptions {
   /** Words (case-insensitive) that never get a diagnostic. */
   ignoredWords: string[];
   /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
-  backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendPreference;
 }
 
 /**

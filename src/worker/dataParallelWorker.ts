@@ -1,34 +1,29 @@
 /**
- * One data-parallel worker (ranks 1..N-1 of src/core/parallel/dataParallel.ts): a TensorFlow.js of
- * its own, a replica of the model, and the shared buffers. It answers every 'shard' with
- * 'done' (statistics, and for training the gradients written to its buffer), every
- * 'discriminate' with 'probabilities' (scoring), or with 'error'.
+ * One data-parallel worker: a Replica (src/core/parallel/replica.ts) of the model a
+ * ReplicaPool trains or scores with, on a TensorFlow.js of its own. It speaks
+ * src/shared/parallelProtocol.ts: answers 'init' with 'ready', every 'shard' with 'done'
+ * (statistics, and for training the gradients written to its buffer), every
+ * 'discriminate' with 'probabilities' (scoring), or any of them with 'error'.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
-import { describeBackend, initBackend } from '../core';
-import {
-  DATA_PARALLEL_PROTOCOL_VERSION as v,
-  WorkerReplica,
-  type FromReplicaWorker,
-  type ToReplicaWorker,
-} from '../core';
-import { ElectraModel } from '../core';
+import { describeBackend, ElectraModel, initBackend, Replica } from '../core';
+import { DATA_PARALLEL_PROTOCOL_VERSION as v, type FromReplica, type ToReplica } from '../shared/parallelProtocol';
 
 if (!parentPort) throw new Error('dataParallelWorker must run in a worker thread');
 const port = parentPort;
-let replica: WorkerReplica | undefined;
+let replica: Replica | undefined;
 
-function send(message: FromReplicaWorker): void {
+function send(message: FromReplica): void {
   port.postMessage(message);
 }
 
-port.on('message', async (m: ToReplicaWorker) => {
+port.on('message', async (m: ToReplica) => {
   try {
     if (m.v !== v) throw new Error(`protocol version ${m.v}, this worker speaks ${v}`);
     if (m.type === 'init') {
       const backend = await initBackend(m.backend);
-      replica = new WorkerReplica(new ElectraModel(m.config, 0), m.slots, m.weights, m.grads);
+      replica = new Replica(new ElectraModel(m.config, 0), m.slots, m.weights, m.grads);
       send({ v, type: 'ready', backend: describeBackend(backend) });
     } else if (m.type === 'shard') {
       if (!replica) throw new Error('shard before init');

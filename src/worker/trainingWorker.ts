@@ -6,7 +6,7 @@
  * the engine saves a checkpoint first). 'done' or 'error' is always its last message.
  */
 import { parentPort } from 'node:worker_threads';
-import { initBackend, describeBackend } from '../core';
+import { DEFAULT_BACKEND, initBackend, describeBackend } from '../core';
 import { walkCorpus } from '../core';
 import { pretrain, type PretrainOptions } from '../core';
 import {
@@ -49,7 +49,7 @@ async function scan(corpus: PretrainOptions['corpus']): Promise<CorpusSummary> {
 }
 
 async function train(options: PretrainOptions): Promise<void> {
-  const report = await initBackend(options.backend ?? 'auto');
+  const report = await initBackend(options.backend ?? DEFAULT_BACKEND);
   send({ v, type: 'backend', name: report.name, detail: describeBackend(report) });
   const result = await pretrain(
     options,

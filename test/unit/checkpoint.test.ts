@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFi
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type SaveRequest } from '../../src/core/run/checkpoint';
-import { presetConfig } from '../../src/core/model/config';
+import { presetConfig } from '../../src/core/model/presets';
 import { decodeSafetensors, encodeSafetensors, floatToHalf, type NamedArray } from '../../src/core/run/safetensors';
 import { writeShippedModel } from '../../src/core/run/shippedModel';
 import { tempDir } from './engineFixtures';

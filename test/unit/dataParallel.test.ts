@@ -10,8 +10,8 @@ import { basename, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { initBackend } from '../../src/core/wasm/backend';
 import { loadCheckpoint } from '../../src/core/run/checkpoint';
-import { presetConfig } from '../../src/core/model/config';
-import { ReplicaWorkers, shardGradients, splitBatch } from '../../src/core/parallel/dataParallel';
+import { presetConfig } from '../../src/core/model/presets';
+import { ReplicaPool, shardGradients, splitBatch } from '../../src/core/parallel';
 import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';
 import { ElectraModel } from '../../src/core/model/model';
@@ -75,7 +75,7 @@ test('gradients from worker threads equal one thread on the same batch, dropout 
   const masked = maskBatch(batch.ids, 32, SPECIAL, defaultMasking(32), new Rng(9));
   const pass = { seed: 1234, dropoutRate: 0.1 };
   const single = shardGradients(model, splitBatch(batch, masked, 1)[0], pass);
-  const workers = await ReplicaWorkers.start(model, 2, 'wasm', WORKER_SCRIPT);
+  const workers = await ReplicaPool.start(model, 2, 'wasm', WORKER_SCRIPT);
   try {
     const parallel = await workers.gradients(model, batch, masked, pass);
     assert.equal(parallel.grads.size, single.grads.size);
@@ -171,8 +171,8 @@ test('a run with three threads follows the one-thread run step by step', async (
 test('workers that cannot start, or have stopped, give a clear error instead of a hang', async () => {
   const model = new ElectraModel({ ...presetConfig('micro'), maxSeqLength: 16 }, 1);
   try {
-    await assert.rejects(ReplicaWorkers.start(model, 1, 'wasm', join(scratch.path, 'no-such-worker.js')), /worker script not found/);
-    const workers = await ReplicaWorkers.start(model, 1, 'wasm', WORKER_SCRIPT);
+    await assert.rejects(ReplicaPool.start(model, 1, 'wasm', join(scratch.path, 'no-such-worker.js')), /worker script not found/);
+    const workers = await ReplicaPool.start(model, 1, 'wasm', WORKER_SCRIPT);
     await workers.close();
     const batch = brownBatch(2, 16);
     const masked = maskBatch(batch.ids, 16, SPECIAL, defaultMasking(16), new Rng(1));

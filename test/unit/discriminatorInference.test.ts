@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
-import { PRESETS, type PresetName } from '../../src/core/model/config';
-import { discriminatorProbabilities } from '../../src/core/parallel/dataParallel';
+import { presetConfig, type PresetName } from '../../src/core/model/presets';
+import { discriminatorProbabilities } from '../../src/core/parallel';
 import { DiscriminatorInference } from '../../src/core/score/discriminatorInference';
 import { kernelOptions } from '../../src/core/wasm/kernels/wasmHeap';
 import { ElectraModel } from '../../src/core/model/model';
@@ -22,7 +22,7 @@ before(async () => {
 
 /** A model whose every parameter is random and large enough to matter (LayerNorm gains around 1). */
 function randomModel(preset: PresetName, seed: number): ElectraModel {
-  const model = new ElectraModel(PRESETS[preset], seed);
+  const model = new ElectraModel(presetConfig(preset), seed);
   const rng = new Rng(seed);
   const values = new Map<string, tf.Tensor>();
   for (const [name, v] of model.params) {
@@ -104,7 +104,7 @@ test('a snapshot of the weights: later changes to the model do not reach it, and
 });
 
 test('no pass without the SIMD kernels: callers fall back on the tf ops', () => {
-  const model = new ElectraModel(PRESETS.micro, 1);
+  const model = new ElectraModel(presetConfig('micro'), 1);
   kernelOptions.simd = false;
   try {
     assert.equal(DiscriminatorInference.create(model), undefined);

@@ -8,7 +8,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
 import { parameterSpecs, ElectraModel } from '../../src/core/model/model';
-import { presetConfig } from '../../src/core/model/config';
+import { presetConfig } from '../../src/core/model/presets';
 import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import { electraLoss, type Batch, type ObjectiveStats } from '../../src/core/model/objective';
 import { Rng } from '../../src/core/common/random';

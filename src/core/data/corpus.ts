@@ -13,6 +13,7 @@ import picomatch from 'picomatch';
 import { forEachWord } from './normalizer';
 import type { WordPieceTokenizer } from './tokenizer';
 import { deriveSeed } from '../common/random';
+import { CORPUS_DEFAULTS } from '../../shared/defaults';
 
 export interface CorpusOptions {
   include: string[];
@@ -20,23 +21,11 @@ export interface CorpusOptions {
   maxFileBytes: number;
 }
 
+/** The walk's options when none are given: src/shared/defaults.ts. */
 export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
-  include: [
-    '**/*.txt',
-    '**/*.text',
-    '**/*.md',
-    '**/*.markdown',
-    '**/*.mdown',
-    '**/*.mdx',
-    '**/*.rst',
-    '**/*.tex',
-    '**/*.adoc',
-    '**/*.asciidoc',
-    '**/*.org',
-    '**/*.wiki',
-  ],
-  exclude: ['**/node_modules/**', '**/.git/**', '**/.electra/**', '**/out/**', '**/dist/**'],
-  maxFileBytes: 10 * 1024 * 1024,
+  include: [...CORPUS_DEFAULTS.include],
+  exclude: [...CORPUS_DEFAULTS.exclude],
+  maxFileBytes: CORPUS_DEFAULTS.maxFileBytes,
 };
 
 export type SkipReason = 'binary' | 'too-large' | 'unreadable' | 'empty';

@@ -1,6 +1,7 @@
 /**
- * Model configuration and presets. Field names follow Hugging Face's ElectraConfig in
- * spirit (camelCase here, snake_case in config.json via `toHuggingFaceConfig`).
+ * Model configuration: the shape of the generator and discriminator. Field names follow
+ * Hugging Face's ElectraConfig in spirit (camelCase here, snake_case in config.json via
+ * `toHuggingFaceConfig`). The named sizes are in presets.ts.
  */
 
 /** One transformer stack: the discriminator's or the generator's. */
@@ -24,64 +25,6 @@ export interface ElectraConfig {
   maxSeqLength: number;
   discriminator: EncoderConfig;
   generator: EncoderConfig;
-}
-
-export type PresetName = 'micro' | 'tiny' | 'small' | 'base';
-export const PRESET_NAMES: readonly PresetName[] = ['micro', 'tiny', 'small', 'base'];
-
-const shared = {
-  maxPositionEmbeddings: 512,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-  hiddenDropoutProb: 0.1,
-  attentionProbsDropoutProb: 0.1,
-};
-
-export const PRESETS: Readonly<Record<PresetName, ElectraConfig>> = {
-  // For tests: a few thousand parameters per layer, trains in seconds on wasm.
-  micro: {
-    ...shared,
-    vocabSize: 1024,
-    embeddingSize: 24,
-    maxSeqLength: 64,
-    discriminator: { hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64 },
-    generator: { hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 1, intermediateSize: 32 },
-  },
-  tiny: {
-    ...shared,
-    vocabSize: 8192,
-    embeddingSize: 128,
-    maxSeqLength: 128,
-    discriminator: { hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 2, intermediateSize: 512 },
-    generator: { hiddenSize: 32, numHiddenLayers: 4, numAttentionHeads: 1, intermediateSize: 128 },
-  },
-  // The paper's ELECTRA-Small with its 1/4-width generator.
-  small: {
-    ...shared,
-    vocabSize: 30522,
-    embeddingSize: 128,
-    maxSeqLength: 128,
-    discriminator: { hiddenSize: 256, numHiddenLayers: 12, numAttentionHeads: 4, intermediateSize: 1024 },
-    generator: { hiddenSize: 64, numHiddenLayers: 12, numAttentionHeads: 1, intermediateSize: 256 },
-  },
-  // ELECTRA-Base with its 1/3-width generator.
-  base: {
-    ...shared,
-    vocabSize: 30522,
-    embeddingSize: 768,
-    maxSeqLength: 512,
-    discriminator: { hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072 },
-    generator: { hiddenSize: 256, numHiddenLayers: 12, numAttentionHeads: 4, intermediateSize: 1024 },
-  },
-};
-
-export function isPresetName(name: string): name is PresetName {
-  return (PRESET_NAMES as readonly string[]).includes(name);
-}
-
-/** A deep copy of a preset, so callers may adjust it freely. */
-export function presetConfig(name: PresetName): ElectraConfig {
-  return structuredClone(PRESETS[name]);
 }
 
 /**

@@ -14,8 +14,7 @@
  *   transposes to split and merge heads.
  * - The residual and the bias are the starting value of the output projections' products,
  *   which accumulate into them: no separate adds.
- * Measured on a 2-core EPYC, tiny preset: one window of 128 tokens 15-16 ms through the
- * ops, 10 ms here; two windows 25 and 19 ms (the GEMM is then about 70% of the time).
+ * What that saves per window: docs/benchmarks.md, "Scoring's own forward pass".
  *
  * An instance is a snapshot of the weights at creation: after they change, make a new one.
  * It holds wasm heap memory until dispose().

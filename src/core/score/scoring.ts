@@ -9,8 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from '../wasm/backend';
+import { DEFAULT_BACKEND } from '../../shared/defaults';
 import { findLatestCheckpoint, loadCheckpoint } from '../run/checkpoint';
-import { discriminatorProbabilities, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
+import { discriminatorProbabilities, ReplicaPool, resolveWorkers } from '../parallel';
 import { DiscriminatorInference } from './discriminatorInference';
 import type { ElectraConfig } from '../model/config';
 import type { ElectraModel } from '../model/model';
@@ -125,9 +126,8 @@ const WINDOWS_PER_BATCH = 8;
 /**
  * Work below which a batch of windows stays on one thread: handing a share to a worker
  * costs a round trip and slows both threads (they share the machine's caches and memory),
- * which small shares do not repay. Measured here after one-word edits touching two windows
- * (scoring in src/core/score/discriminatorInference.ts): two tiny windows (0.24 GFLOP each) took
- * 23 ms split against 24 on one thread; two small ones (2.6 GFLOP each) 108 against 207.
+ * which small shares do not repay: two `tiny` windows gain nothing from a second thread, two
+ * `small` ones nearly halve their time (docs/benchmarks.md, "When scoring splits a batch").
  */
 const MIN_FLOPS_PER_THREAD = 0.5e9;
 
@@ -141,7 +141,7 @@ export function discriminatorFlops(c: ElectraConfig, T: number): number {
 
 export interface ScorerOptions {
   backend?: BackendPreference;
-  /** Threads computing windows (see ReplicaWorkers): a count or 'auto' (one per core on wasm/cpu). Default 1. */
+  /** Threads computing windows (see ReplicaPool): a count or 'auto' (one per core on wasm/cpu). Default 1. */
   workers?: number | 'auto';
   /** The worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
   workerScript?: string;
@@ -165,7 +165,7 @@ export class Scorer {
     readonly checkpointDir: string,
     readonly checkpointStep: number,
     /** Worker threads sharing each batch of windows, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
     private readonly minFlopsPerThread = MIN_FLOPS_PER_THREAD,
     /** The discriminator's pass on the wasm heap, where it runs (else the model's tf ops). */
     private readonly inference = DiscriminatorInference.create(model),
@@ -177,17 +177,17 @@ export class Scorer {
 
   /** Loads the checkpoint at `path` (a checkpoint, a run folder, or a run's checkpoints folder). */
   static async load(path: string, options: ScorerOptions = {}): Promise<Scorer> {
-    const backend = await initBackend(options.backend ?? 'auto');
+    const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
     const dir = findLatestCheckpoint(path);
     if (!dir) throw new Error(`${path}: no checkpoint found (expected a checkpoint folder or a run folder with checkpoints/)`);
     const ckpt = loadCheckpoint(dir);
     const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
     const model = modelFromCheckpoint(ckpt);
     const threads = resolveWorkers(options.workers, backend.name);
-    let workers: ReplicaWorkers | undefined;
+    let workers: ReplicaPool | undefined;
     if (threads > 1) {
       try {
-        workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+        workers = await ReplicaPool.start(model, threads - 1, options.backend ?? DEFAULT_BACKEND, options.workerScript);
       } catch (e) {
         model.dispose();
         throw e;

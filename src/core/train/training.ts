@@ -13,11 +13,13 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
 import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
-import { presetConfig, validateConfig, type ElectraConfig, type PresetName } from '../model/config';
+import { validateConfig, type ElectraConfig } from '../model/config';
+import { presetConfig, presetTraining, presetWarmupSteps, type PresetName } from '../model/presets';
+import { DEFAULT_BACKEND, TRAINING_DEFAULTS } from '../../shared/defaults';
 import { prepareData, type CorpusSource, type PackedSequences } from '../data/dataset';
 import { defaultMasking, maskBatch, type MaskingOptions } from '../model/masking';
 import { addCounts, countBinary, rocAuc, summarizeCounts, type BinaryCounts, type EvalMetrics, type StepMetrics } from './metrics';
-import { batchGradients, batchStatistics, ReplicaWorkers, resolveWorkers } from '../parallel/dataParallel';
+import { batchGradients, batchStatistics, ReplicaPool, resolveWorkers } from '../parallel';
 import { ElectraModel } from '../model/model';
 import type { Batch, ObjectiveStats } from '../model/objective';
 import { AdamW, clipByGlobalNorm } from '../model/optimizer';
@@ -89,18 +91,6 @@ export interface PretrainResult {
   lastEval?: EvalMetrics;
 }
 
-/**
- * Per-preset defaults. ELECTRA's 5e-4 (Small) also suits the smaller presets: at 2e-3 the
- * micro discriminator collapsed to predicting the base rate (held-out AUC falling from
- * 0.73 to 0.55 over 200 steps on the Rust book) where 5e-4 climbed to 0.80.
- */
-const PRESET_TRAINING: Record<PresetName, { batchSize: number; learningRate: number }> = {
-  micro: { batchSize: 8, learningRate: 5e-4 },
-  tiny: { batchSize: 16, learningRate: 5e-4 },
-  small: { batchSize: 8, learningRate: 5e-4 },
-  base: { batchSize: 8, learningRate: 2e-4 },
-};
-
 /** Settings that must not change across a resume; saved in every checkpoint. */
 export interface TrainingSettings {
   preset: PresetName;
@@ -124,7 +114,7 @@ export const METRICS_FILE = 'metrics.jsonl';
 
 export async function pretrain(options: PretrainOptions, events: TrainingEvents = {}, signal?: AbortSignal): Promise<PretrainResult> {
   const log = (level: 'info' | 'warn' | 'error', msg: string) => events.onLog?.(level, msg);
-  const backend = await initBackend(options.backend ?? 'auto');
+  const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
   log('info', `backend: ${describeBackend(backend)}`);
   const runDir = resolve(options.outDir);
   mkdirSync(runDir, { recursive: true });
@@ -143,8 +133,11 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     log('info', `resuming from ${existing} at step ${resumed.state.step}`);
   }
 
-  const seed = resumed?.state.seed ?? options.seed ?? 42;
-  const normalization = resumed?.state.tokenizer ?? { lowercase: options.lowercase ?? true, stripAccents: options.stripAccents ?? true };
+  const seed = resumed?.state.seed ?? options.seed ?? TRAINING_DEFAULTS.seed;
+  const normalization = resumed?.state.tokenizer ?? {
+    lowercase: options.lowercase ?? TRAINING_DEFAULTS.lowercase,
+    stripAccents: options.stripAccents ?? TRAINING_DEFAULTS.stripAccents,
+  };
   const requested: ElectraConfig = resumed?.config ?? { ...presetConfig(options.preset), ...options.config };
   validateConfig(requested);
   const data = await prepareData({
@@ -160,19 +153,19 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   const config: ElectraConfig = { ...requested, vocabSize: data.tokenizer.vocabSize };
   if (data.heldOut.count === 0) log('warn', 'the held-out split is empty: held-out metrics are not available');
 
-  const defaults = PRESET_TRAINING[options.preset];
+  const preset = presetTraining(options.preset);
   const settings: TrainingSettings = (resumed?.state.training as unknown as TrainingSettings) ?? {
     preset: options.preset,
-    batchSize: options.batchSize ?? defaults.batchSize,
-    gradientAccumulation: options.gradientAccumulation ?? 1,
-    learningRate: options.learningRate ?? defaults.learningRate,
-    warmupSteps: options.warmupSteps ?? -1, // fixed once totalSteps is known
+    batchSize: options.batchSize ?? preset.batchSize,
+    gradientAccumulation: options.gradientAccumulation ?? preset.gradientAccumulation,
+    learningRate: options.learningRate ?? preset.learningRate,
+    warmupSteps: options.warmupSteps ?? -1, // the preset's rule, once totalSteps is known
     totalSteps: options.steps ?? 0, // 0: estimated from the time budget after the first steps
-    checkpointEvery: options.checkpointEvery ?? 500,
-    evalEvery: options.evalEvery ?? 100,
-    evalSequences: options.evalSequences ?? 128,
+    checkpointEvery: options.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
+    evalEvery: options.evalEvery ?? TRAINING_DEFAULTS.evalEvery,
+    evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
     dropout: options.dropout ?? config.hiddenDropoutProb,
-    maxGradNorm: 1.0,
+    maxGradNorm: preset.maxGradNorm,
     maskProbability: options.maskProbability ?? 0.15,
     curriculum: options.curriculum ?? GENERATOR_ONLY,
   };
@@ -194,7 +187,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
 
   const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
-  let workers: ReplicaWorkers | undefined;
+  let workers: ReplicaPool | undefined;
   /** What the run holds, let go when it ends or fails to start. */
   const release = async () => {
     await workers?.close();
@@ -205,7 +198,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   };
   if (threads > 1) {
     try {
-      workers = await ReplicaWorkers.start(model, threads - 1, options.backend ?? 'auto', options.workerScript);
+      workers = await ReplicaPool.start(model, threads - 1, options.backend ?? DEFAULT_BACKEND, options.workerScript);
       log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
     } catch (e) {
       await release();
@@ -345,7 +338,7 @@ export class TrainingLoop {
     readonly position: TrainingPosition,
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
   ) {
     this.masking = defaultMasking(seqLength, settings.maskProbability ?? 0.15);
     const c = settings.curriculum ?? GENERATOR_ONLY;
@@ -360,7 +353,7 @@ export class TrainingLoop {
     const s = this.settings;
     // totalSteps is 0 only in the first steps of a time-budgeted run, before its pace is known.
     const total = s.totalSteps > 0 ? s.totalSteps : 100;
-    const warmup = s.warmupSteps >= 0 ? s.warmupSteps : Math.min(10_000, Math.round(0.1 * total));
+    const warmup = s.warmupSteps >= 0 ? s.warmupSteps : presetWarmupSteps(s.preset, total);
     return learningRateAt(this.position.step, { peak: s.learningRate, warmupSteps: warmup, totalSteps: total });
   }
 
@@ -499,7 +492,7 @@ export class Evaluator {
     private readonly seed: number,
     private readonly seqLength: number,
     /** Data-parallel workers to share each evaluation batch with, if any. */
-    private readonly workers?: ReplicaWorkers,
+    private readonly workers?: ReplicaPool,
     private readonly batchSize = 16,
   ) {}
 

@@ -9,10 +9,9 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { registerWasmKernels } from './wasmKernels';
+import { BACKEND_NAMES, DEFAULT_BACKEND, type BackendName, type BackendPreference } from '../../shared/defaults';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | BackendName;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type { BackendName, BackendPreference } from '../../shared/defaults';
 
 export interface BackendReport {
   /** The backend in use. */
@@ -62,14 +61,14 @@ async function tryWasm(): Promise<string | undefined> {
  * Initialises the backend once per process. `preference` forces one backend (an error if it
  * cannot be used); 'auto' walks the list from best to worst.
  */
-export async function initBackend(preference: BackendPreference = 'auto'): Promise<BackendReport> {
+export async function initBackend(preference: BackendPreference = DEFAULT_BACKEND): Promise<BackendReport> {
   if (active) {
     if (preference !== 'auto' && preference !== active.name) {
       throw new Error(`backend '${active.name}' is already active in this process; cannot switch to '${preference}'`);
     }
     return active;
   }
-  const order: BackendName[] = preference === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [preference];
+  const order: readonly BackendName[] = preference === 'auto' ? BACKEND_NAMES : [preference];
   const skipped: BackendReport['skipped'] = [];
   for (const name of order) {
     let reason: string | undefined;

@@ -7,6 +7,7 @@
  * moving the slider restyles a long document without touching its spans.
  */
 import type { AlternativesView, DocumentView, TokensChannel, TokenView } from '../../shared/webviewProtocol';
+import { SCORING_DEFAULTS } from '../../shared/defaults';
 import { connectToHost, el } from '../host';
 import { BINS, binColour, textColourOn, thresholdBin, viridis } from './colorRamp';
 import { cleanTokens, renderTokens, type RenderHandle } from './render';
@@ -18,7 +19,7 @@ interface State {
 const host = connectToHost<TokensChannel, State>();
 const rpc = host.rpc;
 const saved = host.getState();
-let threshold = saved?.threshold ?? 0.5;
+let threshold = saved?.threshold ?? SCORING_DEFAULTS.threshold;
 
 // ----------------------------------------------------------------------------- layout
 

@@ -1,0 +1,142 @@
+/**
+ * Every default of ELECTRA Studio, written once: the choices a setting or option may take,
+ * the engine's fallbacks, the CLI's option defaults and the extension's settings. Plain
+ * values, so the extension host and the webviews read them without loading the engine; the
+ * engine re-exports them from src/core/index.ts. package.json's `contributes.configuration`
+ * repeats the settings for VS Code, and test/unit/defaults.test.ts fails when it differs.
+ *
+ * A preset's own hyperparameters (model shape, batch size, learning rate, warm-up) are not
+ * here but in its row of the preset table, src/core/model/presets.ts.
+ */
+
+/** Model sizes, smallest first. Their shapes and hyperparameters: src/core/model/presets.ts. */
+export type PresetName = 'micro' | 'tiny' | 'small' | 'base';
+export const PRESET_NAMES: readonly PresetName[] = ['micro', 'tiny', 'small', 'base'];
+export const DEFAULT_PRESET: PresetName = 'tiny';
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}
+
+/** TensorFlow.js backends, best first; 'auto' takes the first that works (src/core/wasm/backend.ts). */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKEND_NAMES];
+export const DEFAULT_BACKEND: BackendPreference = 'auto';
+
+/** Severities of the language server's diagnostics on likely replaced tokens (LSP's four). */
+export type AnnotationSeverity = 'error' | 'warning' | 'information' | 'hint';
+export const ANNOTATION_SEVERITIES: readonly AnnotationSeverity[] = ['error', 'warning', 'information', 'hint'];
+
+/** Which files of a folder are a corpus (src/core/data/corpus.ts). */
+export const CORPUS_DEFAULTS = {
+  /** Text-like files by extension. */
+  include: [
+    '**/*.txt',
+    '**/*.text',
+    '**/*.md',
+    '**/*.markdown',
+    '**/*.mdown',
+    '**/*.mdx',
+    '**/*.rst',
+    '**/*.tex',
+    '**/*.adoc',
+    '**/*.asciidoc',
+    '**/*.org',
+    '**/*.wiki',
+  ] as readonly string[],
+  /** Dependencies, version control, build output and ELECTRA's own run folders. */
+  exclude: ['**/node_modules/**', '**/.git/**', '**/.electra/**', '**/out/**', '**/dist/**'] as readonly string[],
+  /** Larger files are skipped as 'too-large': a corpus is prose, not data dumps. */
+  maxFileBytes: 10 * 1024 * 1024,
+} as const;
+
+/** A training run's settings that do not depend on the preset (src/core/train). */
+export const TRAINING_DEFAULTS = {
+  seed: 42,
+  /**
+   * Steps between checkpoints and between held-out evaluations. Runs here are short (the
+   * extension's default is 1,000 steps of `tiny`) and the language server follows the
+   * latest checkpoint, so checkpoints come often enough to see a run improve in the editor;
+   * three are kept. An evaluation of `evalSequences` costs a few steps' time.
+   */
+  checkpointEvery: 200,
+  evalEvery: 50,
+  /** Held-out sequences per evaluation during training (the first N of the split). */
+  evalSequences: 128,
+  /** BERT's uncased normalisation, as ELECTRA's English models. */
+  lowercase: true,
+  stripAccents: true,
+  /** Threads per step in the hosts: one per core where the backend computes on one thread. */
+  workers: 'auto',
+} as const;
+
+/** Scoring text with a trained discriminator (CLI `score`, the language server). */
+export const SCORING_DEFAULTS = {
+  /** Tokens whose probability of having been replaced is at least this are flagged. */
+  threshold: 0.5,
+  /** Generator alternatives offered in a hover and as quick fixes. */
+  alternatives: 5,
+  workers: 'auto',
+} as const;
+
+/** The CLI's `eval` command: held-out metrics of a checkpoint on a folder. */
+export const EVAL_COMMAND_DEFAULTS = {
+  /** More than a training-time evaluation: this one runs once, so it can afford a steadier figure. */
+  sequences: 512,
+  seed: TRAINING_DEFAULTS.seed,
+} as const;
+
+/** The error-detection benchmark (CLI `eval --errors`, bench section `quality`; src/core/quality). */
+export const ERROR_BENCHMARK_DEFAULTS = {
+  /** Sentences of held-out prose in which errors are planted (half of them get one). */
+  sentences: 1000,
+  /** False flags per 1,000 clean words the calibrated threshold allows (issue 10's target). */
+  falseFlagBudget: 5,
+} as const;
+
+/** The CLI's `pretrain` run folder when --out is not given. */
+export const CLI_RUN_FOLDER = 'runs/electra';
+
+/**
+ * The `electraStudio.*` settings' defaults, keyed as in package.json without the
+ * `electraStudio.` prefix. The extension falls back to these when a value is missing or
+ * invalid (src/extension/config.ts).
+ */
+export const SETTING_DEFAULTS = {
+  preset: DEFAULT_PRESET,
+  steps: 1000,
+  /** 0: train for `steps` instead. */
+  minutes: 0,
+  include: CORPUS_DEFAULTS.include,
+  exclude: CORPUS_DEFAULTS.exclude,
+  maxFileBytes: CORPUS_DEFAULTS.maxFileBytes,
+  backend: DEFAULT_BACKEND,
+  /** 0: TRAINING_DEFAULTS.workers ('auto'). */
+  workers: 0,
+  runFolder: '.electra/runs',
+  confirmBeforeTraining: true,
+  'annotation.threshold': SCORING_DEFAULTS.threshold,
+  'annotation.languages': ['plaintext', 'markdown'] as readonly string[],
+  'annotation.severity': 'information' as AnnotationSeverity,
+  'annotation.ignoredWords': [] as readonly string[],
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+/** The choices of the settings that take one of a list. */
+export const SETTING_ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
+  preset: PRESET_NAMES,
+  backend: BACKEND_PREFERENCES,
+  'annotation.severity': ANNOTATION_SEVERITIES,
+};
+
+/** Bounds of the numeric settings; a value outside them falls back to the default. */
+export const SETTING_LIMITS: Partial<Record<SettingKey, { minimum?: number; maximum?: number }>> = {
+  steps: { minimum: 1 },
+  minutes: { minimum: 0 },
+  maxFileBytes: { minimum: 1 },
+  workers: { minimum: 0, maximum: 64 },
+  'annotation.threshold': { minimum: 0, maximum: 1 },
+};
