@@ -102,6 +102,7 @@ program
   .option('--unigram-share <start[:end]>', 'share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (docs/recipes.md)', shareRange)
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
   .option('--dropout <p>', 'dropout of both networks', probability)
+  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of masked confusable words (their/there, ...) swapped, other words doubled at a quarter of it (off by default; docs/recipes.md)', probability)
   .action(async (folder: string | undefined, o) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
@@ -141,6 +142,7 @@ program
         checkpointEvery: o.checkpointEvery,
         evalEvery: o.evalEvery,
         maskProbability: o.maskRate,
+        syntheticErrors: o.syntheticErrors,
         dropout: o.dropout,
         curriculum: o.unigramShare ? { unigramShareStart: o.unigramShare[0], unigramShareEnd: o.unigramShare[1], decayFraction: o.unigramDecay } : undefined,
         config: {
@@ -267,7 +269,8 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
     o.baselineCorpus === 'brown' ? { kind: 'brown' } : o.baselineCorpus ? { kind: 'folder', root: folderArgument(o.baselineCorpus, 'baseline corpus') } : trainingSourceOf(checkpoint);
   const paragraphs = await benchmarkProse(prose, o.sentences, o.all ? 'all' : 'heldOut');
   if (paragraphs.length === 0) throw new Error(`no prose sentences found in the ${o.all ? '' : 'held-out '}files of ${describeSource(prose)}${o.all ? '' : ' (try --all)'}`);
-  const [baseline, generator] = [await trainTrigram(trainedOn), await fixedGenerator()];
+  const generator = await fixedGenerator();
+  const baseline = trainedOn.kind === 'brown' ? generator : await trainTrigram(trainedOn); // the same text, the same model
   const scorer = await Scorer.load(checkpoint, { backend: o.backend as BackendPreference, workers: 'auto' });
   try {
     const report = await errorBenchmark({

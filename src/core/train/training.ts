@@ -27,6 +27,7 @@ import { deriveSeed, epochPermutation, Rng } from '../common/random';
 import { learningRateAt } from '../model/schedule';
 import type { SpecialIds } from '../data/tokenizer';
 import { modelToArrays, optimizerFromArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
+import { confusableIds, plantSyntheticErrors, type ConfusableIds } from '../model/syntheticErrors';
 import { GENERATOR_ONLY, planReplacements, UnigramSampler, unigramShareAt, validateCurriculum, type ReplacementCurriculum } from '../model/replacements';
 
 export type { BackendPreference } from '../wasm/backend';
@@ -74,6 +75,12 @@ export interface PretrainOptions {
   curriculum?: ReplacementCurriculum;
   /** Dropout of both networks (default: the config's hiddenDropoutProb). */
   dropout?: number;
+  /**
+   * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of masked
+   * confusable tokens swapped within their set (other tokens doubled at a quarter of it).
+   * Off (0) unless asked for; may be changed when resuming (a later stage of a curriculum).
+   */
+  syntheticErrors?: number;
 }
 
 export interface TrainingEvents {
@@ -108,6 +115,7 @@ export interface TrainingSettings {
   /** Absent in checkpoints written before they existed: ELECTRA's 0.15 and generator only. */
   maskProbability?: number;
   curriculum?: ReplacementCurriculum;
+  syntheticErrors?: number;
 }
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -168,9 +176,11 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     maxGradNorm: preset.maxGradNorm,
     maskProbability: options.maskProbability ?? 0.15,
     curriculum: options.curriculum ?? GENERATOR_ONLY,
+    syntheticErrors: options.syntheticErrors ?? 0,
   };
   validateCurriculum(settings.curriculum ?? GENERATOR_ONLY);
   if (options.steps !== undefined) settings.totalSteps = options.steps;
+  if (options.syntheticErrors !== undefined) settings.syntheticErrors = options.syntheticErrors;
   if (!options.steps && !options.minutes && !settings.totalSteps) throw new Error('give a number of steps or minutes to train for');
 
   writeFileAtomic(join(runDir, 'run.json'), JSON.stringify({ options: { ...options, corpus: options.corpus }, config, settings, backend: backend.name, startedAt: new Date().toISOString() }, null, 2) + '\n');
@@ -205,7 +215,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
       throw e;
     }
   }
-  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers);
+  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers, confusableIds(data.tokenizer));
   const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength, workers);
   const metricsPath = join(runDir, METRICS_FILE);
   const write = (record: StepMetrics | EvalMetrics) => appendFileSync(metricsPath, JSON.stringify(record) + '\n');
@@ -339,6 +349,8 @@ export class TrainingLoop {
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
     private readonly workers?: ReplicaPool,
+    /** The vocabulary's confusable tokens, for synthetic errors (settings.syntheticErrors). */
+    private readonly confusables: ConfusableIds = new Map(),
   ) {
     this.masking = defaultMasking(seqLength, settings.maskProbability ?? 0.15);
     const c = settings.curriculum ?? GENERATOR_ONLY;
@@ -387,9 +399,12 @@ export class TrainingLoop {
       const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
-      if (this.unigram) {
-        const share = unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100);
-        masked.overrides = planReplacements(masked, share, this.unigram, new Rng(deriveSeed(this.seed, 'unigram', step, micro)));
+      const errors = this.settings.syntheticErrors ?? 0;
+      if (this.unigram || errors > 0) {
+        const share = this.unigram ? unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100) : 0;
+        const rng = new Rng(deriveSeed(this.seed, 'unigram', step, micro));
+        masked.overrides = this.unigram ? planReplacements(masked, share, this.unigram, rng) : new Int32Array(masked.positions.length).fill(-1);
+        plantSyntheticErrors(batch.ids, masked, masked.overrides, this.confusables, this.special, errors, rng);
       }
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
       const result = await batchGradients(this.model, batch, masked, pass, this.workers);
