@@ -4,10 +4,10 @@
 //   2. gathers the training text into .tmp/base-corpus with scripts/base-corpus.sh (Brown and
 //      Debian's permissively licensed documentation; sources and licences in docs/base-corpus.md);
 //   3. pre-trains `tiny` on it in runs/base in two stages (docs/base-model.md): 3,000 steps
-//      of ELECTRA with the replacement curriculum, then to step 3,800 with synthetic
+//      of ELECTRA with the replacement curriculum, then to step 3,600 with synthetic
 //      real-word errors added (--no-synthetic skips it); every call resumes runs/base;
 //   4. ships the latest checkpoint to models/base (weights only, F16) with corpus.json.
-// Options: --steps N (stage 1, default 3000), --stage2-steps N (default 3800), --minutes M
+// Options: --steps N (stage 1, default 3000), --stage2-steps N (default 3600), --minutes M
 // (each stage's process stops after M minutes; run again to resume), --workers N
 // (default 1), --no-synthetic, --ship-only.
 import { spawnSync } from 'node:child_process';
@@ -54,6 +54,6 @@ if (!args.includes('--ship-only')) {
     console.log(`stage 1 stopped at step ${reached}: run this again to resume it`);
     process.exit(0);
   }
-  if (!args.includes('--no-synthetic')) pretrain(['--steps', opt('--stage2-steps', '3800'), '--synthetic-errors', '0.3']);
+  if (!args.includes('--no-synthetic')) pretrain(['--steps', opt('--stage2-steps', '3600'), '--synthetic-errors', '0.3']);
 }
 sh(process.execPath, ['dist/shipModel.js', run, out, '--corpus', corpus]);
