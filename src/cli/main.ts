@@ -16,11 +16,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
-import { findLatestCheckpoint, loadCheckpoint } from '../core';
+import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { PRESET_NAMES, type PresetName } from '../core';
 import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
-import { prepareData, type CorpusSource } from '../core';
+import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { Evaluator, pretrain } from '../core';
@@ -34,12 +34,25 @@ program
   .name('electra-studio')
   .description('Pre-train ELECTRA replaced-token-detection models on your text, and score text with them.')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Set before the subcommands are added, which inherit both: commander's own errors (bad
+  // values, unknown commands and options, missing required options) become the one line
+  // every other error is, and reach main() instead of exiting on their own.
+  .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(oneLineError(s)) })
+  .exitOverride();
+
+/** `electra-studio: error: <message>`, on one line, for a message in commander's format ("error: ..."). */
+function oneLineError(message: string): string {
+  return `electra-studio: error: ${message.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ')}\n`;
+}
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+const atLeast = (name: string, min: number) => (v: string) => {
+  const n = positiveInt(name)(v);
+  if (n < min) throw new InvalidArgumentError(`${name} must be at least ${min}`);
   return n;
 };
 const positiveNumber = (name: string) => (v: string) => {
@@ -93,7 +106,7 @@ program
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
   .option('--warmup <n>', "warm-up steps (default: the preset's share of the run)", (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
-  .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
+  .option('--vocab-size <n>', `WordPiece vocabulary size (at least ${MIN_TRAINING_VOCAB_SIZE})`, atLeast('vocab-size', MIN_TRAINING_VOCAB_SIZE))
   .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), TRAINING_DEFAULTS.checkpointEvery)
   .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
@@ -179,12 +192,8 @@ program
   .option('-k, --alternatives <k>', 'also print the generator\'s top-k alternatives for reported tokens', positiveInt('alternatives'))
   .addOption(backendOption())
   .action(async (file: string, o) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    // The corpus rules: a size limit, and no binary files (a device such as /dev/zero never ends).
+    const text = readTextFile(file);
     const scorer = await Scorer.load(o.checkpoint, { backend: o.backend, workers: SCORING_DEFAULTS.workers });
     // The scorer's worker threads keep the process alive until it is disposed.
     try {
@@ -305,6 +314,7 @@ program
       const ckpt = loadCheckpoint(dir);
       tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
     } else if (o.vocab) {
+      checkFileSize(o.vocab, CHECKPOINT_FILE_LIMITS['vocab.txt']); // the checkpoint's limit on vocab.txt
       tokenizer = WordPieceTokenizer.fromVocabText(readFileSync(o.vocab, 'utf8'), { lowercase: true, stripAccents: true });
     }
     const stats = await corpusStats(root, tokenizer, { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) });
@@ -329,26 +339,26 @@ program
   .command('export')
   .description('write a checkpoint as Hugging Face folders: <out>/discriminator and <out>/generator')
   .argument('<checkpoint>', 'checkpoint or run folder')
-  .argument('<out>', 'output folder')
-  .action(async (checkpoint: string, out: string) => {
+  .argument('<out>', 'output folder (new or empty)')
+  .option('--overwrite', 'write into a folder that already holds files, replacing files of the same names')
+  .action(async (checkpoint: string, out: string, o) => {
     const dir = findLatestCheckpoint(checkpoint);
     if (!dir) throw new Error(`${checkpoint}: no checkpoint found`);
-    const written = exportHuggingFace(loadCheckpoint(dir), resolve(out));
+    const written = exportHuggingFace(loadCheckpoint(dir), resolve(out), { overwrite: !!o.overwrite });
     process.stdout.write(`wrote ${written.join(', ')}\n`);
   });
 
 async function main(): Promise<void> {
-  program.exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith('commander.')) {
-      // commander has printed its own one-line message (or help/version).
+      // commander has printed its message through oneLineError (or help/version, exit code 0).
       process.exit(err.exitCode ?? 1);
     }
     if (process.env.ELECTRA_DEBUG) console.error(err);
-    process.stderr.write(`electra-studio: error: ${err.message}\n`);
+    process.stderr.write(oneLineError(err.message));
     process.exit(1);
   }
 }

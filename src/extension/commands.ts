@@ -10,11 +10,12 @@ import type { BackendPreference, PretrainOptions } from '../core';
 import { TRAINING_DEFAULTS } from '../shared/defaults';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
 import type { CheckpointSelection } from './checkpointSelection';
+import { guardCommand } from './commandErrors';
 import { addIgnoredWord, readSettings } from './config';
 import type { DashboardViewProvider } from './dashboardView';
 import type { ElectraLanguageClient } from './languageClient';
 import type { Log } from './log';
-import { listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
+import { ignoreElectraFolder, listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
 import type { TokenConfidencePanel } from './tokenConfidencePanel';
 import type { LaunchResult, Trainer } from './trainer';
 import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
@@ -84,18 +85,9 @@ function requireTrust(): void {
   if (!vscode.workspace.isTrusted) throw new Error('ELECTRA does not train in an untrusted workspace: trust the workspace first.');
 }
 
-/** Runs a command body; shows its error (once) and rethrows it to a scripted caller. */
-function guarded<A extends unknown[], R>(log: Log, name: string, body: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await body(...args);
-    } catch (e) {
-      const msg = (e as Error).message ?? String(e);
-      log.error(`${name}: ${msg}`);
-      void vscode.window.showErrorMessage(`ELECTRA: ${msg}`);
-      throw e;
-    }
-  };
+/** A command body whose failure is reported once (commandErrors.ts). */
+function guarded<A extends unknown[], R>(log: Log, name: string, body: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
+  return guardCommand({ log: (m) => log.error(m), show: (m) => void vscode.window.showErrorMessage(m) }, name, body);
 }
 
 async function pickRun(runs: WorkspaceRun[], placeHolder: string, runName?: string): Promise<WorkspaceRun | undefined> {
@@ -171,6 +163,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       checkpointEvery: args.checkpointEvery,
       evalEvery: args.evalEvery,
     };
+    const ignored = ignoreElectraFolder(folder.uri.fsPath, root);
+    if (ignored) log.info(`wrote ${ignored}: the runs stay out of git`);
     return trainer.launch(name, options, { confirm: args.confirm ?? settings.confirmBeforeTraining, wait: args.wait ?? true });
   };
 

@@ -5,8 +5,9 @@
  * while the view is visible, so runs started elsewhere (the CLI, another window) and runs
  * from before a restart show the same way as live ones.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { DASHBOARD_CHECKS } from '../shared/webviewChecks';
 import { RpcEndpoint, type DashboardChannel, type Envelope, type RunMetrics, type RunSummary } from '../shared/webviewProtocol';
 import type { Log } from './log';
 import { MetricsTail } from './metricsTail';
@@ -23,17 +24,23 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly tails = new Map<string, MetricsTail>();
   private readonly disposables: vscode.Disposable[] = [];
   private runsRefresh: ReturnType<typeof setTimeout> | undefined;
+  /** The run list last sent to the webview (for tests, through the extension's API). */
+  shownRuns: RunSummary[] = [];
+  /** Where the next export of this format goes, when a command named the path (else a save dialog asks). */
+  private exportTarget: { format: 'csv' | 'png'; path: string } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly trainer: Trainer,
     private readonly log: Log,
   ) {
-    // Run states change when training starts and ends: refresh the list then.
+    // Refresh the list when a run's state changes, and when it reports its first step: a run
+    // folder gets its files (run.json, metrics.jsonl) only after data preparation, so at
+    // the start of training it cannot be listed yet.
     let last = '';
     this.disposables.push(
       trainer.onDidChange(() => {
-        const states = trainer.running.map((s) => `${s.runDir}:${s.state}`).join('|');
+        const states = trainer.running.map((s) => `${s.runDir}:${s.state}:${s.lastStep ? 'stepping' : 'preparing'}`).join('|');
         if (states !== last) {
           last = states;
           this.scheduleRunsChanged();
@@ -51,19 +58,22 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     this.rpc?.dispose();
+    // Every message from the webview is untrusted input: checked (webviewChecks.ts) before a handler sees it.
     const rpc = new RpcEndpoint<DashboardChannel, 'extension'>(
       { post: (m: Envelope) => void webview.postMessage(m), listen: (f) => webview.onDidReceiveMessage(f) },
       'extension',
+      DASHBOARD_CHECKS,
+      (problem) => this.log.warn(`dashboard webview: ${problem}`),
     );
     this.rpc = rpc;
     rpc.onNotification('ready', () => this.scheduleRunsChanged());
     rpc.onRequest('listRuns', () => this.runSummaries());
     rpc.onRequest('loadRuns', ({ runIds }) => this.loadRuns(runIds));
-    rpc.onRequest('exportCsv', ({ suggestedName, csv, path }) => this.save(suggestedName, Buffer.from(csv, 'utf8'), 'CSV', 'csv', path));
-    rpc.onRequest('exportPng', ({ suggestedName, dataUrl, path }) => {
+    rpc.onRequest('exportCsv', ({ suggestedName, csv }) => this.save(suggestedName, Buffer.from(csv, 'utf8'), 'CSV', 'csv'));
+    rpc.onRequest('exportPng', ({ suggestedName, dataUrl }) => {
       const m = /^data:image\/png;base64,(.*)$/.exec(dataUrl);
       if (!m) throw new Error('not a PNG data URL');
-      return this.save(suggestedName, Buffer.from(m[1], 'base64'), 'PNG image', 'png', path);
+      return this.save(suggestedName, Buffer.from(m[1], 'base64'), 'PNG image', 'png');
     });
     webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
@@ -86,10 +96,14 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     });
   }
 
-  /** Asks the webview to export its charts (used by commands and tests). */
+  /**
+   * Asks the webview to export its charts (used by commands and tests). `path`, given by
+   * the extension's caller (never by the webview), replaces the save dialog for this export.
+   */
   requestExport(format: 'csv' | 'png', path?: string): boolean {
     if (!this.rpc || !this.view?.visible) return false;
-    this.rpc.notify('exportRequested', { format, path });
+    this.exportTarget = path ? { format, path } : undefined;
+    this.rpc.notify('exportRequested', { format });
     return true;
   }
 
@@ -110,7 +124,10 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     this.runsRefresh = setTimeout(() => {
       this.runsRefresh = undefined;
       if (!this.rpc) return;
-      void this.runSummaries().then((runs) => this.rpc?.notify('runsChanged', { runs }));
+      void this.runSummaries().then((runs) => {
+        this.shownRuns = runs;
+        this.rpc?.notify('runsChanged', { runs });
+      });
     }, 200);
   }
 
@@ -136,13 +153,18 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     this.tails.clear();
   }
 
-  private async save(suggestedName: string, bytes: Uint8Array, label: string, ext: string, path?: string): Promise<{ savedTo: string | null }> {
+  /** Writes an export where the extension chooses: the path a command gave, else the user's choice in a save dialog. */
+  private async save(suggestedName: string, bytes: Uint8Array, label: string, ext: 'csv' | 'png'): Promise<{ savedTo: string | null }> {
     let uri: vscode.Uri | undefined;
-    if (path) uri = vscode.Uri.file(path);
-    else {
+    const target = this.exportTarget?.format === ext ? this.exportTarget : undefined;
+    if (target) {
+      this.exportTarget = undefined;
+      uri = vscode.Uri.file(target.path);
+    } else {
       const folder = primaryFolder();
       uri = await vscode.window.showSaveDialog({
-        defaultUri: folder ? vscode.Uri.joinPath(folder.uri, suggestedName) : undefined,
+        // The webview's name is only a suggestion, and only a file name.
+        defaultUri: folder ? vscode.Uri.joinPath(folder.uri, basename(suggestedName)) : undefined,
         filters: { [label]: [ext] },
         title: `Export ${label}`,
       });

@@ -25,6 +25,8 @@ export interface ElectraStudioApi {
   checkpoint(): Promise<string | undefined>;
   serverState(): string;
   runs(): Promise<{ id: string; dir: string; latestCheckpointStep?: number }[]>;
+  /** The runs the dashboard last listed in its webview, with their states. */
+  dashboardRuns(): { id: string; state: string }[];
 }
 
 let client: ElectraLanguageClient | undefined;
@@ -83,14 +85,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
   const checkpoint = await checkpoints.effective();
   servingBase = checkpoint !== undefined && checkpoint === checkpoints.baseModel;
   // Not awaited: activation must not wait for the server (and a failed start is logged).
+  // In an untrusted workspace the server is told so and loads nothing from it until the
+  // user trusts the workspace (below) or selects a checkpoint themselves.
   client.start(checkpoint).catch(() => undefined);
-  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${checkpoint ?? 'none yet'})`);
+  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${checkpoint ?? 'none yet'}${checkpoint && !vscode.workspace.isTrusted ? ', not loaded until the workspace is trusted' : ''})`);
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      const trusted = await checkpoints.effective();
+      if (trusted) await c.selectCheckpoint(trusted);
+    }),
+  );
 
   return {
     runningRuns: () => t.running.map((s) => s.runName),
     checkpoint: () => checkpoints.effective(),
     serverState: () => c.status.state,
     runs: async () => (await listWorkspaceRuns()).map((r) => ({ id: r.id, dir: r.dir, latestCheckpointStep: r.latestCheckpoint?.step })),
+    dashboardRuns: () => dashboard.shownRuns.map((r) => ({ id: r.id, state: r.state })),
   };
 }
 

@@ -66,6 +66,8 @@ export class ElectraLanguageClient implements vscode.Disposable {
       severity: settings.annotation.severity,
       ignoredWords: settings.annotation.ignoredWords,
       backend: settings.backend,
+      // A checkpoint from an untrusted workspace is untrusted input: the server waits for selectCheckpoint.
+      workspaceTrusted: vscode.workspace.isTrusted,
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: settings.annotation.languages.flatMap((language) => [

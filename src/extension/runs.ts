@@ -4,9 +4,9 @@
  * step-NNNNNNNN/ folder per checkpoint), all written by the engine. Listing, naming and
  * reading them; no `vscode`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PretrainOptions } from '../core';
 
 export const RUN_FILE = 'run.json';
@@ -24,6 +24,31 @@ export interface RunInfo {
 /** Absolute folder holding the runs of a workspace folder. */
 export function runsRoot(workspaceRoot: string, runFolder: string): string {
   return isAbsolute(runFolder) ? runFolder : resolve(workspaceRoot, runFolder);
+}
+
+/** The extension's own folder in a workspace (the default runs folder is inside it). */
+export const ELECTRA_FOLDER = '.electra';
+
+/**
+ * Keeps the extension's folder out of git: when `root` (the runs folder) lies inside
+ * `<workspace>/.electra/`, writes `.electra/.gitignore` holding `*` (ignore everything,
+ * itself included) unless one is there. A runs folder elsewhere is the user's choice and
+ * is left alone. Returns the .gitignore written, if any.
+ */
+export function ignoreElectraFolder(workspaceRoot: string, root: string): string | undefined {
+  const folder = join(workspaceRoot, ELECTRA_FOLDER);
+  const rel = relative(folder, root);
+  if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') return undefined;
+  const gitignore = join(folder, '.gitignore');
+  if (existsSync(gitignore)) return undefined;
+  mkdirSync(folder, { recursive: true });
+  try {
+    writeFileSync(gitignore, '# Written by ELECTRA Studio: runs and checkpoints stay out of version control.\n*\n', { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined; // written meanwhile
+    throw e;
+  }
+  return gitignore;
 }
 
 /** "20250131-142503": sortable, readable, valid as a folder name everywhere. */
@@ -44,8 +69,12 @@ export function uniqueRunName(root: string, base: string): string {
   for (let i = 2; ; i++) if (!existsSync(join(root, `${base}-${i}`))) return `${base}-${i}`;
 }
 
+/** run.json and latest.json are a few hundred bytes; a larger one is not the engine's and is not read. */
+const MAX_RUN_JSON_BYTES = 1024 * 1024;
+
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
+    if ((await stat(file)).size > MAX_RUN_JSON_BYTES) return undefined;
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@
  * the user hovers a token, and selects a token's range in the editor when it is clicked.
  */
 import * as vscode from 'vscode';
+import { TOKENS_CHECKS } from '../shared/webviewChecks';
 import { RpcEndpoint, type Envelope, type TokensChannel } from '../shared/webviewProtocol';
 import { readSettings } from './config';
 import type { ElectraLanguageClient } from './languageClient';
@@ -71,9 +72,11 @@ export class TokenConfidencePanel implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     const webview = panel.webview;
+    // Every message from the webview is untrusted input: checked (webviewChecks.ts) before a handler sees it.
     const rpc = new RpcEndpoint<TokensChannel, 'extension'>(
       { post: (m: Envelope) => void webview.postMessage(m), listen: (f) => webview.onDidReceiveMessage(f) },
       'extension',
+      TOKENS_CHECKS,
     );
     this.rpc = rpc;
     rpc.onNotification('ready', () => {
@@ -152,8 +155,10 @@ export class TokenConfidencePanel implements vscode.Disposable {
     }
   }
 
+  /** Selects a range of the shown document; the webview names no other (its messages are untrusted). */
   private async reveal(uri: string, start: number, end: number): Promise<void> {
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri) ?? (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)));
+    const doc = this.document;
+    if (!doc || doc.uri.toString() !== uri || start > end || end > doc.getText().length) return;
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
     const range = new vscode.Range(doc.positionAt(start), doc.positionAt(end));

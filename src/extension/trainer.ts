@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { PretrainOptions, PretrainResult } from '../core';
 import type { CorpusSummary } from '../shared/workerProtocol';
+import { markReported } from './commandErrors';
 import type { Log } from './log';
 import { TrainingSession } from './trainingSession';
 
@@ -136,7 +137,7 @@ export class Trainer implements vscode.Disposable {
         void vscode.window.showErrorMessage(`ELECTRA run '${runName}' failed: ${e.message}`, 'Show Log').then((a) => {
           if (a) this.log.channel.show(true);
         });
-        throw e;
+        throw markReported(e); // shown here, with its Show Log button: the command does not show it again
       },
     );
     if (!opts.wait) {

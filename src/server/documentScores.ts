@@ -10,6 +10,7 @@
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TokenScore } from '../core';
+import { checkDocumentLimits } from './documentLimits';
 import { NoCheckpointError, type ScorerHost } from './scorerHost';
 
 export interface DocumentScore {
@@ -142,6 +143,7 @@ export class DocumentScores {
     const { uri, version } = doc;
     const text = doc.getText();
     const stale = () => signal.aborted || this.documents.get(uri)?.version !== version || this.host.generation !== generation;
+    checkDocumentLimits(text);
     if (!this.host.scorer) throw new NoCheckpointError(this.host.status.message);
     let r;
     let ms = 0;

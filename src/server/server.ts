@@ -30,6 +30,7 @@ import {
 } from '../shared/lspProtocol';
 import { tokenCodeActions } from './codeActions';
 import { documentDiagnostics, flaggedTokens, tokenDiagnostic } from './diagnostics';
+import { DocumentRefusedError, refusalDiagnostic } from './documentLimits';
 import { DocumentScores, type DocumentScore } from './documentScores';
 import { coreEngine } from './engine';
 import { tokenHover } from './hover';
@@ -83,7 +84,7 @@ async function currentScores(uri: string, token?: CancellationToken): Promise<Do
   try {
     return await scores.current(uri, () => token?.isCancellationRequested ?? false);
   } catch (e) {
-    if (e instanceof NoCheckpointError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    if (e instanceof NoCheckpointError || e instanceof DocumentRefusedError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
 }
@@ -109,7 +110,10 @@ connection.onInitialize((params): InitializeResult => {
     log,
   });
   scores = new DocumentScores(documents, host, publish, (uri, e) => {
-    if (!(e instanceof NoCheckpointError)) log(`scoring ${uri} failed: ${e.stack ?? e.message}`);
+    const doc = documents.get(uri);
+    if (e instanceof DocumentRefusedError) {
+      if (doc) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [refusalDiagnostic(e)] });
+    } else if (!(e instanceof NoCheckpointError)) log(`scoring ${uri} failed: ${e.stack ?? e.message}`);
   });
   return {
     capabilities: {
@@ -123,7 +127,12 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  void host.select(settings.checkpointPath);
+  // A checkpoint in an untrusted workspace is untrusted input: it waits for the client's electra/selectCheckpoint.
+  if (settings.workspaceTrusted) void host.select(settings.checkpointPath);
+  else if (settings.checkpointPath) {
+    log(`workspace not trusted: ${settings.checkpointPath} is not loaded until it is, or until a checkpoint is selected`);
+    void connection.sendNotification(StatusNotification, { state: 'no-checkpoint', message: 'the workspace is not trusted: no checkpoint from it is loaded' });
+  }
 });
 
 connection.onDidChangeConfiguration(async (params) => {

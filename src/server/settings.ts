@@ -18,6 +18,8 @@ export interface ServerSettings {
   ignoredWords: ReadonlySet<string>;
   checkpointPath?: string;
   backend: NonNullable<InitializationOptions['backend']>;
+  /** false: load nothing from the workspace until the client selects a checkpoint. */
+  workspaceTrusted: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   severity: SETTING_DEFAULTS['annotation.severity'],
   ignoredWords: new Set(SETTING_DEFAULTS['annotation.ignoredWords']),
   backend: SETTING_DEFAULTS.backend,
+  workspaceTrusted: true,
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -49,6 +52,7 @@ export function settingsFromInitializationOptions(options: unknown): ServerSetti
   const s = withAnnotation(DEFAULT_SETTINGS, options);
   if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
   if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
+  if (options.workspaceTrusted === false) s.workspaceTrusted = false;
   return s;
 }
 

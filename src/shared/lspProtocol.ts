@@ -21,6 +21,8 @@ export const SETTINGS_SECTION = 'electraStudio';
 /** Diagnostic.source and Diagnostic.code of every diagnostic the server publishes. */
 export const DIAGNOSTIC_SOURCE = 'electra';
 export const DIAGNOSTIC_CODE = 'replaced-token';
+/** Diagnostic.code of the one diagnostic on a document the server refuses to score (too large, binary). */
+export const NOT_ANNOTATED_CODE = 'not-annotated';
 
 export { ANNOTATION_SEVERITIES, type AnnotationSeverity } from './defaults';
 
@@ -36,6 +38,13 @@ export interface InitializationOptions {
   ignoredWords: string[];
   /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
   backend?: BackendPreference;
+  /**
+   * false in an untrusted workspace: `checkpointPath` is not loaded at start-up (a
+   * checkpoint from the workspace is untrusted input) until the client sends
+   * electra/selectCheckpoint, on the user's choice or once the workspace is trusted.
+   * Absent means trusted.
+   */
+  workspaceTrusted?: boolean;
 }
 
 /**
@@ -90,7 +99,10 @@ export interface ScoreDocumentResult {
   checkpointStep: number;
   tokens: TokenConfidence[];
 }
-/** Scores of every token of an open document. Fails (RequestFailed) when no checkpoint is loaded or the document is not open. */
+/**
+ * Scores of every token of an open document. Fails (RequestFailed) when no checkpoint is
+ * loaded, the document is not open, or it is over the limits (too large, binary).
+ */
 export const ScoreDocumentRequest = new RequestType<ScoreDocumentParams, ScoreDocumentResult, void>('electra/scoreDocument');
 
 export interface AlternativesParams {

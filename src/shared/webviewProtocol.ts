@@ -11,6 +11,7 @@
  * Nothing here touches `vscode` or the DOM, so the same RpcEndpoint runs on both sides.
  */
 import type { MetricsRecord } from './metricsRecord';
+import type { ChannelChecks } from './webviewChecks';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1 as const;
 
@@ -77,10 +78,13 @@ export interface DashboardRequests extends RequestMap {
   listRuns: { params: Record<string, never>; result: RunSummary[] };
   /** Sends every record of these runs and tails them from now on (replacing the previous set). */
   loadRuns: { params: { runIds: string[] }; result: RunMetrics[] };
-  /** Saves text through a save dialog (or `path` when given); the saved path or null if cancelled. */
-  exportCsv: { params: { suggestedName: string; csv: string; path?: string }; result: { savedTo: string | null } };
-  /** Saves a `data:image/png;base64,...` URL as a PNG file. */
-  exportPng: { params: { suggestedName: string; dataUrl: string; path?: string }; result: { savedTo: string | null } };
+  /**
+   * Saves text where the extension chooses (a save dialog; `suggestedName`, a plain file
+   * name, is its default): the webview never names a path. The saved path, or null if cancelled.
+   */
+  exportCsv: { params: { suggestedName: string; csv: string }; result: { savedTo: string | null } };
+  /** Saves a `data:image/png;base64,...` URL as a PNG file, as exportCsv. */
+  exportPng: { params: { suggestedName: string; dataUrl: string }; result: { savedTo: string | null } };
 }
 
 export interface DashboardToWebview extends NotificationMap {
@@ -88,7 +92,7 @@ export interface DashboardToWebview extends NotificationMap {
   /** New records of a tailed run; `reset` when the file was truncated or replaced (drop what you had). */
   metricsAppended: { runId: string; records: MetricsRecord[]; reset?: boolean };
   /** The extension asks the webview to export (e.g. from a command); the webview answers with exportCsv/exportPng. */
-  exportRequested: { format: 'csv' | 'png'; path?: string };
+  exportRequested: { format: 'csv' | 'png' };
 }
 
 export interface DashboardFromWebview extends NotificationMap {
@@ -164,7 +168,10 @@ type Incoming<C extends Channel<RequestMap, NotificationMap, NotificationMap>, S
 
 /**
  * One side of a channel. The webview side sends requests; the extension side answers them.
- * Unknown methods are answered with an error, so a request never hangs on a typo.
+ * Unknown methods are answered with an error, so a request never hangs on a typo. With
+ * `checks` (webviewChecks.ts; the extension side passes them), incoming requests and
+ * notifications whose params fail their check, or that have none, never reach a handler:
+ * requests are answered with an error, notifications dropped; `onInvalid` hears of both.
  */
 export class RpcEndpoint<C extends Channel<RequestMap, NotificationMap, NotificationMap>, S extends Side> {
   private nextId = 1;
@@ -173,7 +180,12 @@ export class RpcEndpoint<C extends Channel<RequestMap, NotificationMap, Notifica
   private readonly notificationHandlers = new Map<string, Array<(params: unknown) => void>>();
   private readonly subscription: { dispose(): void } | void;
 
-  constructor(private readonly transport: Transport, readonly side: S) {
+  constructor(
+    private readonly transport: Transport,
+    readonly side: S,
+    private readonly checks?: ChannelChecks,
+    private readonly onInvalid?: (problem: string) => void,
+  ) {
     this.subscription = transport.listen((m) => this.receive(m));
   }
 
@@ -219,10 +231,27 @@ export class RpcEndpoint<C extends Channel<RequestMap, NotificationMap, Notifica
       if (message.error !== undefined) p.reject(new Error(message.error));
       else p.resolve(message.result);
     } else if (message.kind === 'notification') {
+      const problem = this.problemWith('notifications', message.method, message.params);
+      if (problem) return this.onInvalid?.(problem);
       for (const h of this.notificationHandlers.get(message.method) ?? []) h(message.params);
     } else {
+      const problem = this.problemWith('requests', message.method, message.params);
+      if (problem) {
+        this.onInvalid?.(problem);
+        this.transport.post({ v: WEBVIEW_PROTOCOL_VERSION, kind: 'response', id: message.id, error: problem });
+        return;
+      }
       void this.answer(message.id, message.method, message.params);
     }
+  }
+
+  /** What is wrong with an incoming message, under `checks`; undefined when fine or unchecked. */
+  private problemWith(kind: 'requests' | 'notifications', method: string, params: unknown): string | undefined {
+    if (!this.checks) return undefined;
+    const check = Object.prototype.hasOwnProperty.call(this.checks[kind], method) ? this.checks[kind][method] : undefined;
+    if (!check) return `unknown ${kind === 'requests' ? 'request' : 'notification'} '${method.slice(0, 64)}'`;
+    const problem = check(params);
+    return problem ? `invalid '${method}' ${kind === 'requests' ? 'request' : 'notification'}: ${problem}` : undefined;
   }
 
   private async answer(id: number, method: string, params: unknown): Promise<void> {

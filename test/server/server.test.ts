@@ -30,6 +30,7 @@ import {
   DIAGNOSTIC_SOURCE,
   ELECTRA_PROTOCOL_VERSION,
   IGNORE_WORD_COMMAND,
+  NOT_ANNOTATED_CODE,
   ScoreDocumentRequest,
   SelectCheckpointNotification,
   StatsRequest,
@@ -345,6 +346,27 @@ test('stale versions are dropped: fast typing publishes only the last version', 
   console.log(`# scoreDocument issued at version 4 answered with version ${result.version}`);
 });
 
+test('documents over the corpus limits (size, binary) get one diagnostic saying why, and no scores', async () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['file:///workspace/huge.md', 'A paragraph of ordinary words.\n\n'.repeat(340_000), /ELECTRA does not annotate this document: too large: 10\.\d MiB or more, over the limit of 10 MiB/],
+    ['file:///workspace/binary.txt', 'ELF\0\0\0 looks like text after the header', /ELECTRA does not annotate this document: binary: a NUL character at offset 3/],
+  ];
+  for (const [docUri, content, pattern] of cases) {
+    const statsBefore = await client.connection.sendRequest(StatsRequest);
+    await client.open(docUri, docUri.endsWith('.md') ? 'markdown' : 'plaintext', 1, content);
+    const published = await client.waitForDiagnostics(docUri, (p) => p.version === 1, T, `diagnostics of ${docUri}`);
+    assert.equal(published.diagnostics.length, 1, JSON.stringify(published.diagnostics.slice(0, 3)));
+    const [d] = published.diagnostics;
+    assert.equal(d.code, NOT_ANNOTATED_CODE);
+    assert.match(d.message, pattern);
+    await assert.rejects(client.connection.sendRequest(ScoreDocumentRequest, { uri: docUri }), (e: unknown) => e instanceof ResponseError && pattern.test(e.message));
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: docUri }, position: { line: 0, character: 2 } });
+    assert.equal(hover, null);
+    assert.equal((await client.connection.sendRequest(StatsRequest)).scorings, statsBefore.scorings, 'nothing was scored');
+    await client.close(docUri);
+  }
+});
+
 test('follows the run: training saves a newer checkpoint, the server reloads and re-scores', async () => {
   const since = client.notifications.length;
   await train({ corpus: fixtureCorpus, out: runDir, steps: MORE_STEPS, resume: true });
@@ -394,5 +416,26 @@ test('--node-ipc transport: initialize, open, diagnostics', async () => {
     assert.ok(d.diagnostics.every((x) => x.severity === 4 /* Hint */));
   } finally {
     assert.equal(await ipc.stop(), 0);
+  }
+});
+
+test('untrusted workspace: the checkpoint given at start-up is not loaded until the client selects it', async () => {
+  const untrusted = TestLspClient.start(serverJs, 'stdio');
+  try {
+    await untrusted.initialize({ checkpointPath: runDir, threshold: 0, severity: 'information', ignoredWords: [], workspaceTrusted: false }, tmp);
+    const status = await untrusted.waitForStatus(() => true, T, 'the first status');
+    assert.equal(status.state, 'no-checkpoint');
+    assert.match(status.message ?? '', /the workspace is not trusted/);
+    await untrusted.open('file:///workspace/u.txt', 'plaintext', 1, 'Nothing is scored in an untrusted workspace.');
+    await new Promise((r) => setTimeout(r, 1500));
+    const states = untrusted.notifications.filter((n) => n.method === 'electra/status').map((n) => (n.params as { state: string }).state);
+    assert.deepEqual(states, ['no-checkpoint'], 'no load was attempted');
+    assert.equal((await untrusted.connection.sendRequest(StatsRequest)).checkpointDir, undefined);
+    // The user's consent (the extension sends it when the workspace is trusted, or on Select Checkpoint).
+    await untrusted.connection.sendNotification(SelectCheckpointNotification, { path: runDir });
+    await untrusted.waitForStatus((s) => s.state === 'ready', T, 'ready after consent');
+    await untrusted.waitForDiagnostics('file:///workspace/u.txt', (p) => p.diagnostics.length > 0, T, 'diagnostics after consent');
+  } finally {
+    assert.equal(await untrusted.stop(), 0);
   }
 });

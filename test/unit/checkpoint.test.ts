@@ -8,7 +8,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFi
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type SaveRequest } from '../../src/core/run/checkpoint';
+import type { ElectraConfig } from '../../src/core/model/config';
 import { presetConfig } from '../../src/core/model/presets';
+import { expectedCheckpointTensors } from '../../src/core/run/checkpointValidation';
 import { decodeSafetensors, encodeSafetensors, floatToHalf, type NamedArray } from '../../src/core/run/safetensors';
 import { writeShippedModel } from '../../src/core/run/shippedModel';
 import { tempDir } from './engineFixtures';
@@ -16,14 +18,33 @@ import { tempDir } from './engineFixtures';
 const scratch = tempDir('checkpoint');
 after(() => scratch.cleanup());
 
+/** A small but complete model: every tensor config.json implies, as loadCheckpoint requires. */
+function smallConfig(vocabSize: number): ElectraConfig {
+  const encoder = { hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16 };
+  return { ...presetConfig('micro'), vocabSize, embeddingSize: 10, maxPositionEmbeddings: 16, maxSeqLength: 16, discriminator: encoder, generator: { ...encoder } };
+}
+
+function vocabOf(size: number): string {
+  return ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: size - 5 }, (_, i) => `w${i}`)].join('\n') + '\n';
+}
+
+/** A checkpoint at `step` whose word embeddings hold i * 0.5 + step (`size` values: vocabulary size / 10 rows). */
 function request(runDir: string, step: number, size = 1000): SaveRequest {
-  const w = new Map<string, NamedArray>([['electra.embeddings.word_embeddings.weight', { dtype: 'F32', shape: [size / 10, 10], data: Float32Array.from({ length: size }, (_, i) => i * 0.5 + step) }]]);
-  const o = new Map<string, NamedArray>([['m/electra.embeddings.word_embeddings.weight', { dtype: 'F32', shape: [size / 10, 10], data: new Float32Array(size).fill(step) }]]);
+  const config = smallConfig(size / 10);
+  const w = new Map<string, NamedArray>();
+  const o = new Map<string, NamedArray>();
+  for (const { name, shape } of expectedCheckpointTensors(config)) {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const data = name === 'electra.embeddings.word_embeddings.weight' ? Float32Array.from({ length: n }, (_, i) => i * 0.5 + step) : new Float32Array(n);
+    w.set(name, { dtype: 'F32', shape: [...shape], data });
+    o.set(`m/${name}`, { dtype: 'F32', shape: [...shape], data: new Float32Array(n).fill(step) });
+    o.set(`v/${name}`, { dtype: 'F32', shape: [...shape], data: new Float32Array(n) });
+  }
   return {
     runDir,
     state: { step, epoch: 1, index: 7, seed: 3, optimizerStep: step, training: { batchSize: 4 }, tokenizer: { lowercase: true, stripAccents: true } },
-    config: presetConfig('micro'),
-    vocabText: '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n',
+    config,
+    vocabText: vocabOf(config.vocabSize),
     weights: w,
     optimizer: o,
   };
@@ -140,8 +161,11 @@ test('a shipped model: weights only, F16, half the bytes, loads as a checkpoint'
   const dir = saveCheckpoint(request(run, 5, 2000));
   const shipped = writeShippedModel(loadCheckpoint(dir), join(scratch.path, 'shipped'));
   assert.deepEqual(readdirSync(shipped).sort(), ['config.json', 'model.safetensors', 'state.json', 'vocab.txt']);
-  const bytes = (d: string) => readFileSync(join(d, 'model.safetensors')).length;
-  assert.ok(bytes(shipped) < 0.55 * bytes(dir), `${bytes(shipped)} vs ${bytes(dir)}`);
+  const dataBytes = (d: string) => {
+    const buf = readFileSync(join(d, 'model.safetensors'));
+    return buf.length - 8 - Number(buf.readBigUInt64LE(0));
+  };
+  assert.equal(dataBytes(shipped) * 2, dataBytes(dir), 'the tensors take half the bytes');
   const c = loadCheckpoint(findLatestCheckpoint(join(scratch.path, 'shipped'))!);
   assert.equal(c.state.step, 5);
   const w = c.weights.get('electra.embeddings.word_embeddings.weight')!.data;

@@ -24,6 +24,22 @@ function cli(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** The README's promise for bad arguments and input: exactly one line `electra-studio: error: ...` on stderr, exit 1. */
+function assertOneLineError(r: { code: number | null; err: string }, pattern: RegExp, what: string): void {
+  assert.equal(r.code, 1, `${what}: exit ${r.code}: ${r.err}`);
+  const lines = r.err.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `${what}: ${lines.length} lines on stderr:\n${r.err}`);
+  assert.match(lines[0], /^electra-studio: error: /, what);
+  assert.match(lines[0], pattern, what);
+}
+
+/** Like cli(), but killed after `ms` (a hang is a failure, not a stuck test run). */
+function cliWithin(ms: number, ...args: string[]) {
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: ms, killSignal: 'SIGKILL' });
+  return { code: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - started, killed: r.signal === 'SIGKILL' };
+}
+
 test('bad arguments and bad input: one clear line, non-zero exit, no stack trace', () => {
   const cases: Array<[string[], RegExp]> = [
     [['pretrain'], /give a folder to train on, or --brown/],
@@ -41,6 +57,43 @@ test('bad arguments and bad input: one clear line, non-zero exit, no stack trace
     assert.match(r.err, pattern, `${args.join(' ')}: ${r.err}`);
     assert.ok(!/\n\s+at /.test(r.err), `stack trace for ${args.join(' ')}: ${r.err}`);
   }
+});
+
+test('option errors are one line starting electra-studio: error:, exit 1 (commander\'s own errors too)', () => {
+  const file = join(corpus, basename(rustBookFiles()[0]));
+  const cases: Array<[string[], RegExp]> = [
+    [['pretrain', 'x', '--steps', 'abc'], /argument 'abc' is invalid\. steps must be a positive whole number/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['pretrain', corpus, '--bogus'], /unknown option '--bogus'/],
+    [['score', file], /required option '-c, --checkpoint <dir>' not specified/],
+    [['score', file, '--checkpoint', run, '--threshold', '2'], /threshold must be between 0 and 1/],
+    [['pretrain', corpus, '--steps', '1', '--preset', 'huge'], /Allowed choices are micro, tiny, small, base/],
+    [['eval', run], /missing required argument 'folder'/],
+    [['pretrain', 'x', '--steps', '1', '--backend', 'gpu'], /argument 'gpu' is invalid/],
+  ];
+  for (const [args, pattern] of cases) assertOneLineError(cli(...args), pattern, args.join(' '));
+  // Help and version still print normally and exit 0.
+  assert.equal(cli('--version').code, 0);
+  assert.match(cli('score', '--help').out, /Usage: electra-studio score/);
+});
+
+test('a run folder under /proc fails fast instead of hanging (export: below)', () => {
+  const pre = cliWithin(20_000, 'pretrain', corpus, '--steps', '1', '--preset', 'micro', '--backend', 'wasm', '--out', '/proc/electra-x/run');
+  assert.ok(!pre.killed, `pretrain --out /proc/... still running after ${pre.ms} ms`);
+  assertOneLineError(pre, /cannot create run folder \/proc\/electra-x\/run \(at \/proc\/electra-x\): this file system does not accept new folders here/, 'pretrain --out /proc');
+});
+
+test('a vocabulary below the floor is refused', () => {
+  assertOneLineError(cli('pretrain', corpus, '--steps', '1', '--vocab-size', '5'), /vocab-size must be at least 256/, '--vocab-size 5');
+});
+
+test('score applies the corpus rules: no binary files, no devices, a size limit', () => {
+  assertOneLineError(cliWithin(20_000, 'score', '/dev/zero', '--checkpoint', run), /\/dev\/zero is binary \(a NUL byte at offset 0\): only text files can be scored/, 'score /dev/zero');
+  assertOneLineError(cli('score', process.execPath, '--checkpoint', run), /is binary \(a NUL byte at offset \d+\)/, 'score node');
+  const big = join(scratch.path, 'big.txt');
+  writeFileSync(big, 'word '.repeat(2_200_000)); // 11 MB of text
+  assertOneLineError(cli('score', big, '--checkpoint', run), /big\.txt is too large: over the limit of 10 MiB for one document/, 'score big.txt');
+  assertOneLineError(cli('score', scratch.path, '--checkpoint', run), /cannot read .*: it is a folder/, 'score folder');
 });
 
 test('corpus-stats reports files, tokens and what was skipped', () => {
@@ -70,7 +123,7 @@ test('pretrain: Ctrl-C saves a checkpoint and exits cleanly; --resume continues'
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 0, err);
   assert.match(err, /stopping: finishing the current step and saving a checkpoint/);
-  assert.match(out, /done: step (\d+) \(cancelled\)/);
+  assert.match(out, /done: step (\d+) \(stopped\)/);
   const step = Number(/done: step (\d+)/.exec(out)![1]);
   assert.ok(step < 400);
   const latest = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8'));
@@ -104,6 +157,17 @@ test('eval prints held-out metrics; export writes Hugging Face folders', () => {
   const out = join(scratch.path, 'hf');
   const ex = cli('export', run, out);
   assert.equal(ex.code, 0, ex.err);
+  // A folder that holds files is not overwritten silently.
+  const own = join(out, 'discriminator', 'config.json');
+  writeFileSync(own, 'mine');
+  assertOneLineError(cli('export', run, out), /hf is not empty: export writes discriminator\/ and generator\/ there; choose a new or empty folder, or overwrite/, 'export into a non-empty folder');
+  assert.equal(readFileSync(own, 'utf8'), 'mine');
+  const again = cli('export', run, out, '--overwrite');
+  assert.equal(again.code, 0, again.err);
+  // Node's recursive mkdir never returns under /proc.
+  const toProc = cliWithin(20_000, 'export', run, '/proc/electra-x');
+  assert.ok(!toProc.killed, `export to /proc/... still running after ${toProc.ms} ms`);
+  assertOneLineError(toProc, /cannot create export folder \/proc\/electra-x: this file system does not accept new folders here/, 'export /proc');
   for (const which of ['discriminator', 'generator']) {
     for (const f of ['config.json', 'vocab.txt', 'model.safetensors']) assert.ok(existsSync(join(out, which, f)), `${which}/${f}`);
   }

@@ -90,7 +90,7 @@ test('stop saves a checkpoint and resume continues from it', async () => {
     },
   });
   const result = await session.train(options(runDir, { steps: 100_000, checkpointEvery: 1000 }));
-  assert.equal(result.stoppedBecause, 'cancelled');
+  assert.equal(result.stoppedBecause, 'stopped');
   assert.ok(result.step >= stopAt && result.step < 10, `stopped at ${result.step}`);
   const latest = await readLatestCheckpoint(runDir);
   assert.equal(latest?.step, result.step);

@@ -60,7 +60,7 @@ test('N steps, stop, resume N steps gives the weights of 2N straight steps', asy
   const resumedDir = join(scratch.path, 'resumed');
   const controller = new AbortController();
   const first = await pretrain(base(resumedDir), { onStep: (m) => m.step === 4 && controller.abort() }, controller.signal);
-  assert.equal(first.stoppedBecause, 'cancelled');
+  assert.equal(first.stoppedBecause, 'stopped');
   assert.equal(first.step, 4);
   const second = await pretrain({ ...base(resumedDir), resume: true });
   assert.equal(second.step, 8);

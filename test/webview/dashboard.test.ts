@@ -183,3 +183,21 @@ test('a light theme recolours the charts (theme variables are read at run time)'
   await until(async () => (await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())) !== dark, 'recoloured');
   await view.close();
 });
+
+test('a run that starts training while the dashboard shows older runs is ticked, and its live records drawn', async () => {
+  view = await openWebview<DashboardChannel>('dashboard', { setup: serve, state: { selectedRuns: ['run-a'], smoothing: 0.6, xAxis: 'step' } });
+  await until(async () => (await series(view, 'genLoss')).length === 2, 'run-a charted');
+  // The extension lists the new run once its folder has files (its first step): state 'training'.
+  mkdirSync(join(runsDir, 'run-new'));
+  const first = records('run-b').filter((r) => r.type === 'step').slice(0, 3);
+  writeFileSync(join(runsDir, 'run-new', 'metrics.jsonl'), first.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const live: RunSummary = { id: 'run-new', dir: join(runsDir, 'run-new'), state: 'training', preset: 'micro', updated: 1 };
+  view.host.notify('runsChanged', { runs: [live, ...runs] });
+  await until(async () => (await series(view, 'genLoss')).some((s) => s.label === 'run-new train' && s.points === 3), 'the new run charted');
+  assert.equal(await view.page.locator('.run-list input[value="run-new"]').isChecked(), true);
+  assert.equal(await view.page.locator('.run-list input[value="run-a"]').isChecked(), true, 'the runs already shown stay');
+  const next = first.map((r, i) => ({ ...r, step: r.step + 100 + i })) as MetricsRecord[];
+  view.host.notify('metricsAppended', { runId: 'run-new', records: next });
+  await until(async () => (await series(view, 'genLoss')).find((s) => s.label === 'run-new train')?.points === 6, 'live records of the new run');
+  await view.close();
+});

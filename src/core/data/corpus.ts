@@ -6,7 +6,7 @@
  * Hidden files and folders (".name") are only included when an include pattern names
  * them explicitly (picomatch's default `dot: false`); exclude patterns match them too.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
@@ -130,6 +130,66 @@ async function checkFile(path: string, relPath: string, maxFileBytes: number): P
     return { relPath, reason: 'unreadable', detail: errorText(e) };
   }
   return { path, relPath, bytes };
+}
+
+/**
+ * The corpus rules for one text given to score (a file from the command line, a document
+ * the language server is asked to annotate): at most `maxBytes` of UTF-8, and no NUL in
+ * its first BINARY_SNIFF_BYTES. The reason it is refused, or undefined.
+ */
+export function textRefusal(text: string, maxBytes = DEFAULT_CORPUS_OPTIONS.maxFileBytes): string | undefined {
+  // UTF-8 takes at least one byte per UTF-16 unit and at most three: decide without counting where possible.
+  const bytes = text.length > maxBytes ? text.length : 3 * text.length <= maxBytes ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) return `too large: ${formatBytes(bytes)}${text.length > maxBytes ? ' or more' : ''}, over the limit of ${formatBytes(maxBytes)}`;
+  const nul = text.slice(0, BINARY_SNIFF_BYTES).indexOf('\0');
+  if (nul >= 0) return `binary: a NUL character at offset ${nul}`;
+  return undefined;
+}
+
+/** "10 MiB", "1.5 MiB", "812 KiB", "100 bytes". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / 2 ** 20).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** Bytes read at a time by readTextFile. */
+const READ_BYTES = 64 * 1024;
+
+/**
+ * Reads one text file under the corpus rules, whatever it is (a pipe or a device such as
+ * /dev/zero reports size 0 and never ends): at most `maxBytes` + 1 bytes are read, and the
+ * first read is checked for NUL. Invalid UTF-8 is decoded as U+FFFD. Throws a one-line error
+ * starting with `path`.
+ */
+export function readTextFile(path: string, maxBytes = DEFAULT_CORPUS_OPTIONS.maxFileBytes): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : errorText(e)}`);
+  }
+  try {
+    if (fstatSync(fd).isDirectory()) throw new Error(`cannot read ${path}: it is a folder`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(READ_BYTES, maxBytes + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      if (total === 0) {
+        const nul = chunk.subarray(0, Math.min(n, BINARY_SNIFF_BYTES)).indexOf(0);
+        if (nul >= 0) throw new Error(`${path} is binary (a NUL byte at offset ${nul}): only text files can be scored`);
+      }
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw new Error(`${path} is too large: over the limit of ${formatBytes(maxBytes)} for one document`);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function errorText(e: unknown): string {

@@ -98,7 +98,18 @@ export interface PrepareOptions {
   /** Use this vocabulary instead of training one (resume, or a given BERT vocab.txt). */
   vocabText?: string;
   log?: (message: string) => void;
+  /** Problems that do not stop the run (many unknown tokens); `log` with "warning: " without it. */
+  warn?: (message: string) => void;
 }
+
+/**
+ * The smallest vocabulary a run may train: WordPiece needs room for a text's characters,
+ * alone and as "##" continuations, before any longer piece; with fewer, most words of an
+ * ordinary English text become [UNK] (5 WordPieces, the special tokens alone: 96.8%).
+ */
+export const MIN_TRAINING_VOCAB_SIZE = 256;
+/** Above this share of [UNK] among the packed tokens, data preparation warns. */
+export const UNKNOWN_TOKENS_WARNING_RATE = 0.01;
 
 export interface PreparedData {
   tokenizer: WordPieceTokenizer;
@@ -114,16 +125,26 @@ export interface PreparedData {
  */
 export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
   const log = o.log ?? (() => {});
+  const warn = o.warn ?? ((m: string) => log(`warning: ${m}`));
+  const warnIfManyUnknown = (meta: DatasetMeta) => {
+    if (rate(meta) > UNKNOWN_TOKENS_WARNING_RATE) {
+      warn(`${(100 * rate(meta)).toFixed(1)}% of the tokens are unknown ([UNK]): the vocabulary of ${meta.vocabSize} WordPieces does not cover this text; the model learns little from [UNK] (use a larger vocabulary size)`);
+    }
+  };
   const dataDir = join(o.runDir, 'data');
   const metaPath = join(dataDir, 'meta.json');
   const vocabPath = join(o.runDir, 'vocab.txt');
   let vocabText = o.vocabText ?? (existsSync(vocabPath) ? readFileSync(vocabPath, 'utf8') : undefined);
+  if (vocabText === undefined && o.vocabSize < MIN_TRAINING_VOCAB_SIZE) {
+    throw new Error(`a vocabulary of ${o.vocabSize} WordPieces is too small to train: use at least ${MIN_TRAINING_VOCAB_SIZE}`);
+  }
 
   if (vocabText !== undefined && existsSync(metaPath)) {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as DatasetMeta;
     if (meta.seqLength === o.seqLength && meta.source === describeSource(o.source)) {
       const tokenizer = WordPieceTokenizer.fromVocabText(vocabText, o.normalization);
       log(`data: reusing ${meta.train.sequences} training and ${meta.heldOut.sequences} held-out sequences in ${dataDir}`);
+      warnIfManyUnknown(meta);
       return { tokenizer, vocabText, meta, ...openSplits(dataDir, meta) };
     }
   }
@@ -204,6 +225,7 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
   writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
   const seconds = (Date.now() - started) / 1000;
   log(`data: ${meta.train.sequences} training / ${meta.heldOut.sequences} held-out sequences of ${o.seqLength} (${meta.train.tokens + meta.heldOut.tokens} tokens, ${(100 * rate(meta)).toFixed(2)}% unknown) in ${seconds.toFixed(1)} s${invalid.count ? `; ${invalid.count} invalid UTF-8 sequences replaced` : ''}`);
+  warnIfManyUnknown(meta);
   return { tokenizer, vocabText, meta, ...openSplits(dataDir, meta) };
 }
 

@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syncFolder, writeAndSync, writeFileAtomic } from './atomicFile';
-import { validateConfig, type ElectraConfig } from '../model/config';
+import type { ElectraConfig } from '../model/config';
+import { CHECKPOINT_FILE_LIMITS, checkConfigLimits, checkFileSize, checkSafetensorsFile, checkVocabMatches, expectedCheckpointTensors, type ExpectedTensor } from './checkpointValidation';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors';
 
 export const CHECKPOINT_FORMAT = 'electra-studio-checkpoint';
@@ -142,7 +143,10 @@ export function findLatestCheckpoint(path: string): string | undefined {
 
 /**
  * Loads and verifies a checkpoint. Every problem (missing file, truncation, checksum,
- * bad JSON, unknown format) throws an Error naming the file and what is wrong.
+ * bad JSON, unknown format, a config over the limits or that the weights do not match)
+ * throws an Error naming the file and what is wrong. Everything is checked against
+ * checkpointValidation.ts's limits before a file of unbounded size is read: the config and
+ * the safetensors headers bound what the weights may hold.
  */
 export function loadCheckpoint(dir: string, options: { withOptimizer?: boolean } = {}): CheckpointContents {
   const statePath = join(dir, 'state.json');
@@ -150,15 +154,19 @@ export function loadCheckpoint(dir: string, options: { withOptimizer?: boolean }
   if (!existsSync(statePath)) throw new Error(`${statePath}: missing; ${dir} is not a checkpoint`);
   let state: CheckpointState;
   try {
+    checkFileSize(statePath, CHECKPOINT_FILE_LIMITS['state.json']);
     state = JSON.parse(readFileSync(statePath, 'utf8'));
   } catch (e) {
-    throw new Error(`${statePath}: corrupt (not valid JSON: ${(e as Error).message})`);
+    const msg = (e as Error).message;
+    throw new Error(msg.startsWith(statePath) ? msg : `${statePath}: corrupt (not valid JSON: ${msg})`);
   }
-  if (state.format !== CHECKPOINT_FORMAT) throw new Error(`${statePath}: not an ELECTRA Studio checkpoint (format ${JSON.stringify(state.format)})`);
+  if (typeof state !== 'object' || state === null || state.format !== CHECKPOINT_FORMAT) throw new Error(`${statePath}: not an ELECTRA Studio checkpoint (format ${JSON.stringify(state?.format)})`);
   if (state.version > CHECKPOINT_VERSION) throw new Error(`${statePath}: checkpoint version ${state.version} is newer than this ELECTRA Studio supports (${CHECKPOINT_VERSION})`);
-  const read = (file: string): Buffer => {
+  /** Reads a file whose size is already bounded (by a cap, or by a checked header). */
+  const read = (file: string, maxBytes?: number): Buffer => {
     const path = join(dir, file);
     if (!existsSync(path)) throw new Error(`${path}: missing`);
+    if (maxBytes !== undefined) checkFileSize(path, maxBytes);
     const data = readFileSync(path);
     const expected = state.files?.[file];
     if (expected) {
@@ -167,16 +175,29 @@ export function loadCheckpoint(dir: string, options: { withOptimizer?: boolean }
     }
     return data;
   };
+  const configPath = join(dir, 'config.json');
   let config: ElectraConfig;
   try {
-    config = JSON.parse(read('config.json').toString('utf8'));
-    validateConfig(config);
+    const parsed: unknown = JSON.parse(read('config.json', CHECKPOINT_FILE_LIMITS['config.json']).toString('utf8'));
+    checkConfigLimits(parsed);
+    config = parsed;
   } catch (e) {
     const msg = (e as Error).message;
-    throw new Error(msg.startsWith(dir) ? msg : `${join(dir, 'config.json')}: ${msg}`);
+    throw new Error(msg.startsWith(dir) ? msg : `${configPath}: ${msg}`);
   }
-  const vocabText = read('vocab.txt').toString('utf8');
-  const weights = decodeSafetensors(read('model.safetensors'), join(dir, 'model.safetensors')).tensors;
-  const optimizer = options.withOptimizer ? decodeSafetensors(read('optimizer.safetensors'), join(dir, 'optimizer.safetensors')).tensors : undefined;
+  const vocabText = read('vocab.txt', CHECKPOINT_FILE_LIMITS['vocab.txt']).toString('utf8');
+  checkVocabMatches(vocabText, config.vocabSize, join(dir, 'vocab.txt'));
+  const expected = expectedCheckpointTensors(config);
+  /** A safetensors file whose header names exactly `tensors`: only then is the whole file read. */
+  const readTensors = (file: string, tensors: ExpectedTensor[]) => {
+    const path = join(dir, file);
+    if (!existsSync(path)) throw new Error(`${path}: missing`);
+    checkSafetensorsFile(path, tensors);
+    return decodeSafetensors(read(file), path).tensors;
+  };
+  const weights = readTensors('model.safetensors', expected);
+  const optimizer = options.withOptimizer
+    ? readTensors('optimizer.safetensors', [...expected.map((t) => ({ ...t, name: `m/${t.name}` })), ...expected.map((t) => ({ ...t, name: `v/${t.name}` }))])
+    : undefined;
   return { dir, state, config, vocabText, weights, optimizer };
 }

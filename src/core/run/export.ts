@@ -5,10 +5,11 @@
  * shared embeddings once, so export is renaming; the generator's tied output weight is
  * written out as the word-embedding table it is.
  */
-import { mkdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import type { CheckpointContents } from './checkpoint';
+import { ensureFolder } from './folders';
 import { toHuggingFaceConfig } from '../model/config';
 import { encodeSafetensors, type NamedArray } from './safetensors';
 
@@ -24,12 +25,18 @@ export function huggingFaceTensors(weights: Map<string, NamedArray>, which: 'dis
   return out;
 }
 
-/** Writes both folders; returns their paths. */
-export function exportHuggingFace(ckpt: CheckpointContents, outDir: string): string[] {
+/**
+ * Writes both folders; returns their paths. A folder that already holds files is refused
+ * unless `overwrite` (files of the same names are then replaced, others left alone).
+ */
+export function exportHuggingFace(ckpt: CheckpointContents, outDir: string, options: { overwrite?: boolean } = {}): string[] {
+  ensureFolder(outDir, 'export folder');
+  if (!options.overwrite && readdirSync(outDir).length > 0) {
+    throw new Error(`${outDir} is not empty: export writes discriminator/ and generator/ there; choose a new or empty folder, or overwrite`);
+  }
   const written: string[] = [];
   for (const which of ['discriminator', 'generator'] as const) {
-    const dir = join(outDir, which);
-    mkdirSync(dir, { recursive: true });
+    const dir = ensureFolder(join(outDir, which), 'export folder');
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(toHuggingFaceConfig(ckpt.config, which), null, 2) + '\n');
     writeFileAtomic(join(dir, 'vocab.txt'), ckpt.vocabText);
     writeFileAtomic(join(dir, 'model.safetensors'), encodeSafetensors(huggingFaceTensors(ckpt.weights, which), { format: 'pt' }));

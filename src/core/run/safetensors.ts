@@ -3,6 +3,7 @@
  * header mapping each tensor's name to {dtype, shape, data_offsets}, then the raw
  * little-endian data. Only the dtypes this project writes or reads are supported.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export type SafeDtype = 'F32' | 'I32' | 'F16' | 'BF16' | 'F64' | 'I64';
 
@@ -54,44 +55,124 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
+/** One tensor's header entry: where its bytes lie in the data section (after the header). */
+export interface SafetensorsEntry {
+  dtype: SafeDtype;
+  shape: number[];
+  /** Byte offsets into the data section, [begin, end). */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsHeader {
+  /** Bytes of the JSON header (after the 8-byte length). */
+  headerLength: number;
+  /** Bytes of the data section the entries cover (the largest end offset). */
+  dataLength: number;
+  tensors: Map<string, SafetensorsEntry>;
+  metadata: Record<string, string>;
+}
+
+/**
+ * The largest header this reader accepts. Hugging Face's own reader stops at 100 MB; ours
+ * name a few thousand tensors at most, so a header this large is crafted or corrupt.
+ */
+export const MAX_SAFETENSORS_HEADER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Parses and checks a safetensors header: the length is within MAX_SAFETENSORS_HEADER_BYTES
+ * and the file, every entry has a known dtype, a shape of non-negative integers whose byte
+ * size equals its offsets, and offsets that lie in the file without overlapping. `head`
+ * holds at least the first 8 + header length bytes; `fileBytes` is the file's whole size.
+ * Nothing is allocated for the tensors themselves.
+ */
+export function parseSafetensorsHeader(head: Buffer, fileBytes: number, source: string): SafetensorsHeader {
+  const fail = (what: string): never => {
+    throw new Error(`${source}: ${what}`);
+  };
+  if (fileBytes < 8 || head.length < 8) fail(`truncated: ${fileBytes} bytes, too short for the 8-byte header length`);
+  const declared = head.readBigUInt64LE(0);
+  if (declared > BigInt(MAX_SAFETENSORS_HEADER_BYTES)) fail(`corrupt: header claims ${declared} bytes, more than the limit of ${MAX_SAFETENSORS_HEADER_BYTES}`);
+  const headerLength = Number(declared);
+  if (headerLength > fileBytes - 8) fail(`truncated or corrupt: header claims ${headerLength} bytes but the file has ${fileBytes - 8} after the length`);
+  if (head.length < 8 + headerLength) fail(`internal: ${head.length} bytes given for a header of ${headerLength}`);
+  let header: unknown;
+  try {
+    header = JSON.parse(head.subarray(8, 8 + headerLength).toString('utf8'));
+  } catch (e) {
+    return fail(`corrupt header (not JSON: ${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('corrupt header (not a JSON object)');
+  const available = fileBytes - 8 - headerLength;
+  const tensors = new Map<string, SafetensorsEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof raw === 'object' && raw !== null) metadata = raw as Record<string, string>;
+      continue;
+    }
+    const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof entry !== 'object' || entry === null) return fail(`tensor ${name} has a malformed header entry`);
+    const { dtype, shape, data_offsets } = entry;
+    if (typeof dtype !== 'string' || !(dtype in BYTES)) return fail(`tensor ${name} has unknown dtype ${String(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return fail(`tensor ${name} has a malformed shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(data_offsets) || data_offsets.length !== 2 || !data_offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+      return fail(`tensor ${name} has malformed data_offsets ${JSON.stringify(data_offsets)}`);
+    }
+    const [begin, end] = data_offsets as [number, number];
+    // Multiply step by step so a crafted shape cannot overflow into a small product.
+    let count = 1;
+    for (const d of shape as number[]) {
+      count *= d;
+      if (count * BYTES[dtype as SafeDtype] > available) return fail(`truncated: tensor ${name} of shape [${shape}] needs more than the ${available} bytes of data present`);
+    }
+    const bytes = count * BYTES[dtype as SafeDtype];
+    if (end < begin || end - begin !== bytes) fail(`tensor ${name}: shape [${shape}] needs ${bytes} bytes, offsets give ${end - begin}`);
+    if (end > available) fail(`truncated: tensor ${name} ends at byte ${end} of the data but only ${available} bytes are present`);
+    tensors.set(name, { dtype: dtype as SafeDtype, shape: shape as number[], begin, end });
+  }
+  // Tensors may not share bytes.
+  const sorted = [...tensors].filter(([, e]) => e.end > e.begin).sort((a, b) => a[1].begin - b[1].begin);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i][1].begin < sorted[i - 1][1].end) fail(`corrupt: tensors ${sorted[i - 1][0]} and ${sorted[i][0]} overlap`);
+  }
+  const dataLength = sorted.length > 0 ? sorted[sorted.length - 1][1].end : 0;
+  return { headerLength, dataLength, tensors, metadata };
+}
+
+/** Reads only the header of the safetensors file at `path` (at most MAX_SAFETENSORS_HEADER_BYTES). */
+export function readSafetensorsHeader(path: string): SafetensorsHeader {
+  const fd = openSync(path, 'r');
+  try {
+    const fileBytes = fstatSync(fd).size;
+    const prefix = Buffer.alloc(Math.min(8, fileBytes));
+    readSync(fd, prefix, 0, prefix.length, 0);
+    const declared = prefix.length === 8 ? prefix.readBigUInt64LE(0) : 0n;
+    // A length over the limit or past the end of the file: the parser reports it from the prefix alone.
+    if (prefix.length < 8 || declared > BigInt(Math.min(MAX_SAFETENSORS_HEADER_BYTES, fileBytes - 8))) return parseSafetensorsHeader(prefix, fileBytes, path);
+    const head = Buffer.alloc(8 + Number(declared));
+    prefix.copy(head);
+    readSync(fd, head, 8, head.length - 8, 8);
+    return parseSafetensorsHeader(head, fileBytes, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Parses a safetensors buffer. Every inconsistency (short file, bad header, offsets out of
  * range or overlapping, unknown dtype) throws an Error whose message says what is wrong;
  * `source` (a path) starts the message.
  */
 export function decodeSafetensors(buf: Buffer, source: string): DecodedSafetensors {
-  const fail = (what: string): never => {
-    throw new Error(`${source}: ${what}`);
-  };
-  if (buf.length < 8) fail(`truncated: ${buf.length} bytes, too short for the 8-byte header length`);
-  const headerLength = Number(buf.readBigUInt64LE(0));
-  if (headerLength > buf.length - 8) fail(`truncated or corrupt: header claims ${headerLength} bytes but the file has ${buf.length - 8} after the length`);
-  let header: Record<string, { dtype: SafeDtype; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + headerLength).toString('utf8'));
-  } catch (e) {
-    return fail(`corrupt header (not JSON: ${(e as Error).message})`);
-  }
-  const dataStart = 8 + headerLength;
-  const dataLength = buf.length - dataStart;
+  const header = parseSafetensorsHeader(buf, buf.length, source);
+  const dataStart = 8 + header.headerLength;
   const tensors = new Map<string, NamedArray>();
-  let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
-      continue;
-    }
-    const { dtype, shape, data_offsets } = entry as { dtype: SafeDtype; shape: number[]; data_offsets: [number, number] };
-    if (!(dtype in BYTES)) fail(`tensor ${name} has unknown dtype ${dtype}`);
-    if (!Array.isArray(shape) || !Array.isArray(data_offsets) || data_offsets.length !== 2) fail(`tensor ${name} has a malformed header entry`);
-    const [begin, end] = data_offsets;
-    const count = shape.reduce((a, d) => a * d, 1);
-    if (end - begin !== count * BYTES[dtype]) fail(`tensor ${name}: shape [${shape}] needs ${count * BYTES[dtype]} bytes, offsets give ${end - begin}`);
-    if (begin < 0 || end > dataLength) fail(`truncated: tensor ${name} ends at byte ${end} of the data but only ${dataLength} bytes are present`);
+  for (const [name, { dtype, shape, begin, end }] of header.tensors) {
     const bytes = buf.subarray(dataStart + begin, dataStart + end);
     tensors.set(name, { dtype: dtype === 'I32' || dtype === 'I64' ? 'I32' : 'F32', shape, data: toArray(dtype, bytes) });
   }
-  return { tensors, metadata };
+  return { tensors, metadata: header.metadata };
 }
 
 function toArray(dtype: SafeDtype, bytes: Buffer): Float32Array | Int32Array {

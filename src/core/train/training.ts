@@ -8,10 +8,11 @@
  * straight steps on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
 import { describeBackend, initBackend, type BackendPreference, type BackendReport } from '../wasm/backend';
+import { ensureFolder } from '../run/folders';
 import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointContents, type TrainingPosition } from '../run/checkpoint';
 import { validateConfig, type ElectraConfig } from '../model/config';
 import { presetConfig, presetTraining, presetWarmupSteps, type PresetName } from '../model/presets';
@@ -92,7 +93,7 @@ export interface TrainingEvents {
 
 export interface PretrainResult {
   step: number;
-  stoppedBecause: 'steps' | 'minutes' | 'cancelled';
+  stoppedBecause: 'steps' | 'minutes' | 'stopped';
   checkpointDir: string;
   backend: string;
   lastEval?: EvalMetrics;
@@ -122,10 +123,10 @@ export const METRICS_FILE = 'metrics.jsonl';
 
 export async function pretrain(options: PretrainOptions, events: TrainingEvents = {}, signal?: AbortSignal): Promise<PretrainResult> {
   const log = (level: 'info' | 'warn' | 'error', msg: string) => events.onLog?.(level, msg);
+  // Before the backend starts: a folder that cannot be made fails the run at once.
+  const runDir = ensureFolder(options.outDir, 'run folder');
   const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
   log('info', `backend: ${describeBackend(backend)}`);
-  const runDir = resolve(options.outDir);
-  mkdirSync(runDir, { recursive: true });
 
   const existing = findLatestCheckpoint(runDir);
   if (existing && !options.resume && !options.overwrite) {
@@ -156,6 +157,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     normalization,
     vocabText: resumed?.vocabText,
     log: (m) => log('info', m),
+    warn: (m) => log('warn', m),
   });
   // A small corpus may give fewer WordPieces than asked for: the model takes the vocabulary's size.
   const config: ElectraConfig = { ...requested, vocabSize: data.tokenizer.vocabSize };
@@ -250,7 +252,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
   try {
     while (true) {
       if (signal?.aborted) {
-        stoppedBecause = 'cancelled';
+        stoppedBecause = 'stopped';
         break;
       }
       if (settings.totalSteps > 0 && position.step >= settings.totalSteps) {

@@ -328,9 +328,9 @@ function exportName(ext: string): string {
   return `electra-metrics-${runsPart}.${ext}`;
 }
 
-async function exportCsv(path?: string): Promise<void> {
+async function exportCsv(): Promise<void> {
   const csv = metricsToCsv(state.selectedRuns.filter((id) => records.has(id)).map((id) => ({ runId: id, records: records.get(id)! })));
-  const { savedTo } = await rpc.request('exportCsv', { suggestedName: exportName('csv'), csv, path });
+  const { savedTo } = await rpc.request('exportCsv', { suggestedName: exportName('csv'), csv });
   if (savedTo) showStatus(`Saved ${savedTo}`);
 }
 
@@ -360,8 +360,8 @@ function chartsImage(): string {
   return out.toDataURL('image/png');
 }
 
-async function exportPng(path?: string): Promise<void> {
-  const { savedTo } = await rpc.request('exportPng', { suggestedName: exportName('png'), dataUrl: chartsImage(), path });
+async function exportPng(): Promise<void> {
+  const { savedTo } = await rpc.request('exportPng', { suggestedName: exportName('png'), dataUrl: chartsImage() });
   if (savedTo) showStatus(`Saved ${savedTo}`);
 }
 
@@ -379,7 +379,7 @@ rpc.onNotification('metricsAppended', ({ runId, records: added, reset }) => {
   records.set(runId, list);
   scheduleRedraw();
 });
-rpc.onNotification('exportRequested', ({ format, path }) => void (format === 'csv' ? exportCsv(path) : exportPng(path)).catch(reportError));
+rpc.onNotification('exportRequested', ({ format }) => void (format === 'csv' ? exportCsv() : exportPng()).catch(reportError));
 
 // Theme changes swap the body's class (vscode-light, vscode-dark, vscode-high-contrast).
 new MutationObserver(() => applyTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });

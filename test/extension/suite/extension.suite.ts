@@ -45,6 +45,15 @@ function waitForDiagnostics(uri: vscode.Uri, pred: (d: vscode.Diagnostic[]) => b
   });
 }
 
+/** Resolves once `ready()` holds, checking every 100 ms. */
+async function until(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The word a token belongs to (as the server sees it); a punctuation token is its own word. */
 function wordAt(doc: vscode.TextDocument, range: vscode.Range): string {
   const token = doc.getText(range);
@@ -96,6 +105,22 @@ describe('ELECTRA Studio in the extension host', function () {
     assert.ok(runDir.startsWith(folder.uri.fsPath), runDir);
     assert.ok(existsSync(join(runDir, 'checkpoints', 'latest.json')));
     console.log(`      trained ${STEPS} micro steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it('the open dashboard lists a run that starts while it is open, as training; Stop reports "stopped"; .electra/ is git-ignored', async function () {
+    const api = vscode.extensions.getExtension(EXTENSION_ID)!.exports as { dashboardRuns(): Array<{ id: string; state: string }> };
+    await vscode.commands.executeCommand('electraStudio.openDashboard');
+    await until(() => api.dashboardRuns().some((r) => r.id === 'in-host'), 30_000, 'the dashboard to list the earlier run');
+    const launched = vscode.commands.executeCommand('electraStudio.pretrain', { preset: 'micro', steps: 100_000, runName: 'live', confirm: false, wait: true }) as Thenable<{
+      result?: { step: number; stoppedBecause: string };
+    }>;
+    // Listed while it trains (the webview ticks a run it sees start training), not only once it ends.
+    await until(() => api.dashboardRuns().some((r) => r.id === 'live' && r.state === 'training'), 120_000, `the dashboard to list the new run as training (it lists ${JSON.stringify(api.dashboardRuns())})`);
+    const stopping = (await vscode.commands.executeCommand('electraStudio.stop', { runName: 'live' })) as string[];
+    assert.deepEqual(stopping, ['live']);
+    const r = await launched;
+    assert.equal(r.result?.stoppedBecause, 'stopped');
+    assert.ok(existsSync(join(folder.uri.fsPath, '.electra', '.gitignore')), '.electra/.gitignore');
   });
 
   it('the language server publishes diagnostics for an opened Markdown file', async function () {
