@@ -12,6 +12,8 @@
  *   parallel/  data parallelism over worker threads (pool, replica, shards)
  *   run/       what a run leaves on disk: run folder, checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
+ *   quality/   what users see, measured: planted real-word errors, word alignment, baselines
+ *              (rarity, Kneser-Ney trigram), a fixed generator, detection metrics
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
  *   common/    seeded randomness and typed-array helpers used across the stages
  */
