@@ -4,12 +4,12 @@
 //   2. gathers the training text into .tmp/base-corpus with scripts/base-corpus.sh (Brown and
 //      Debian's permissively licensed documentation; sources and licences in docs/base-corpus.md);
 //   3. pre-trains `tiny` on it in runs/base (docs/base-model.md): 3,000 steps of ELECTRA
-//      with the replacement curriculum; with --synthetic-stage, then to step 3,400 with
-//      synthetic real-word errors added (not in the shipped model); every call resumes runs/base;
+//      with the replacement curriculum, then to step 3,400 with synthetic real-word errors
+//      added (--no-synthetic stops after the first stage); every call resumes runs/base;
 //   4. ships the latest checkpoint to models/base (weights only, F16) with corpus.json.
 // Options: --steps N (stage 1, default 3000), --stage2-steps N (default 3400), --minutes M
 // (each stage's process stops after M minutes; run again to resume), --workers N
-// (default 1), --synthetic-stage, --ship-only.
+// (default 1), --no-synthetic, --ship-only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -47,13 +47,13 @@ if (!args.includes('--ship-only')) {
   // Stage 1: ELECTRA with the replacement curriculum and mask rate of docs/recipes.md, no
   // dropout (a short run underfits). A resumed run keeps these settings from its checkpoint.
   pretrain(['--steps', opt('--steps', '3000'), '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0']);
-  // Stage 2 (only with --synthetic-stage; the shipped model has none): the same run continues
-  // with synthetic real-word errors among its replacements (docs/recipes.md), to --stage2-steps.
+  // Stage 2 (skipped with --no-synthetic): the same run continues to --stage2-steps with
+  // synthetic real-word errors among its replacements (docs/recipes.md), as the shipped model did.
   const reached = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).step;
   if (reached < Number(opt('--steps', '3000'))) {
     console.log(`stage 1 stopped at step ${reached}: run this again to resume it`);
     process.exit(0);
   }
-  if (args.includes('--synthetic-stage')) pretrain(['--steps', opt('--stage2-steps', '3400'), '--synthetic-errors', '0.3']);
+  if (!args.includes('--no-synthetic')) pretrain(['--steps', opt('--stage2-steps', '3400'), '--synthetic-errors', '0.3']);
 }
 sh(process.execPath, ['dist/shipModel.js', run, out, '--corpus', corpus]);
