@@ -1,9 +1,11 @@
 // Bundles every entry point with esbuild. Node entry points keep their npm dependencies
 // external except where a bundle must stand alone (the VSIX ships node_modules it needs).
 // Test files are bundled one-to-one into out/test so that `node --test` can run them.
+// The engine's WebAssembly kernels (.wat) are compiled into the bundles by watPlugin.mjs.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { watPlugin } from './watPlugin.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const watch = process.argv.includes('--watch');
@@ -54,7 +56,7 @@ const bundleTfjsGradients = {
     }));
   },
 };
-common.plugins = [bundleTfjsGradients];
+common.plugins = [bundleTfjsGradients, watPlugin];
 
 const jobs = [];
 for (const [entry, outfile] of nodeEntries) {

@@ -1,5 +1,5 @@
 /**
- * No tensor leak: the engine's real loop (pretrain() of src/core/train/training.ts) for N steps of
+ * No tensor leak: the engine's real loop (pretrain() of src/core/train/pretrain.ts) for N steps of
  * the micro preset on Brown with dropout on, evaluation and checkpoints included, with the
  * data-parallel workers training uses by default, reading the step metrics' live tensor
  * count (this thread and the workers) and resident memory as it goes.
@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import type { BackendPreference } from '../core/wasm/backend';
 import type { PresetName } from '../core/model/presets';
-import { pretrain } from '../core/train/training';
+import { pretrain } from '../core/train/pretrain';
 import { describeMachine, mib, RssSampler } from './machine';
 
 export interface LeakOptions {

@@ -89,7 +89,7 @@ export function brownMarkdown(words: number, firstDoc = 40): string {
 }
 
 /** A minimal LSP client over stdio, like vscode-languageclient's (and test/server/lspClient.ts). */
-class Client {
+export class Client {
   private diagnosticWaiters = new Map<number, (at: number) => void>();
   readonly diagnosticsAt = new Map<number, number>();
   readonly diagnosticCount = new Map<number, number>();
@@ -342,7 +342,7 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyResult[]> {
       return `${w} window(s) computed: ${x.n} edits, p50 ${x.p50.toFixed(0)} ms, max ${x.max.toFixed(0)} ms`;
     });
     if (split.length > 0) console.log(`${r.preset}: edit latency by windows computed (an edit inside a long paragraph touches two overlapping windows): ${split.join('; ')}`);
-    if (s.n > 0) console.log(`${r.preset}: server-side Scorer.score per edit (electra/stats): p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, max ${s.max.toFixed(0)} ms; the rest of the client-observed time is the transport both ways, the server's scheduling and building the diagnostics`);
+    if (s.n > 0) console.log(`${r.preset}: server-side window computation per edit (electra/stats scoringMs): p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms, max ${s.max.toFixed(0)} ms; the rest of the client-observed time is the transport both ways, the server's scheduling and building the diagnostics`);
     console.log(`${r.preset}: typing a word (${TYPING_WORDS} words, a key every ${TYPING_KEY_MS} ms; the server waits for a 150 ms pause): last key -> diagnostics p50 ${t.p50.toFixed(0)} ms, max ${t.max.toFixed(0)} ms`);
   }
   return results;

@@ -4,13 +4,15 @@
  * the same run when python3 with torch is installed.
  *
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
- *                      [--only training,scaling,latency,ingestion,leak,eventloop]
+ *                      [--only training,scaling,latency,typing,ingestion,leak,eventloop]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
- *                      [--scaling-steps 3] [--quality-models models/base,runs/x] [--quality-sentences 1000]
+ *                      [--scaling-steps 3] [--typing-chars 1000000] [--typing-keys 60]
+ *                      [--quality-models models/base,runs/x] [--quality-sentences 1000]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
- * latency over JSON-RPC), ingestion (MB/s and memory of prepareData), leak (tensor count over
+ * latency over JSON-RPC), typing (keys every 90 ms with a code action and a hover after each,
+ * in a 1 MB document: final diagnostics, request latency, server RSS), ingestion (MB/s and memory of prepareData), leak (tensor count over
  * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains),
  * quality (planted real-word errors and fixed-generator replacements, models beside the
  * rarity and trigram baselines; src/bench/quality.ts).
@@ -36,6 +38,7 @@ import { runEventLoop } from './eventLoop';
 import { runIngestion } from './ingestion';
 import { runLeak } from './leak';
 import { runLatency } from './lspLatency';
+import { runTypingWithRequests } from './typingWithRequests';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
 import { runQuality } from './quality';
@@ -53,6 +56,9 @@ interface Args {
   ingestMb: number;
   leakSteps: number;
   edits: number;
+  /** Typing with requests: document size in characters, keys typed. */
+  typingChars: number;
+  typingKeys: number;
   latencyPresets: PresetName[];
   scalingSteps: number;
   /** Data-parallel threads for the multi-threaded rows (default: one per core). */
@@ -72,6 +78,8 @@ function parseArgs(argv: string[]): Args {
     ingestMb: 100,
     leakSteps: 500,
     edits: 30,
+    typingChars: 1_000_000,
+    typingKeys: 60,
     latencyPresets: ['tiny', 'small'],
     scalingSteps: 3,
     threads: Math.min(availableParallelism(), 8),
@@ -98,6 +106,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--ingest-mb') args.ingestMb = number(a, argv[++i]);
     else if (a === '--leak-steps') args.leakSteps = Math.round(number(a, argv[++i]));
     else if (a === '--edits') args.edits = Math.round(number(a, argv[++i]));
+    else if (a === '--typing-chars') args.typingChars = Math.round(number(a, argv[++i]));
+    else if (a === '--typing-keys') args.typingKeys = Math.round(number(a, argv[++i]));
     else if (a === '--latency-presets') args.latencyPresets = argv[++i].split(',') as PresetName[];
     else if (a === '--scaling-steps') args.scalingSteps = Math.round(number(a, argv[++i]));
     else if (a === '--quality-models') args.qualityModels = argv[++i].split(',').filter(Boolean);
@@ -337,6 +347,11 @@ async function main(): Promise<void> {
     if (args.only.has('latency')) {
       await section('Annotation latency in the language server (real JSON-RPC over stdio)', () =>
         runLatency({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'latency'), presets: args.latencyPresets, backend: args.backend, words: 2000, edits: args.edits }).then(() => undefined),
+      );
+    }
+    if (args.only.has('typing')) {
+      await section('Typing with requests in a 1 MB document (language server, real JSON-RPC over stdio)', () =>
+        runTypingWithRequests({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'typing'), backend: args.backend, chars: args.typingChars, keys: args.typingKeys }),
       );
     }
     if (args.only.has('training')) await section('Training step (synthetic batch, dropout on)', () => trainingSection(args));

@@ -12,19 +12,17 @@
  * ELECTRA_DEBUG=1.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, initBackend, type BackendPreference } from '../core';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { PRESET_NAMES, type PresetName } from '../core';
 import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
-import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
+import { MIN_TRAINING_VOCAB_SIZE, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace } from '../core';
 import { WordPieceTokenizer } from '../core';
-import { Evaluator, pretrain } from '../core';
-import { modelFromCheckpoint } from '../core';
+import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer } from '../core';
 import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, formatErrorReport, trainingSourceOf, trainTrigram } from '../core';
 import { Progress, formatEval } from './progress';
@@ -116,23 +114,31 @@ program
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
   .option('--dropout <p>', 'dropout of both networks', probability)
   .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of masked confusable words (their/there, ...) swapped, other words doubled at a quarter of it (off by default; docs/recipes.md)', probability)
-  .action(async (folder: string | undefined, o) => {
+  .action(async (folder: string | undefined, o, command: Command) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
     if (!o.steps && !o.minutes && !o.resume) throw new Error('give --steps or --minutes');
     const corpus: CorpusSource = o.brown ? { kind: 'brown' } : { kind: 'folder', root: folderArgument(folder!, 'folder'), include: o.include, exclude: o.exclude };
-    const preset = o.preset as PresetName;
+    // A resumed run keeps its own settings: pass on only what the user gave, so that a
+    // default here never reads as a change (the engine refuses contradictions).
+    const given = <T>(name: string): T | undefined => (o.resume && command.getOptionValueSource(name) === 'default' ? undefined : o[name]);
     const controller = new AbortController();
     let interrupts = 0;
-    process.on('SIGINT', () => {
+    // Ctrl-C, a terminal closing (SIGHUP) and a service manager's stop (SIGTERM) all finish
+    // the step and save; a second signal quits at once.
+    const stop = (signal: NodeJS.Signals) => {
       interrupts++;
+      // After a hang-up the terminal is gone: a failed write must not end the run before it saves.
+      if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
       if (interrupts > 1) {
-        process.stderr.write('\ninterrupted again: exiting without saving\n');
-        process.exit(130);
+        process.stderr.write(`\n${signal} again: exiting without saving\n`);
+        process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
       }
-      process.stderr.write('\nstopping: finishing the current step and saving a checkpoint (Ctrl-C again to quit at once)\n');
+      const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
+      process.stderr.write(`\nstopping: finishing the current step and saving a checkpoint (${again} to quit at once)\n`);
       controller.abort();
-    });
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
     const started = Date.now();
     const progress = new Progress(process.stderr, o.steps ?? 0, o.minutes ? started + o.minutes * 60_000 : Infinity, started);
     let firstStep = true;
@@ -140,20 +146,20 @@ program
       {
         corpus,
         outDir: o.out,
-        preset,
+        preset: given<PresetName>('preset'),
         steps: o.steps,
         minutes: o.minutes,
         resume: !!o.resume,
         overwrite: !!o.overwrite,
         backend: o.backend as BackendPreference,
-        seed: o.seed,
+        seed: given<number>('seed'),
         batchSize: o.batchSize,
         gradientAccumulation: o.accumulate,
         workers: o.workers,
         learningRate: o.lr,
         warmupSteps: o.warmup,
-        checkpointEvery: o.checkpointEvery,
-        evalEvery: o.evalEvery,
+        checkpointEvery: given<number>('checkpointEvery'),
+        evalEvery: given<number>('evalEvery'),
         maskProbability: o.maskRate,
         syntheticErrors: o.syntheticErrors,
         dropout: o.dropout,
@@ -165,6 +171,7 @@ program
       },
       {
         onLog: (level, msg) => progress.line(level === 'info' ? msg : `${level}: ${msg}`),
+        onBackend: (backend) => progress.line(`backend: ${describeBackend(backend)}`),
         onStep: (m) => {
           if (firstStep) {
             firstStep = false;
@@ -247,27 +254,11 @@ program
   .action(async (checkpoint: string, folder: string | undefined, o) => {
     if (o.errors) return evalErrors(checkpoint, folder, o);
     if (!folder) throw new Error('give a folder to evaluate on');
-    const dir = findLatestCheckpoint(checkpoint);
-    if (!dir) throw new Error(`${checkpoint}: no checkpoint found`);
     const root = folderArgument(folder, 'folder');
-    const backend = await initBackend(o.backend);
-    const ckpt = loadCheckpoint(dir);
-    const scratch = mkdtempSync(join(tmpdir(), 'electra-eval-'));
-    try {
-      const data = await prepareData({ source: { kind: 'folder', root }, runDir: scratch, seqLength: ckpt.config.maxSeqLength, vocabSize: ckpt.config.vocabSize, normalization: ckpt.state.tokenizer, vocabText: ckpt.vocabText });
-      const model = modelFromCheckpoint(ckpt);
-      const split = o.all ? data.train : data.heldOut;
-      if (split.count === 0) throw new Error(`${folder}: no held-out sequences (use --all to evaluate on every file)`);
-      const evaluator = new Evaluator(model, split, data.tokenizer.specialIds, o.sequences, o.seed, ckpt.config.maxSeqLength);
-      const m = await evaluator.evaluate(ckpt.state.step, 0);
-      process.stdout.write(`checkpoint ${dir} (step ${ckpt.state.step}) on ${root}${o.all ? ' (training split)' : ' (held-out split)'}, ${m.sequences} sequences, backend ${describeBackend(backend)}\n`);
-      process.stdout.write(formatEval(m) + '\n');
-      data.train.close();
-      data.heldOut.close();
-      model.dispose();
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+    const split = o.all ? 'training' : 'held-out';
+    const r = await evaluateCheckpoint({ checkpoint, corpus: { kind: 'folder', root }, split, sequences: o.sequences, seed: o.seed, backend: o.backend });
+    process.stdout.write(`checkpoint ${r.checkpointDir} (step ${r.step}) on ${root} (${split} split), ${r.metrics.sequences} sequences, backend ${describeBackend(r.backend)}\n`);
+    process.stdout.write(formatEval(r.metrics) + '\n');
   });
 
 /** electra-studio eval --errors: the error-detection benchmark (src/core/quality) for one checkpoint. */

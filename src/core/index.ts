@@ -8,9 +8,11 @@
  *   data/      text in: corpus walk, BERT normalisation, WordPiece, packing, on-disk dataset, Brown
  *   model/     the networks and what trains them: config and presets, model, masking,
  *              objective, optimizer, schedule
- *   train/     pre-training: orchestration, the training loop, evaluation, metrics
+ *   train/     pre-training: orchestration (pretrain), settings, resume, the training loop,
+ *              evaluation, metrics
  *   parallel/  data parallelism over worker threads (pool, replica, shards)
- *   run/       what a run leaves on disk: run folder, checkpoints, safetensors, export
+ *   run/       what a run leaves on disk: the run folder (RunFolder: layout, manifest, lock),
+ *              checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
  *   quality/   what users see, measured: planted real-word errors, word alignment, baselines
  *              (rarity, Kneser-Ney trigram), a fixed generator, detection metrics
@@ -26,14 +28,20 @@ export * from './model/config';
 export * from './model/presets';
 export * from './model/model';
 export * from './train/metrics';
-export * from './train/training';
+export * from './train/pretrain';
+export * from './train/settings';
+export * from './train/trainingLoop';
+export * from './train/evaluator';
+export * from './train/batches';
 export * from './parallel';
 export * from './run/checkpoint';
+export * from './run/runFolder';
 export * from './run/checkpointValidation';
 export * from './run/export';
 export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
+export * from './score/documentPlan';
 export * from './wasm/backend';
 export * from './quality/confusables';
 export * from './quality/words';

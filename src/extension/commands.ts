@@ -18,7 +18,7 @@ import type { Log } from './log';
 import { ignoreElectraFolder, listCheckpoints, sanitizeRunName, timestampRunName, uniqueRunName } from './runs';
 import type { TokenConfidencePanel } from './tokenConfidencePanel';
 import type { LaunchResult, Trainer } from './trainer';
-import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
+import { listWorkspaceRuns, primaryFolder, runsRootOf, workspaceRunsRoots, type WorkspaceRun } from './workspaceRuns';
 
 export const COMMANDS = {
   pretrain: 'electraStudio.pretrain',
@@ -102,7 +102,7 @@ async function pickRun(runs: WorkspaceRun[], placeHolder: string, runName?: stri
     runs.map((r) => ({
       label: r.id,
       description: r.latestCheckpoint ? `checkpoint step ${r.latestCheckpoint.step}` : 'no checkpoint',
-      detail: `${r.options?.preset ?? '?'} · ${new Date(r.updated).toLocaleString()}`,
+      detail: `${r.manifest?.preset ?? '?'} · ${new Date(r.updated).toLocaleString()}`,
       run: r,
     })),
     { placeHolder },
@@ -173,13 +173,25 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const runs = (await listWorkspaceRuns()).filter((r) => r.latestCheckpoint && !trainer.session(r.dir));
     const run = await pickRun(runs, 'Resume which run?', args.runName);
     if (!run) return undefined;
-    const previous = run.options;
-    if (!previous?.corpus || !previous.preset) throw new Error(`${run.dir}/run.json does not say how the run was started`);
+    const manifest = run.manifest;
+    if (!manifest) throw new Error(run.problem ?? `${run.dir} has no run manifest (run.json): it does not say how the run was started`);
     const settings = readSettings(run.folder);
     const reached = run.latestCheckpoint!.step;
-    const minutes = args.minutes ?? (previous.minutes && !previous.steps ? previous.minutes : undefined);
-    const steps = minutes ? undefined : (args.steps ?? (previous.steps && previous.steps > reached ? previous.steps : reached + settings.steps));
-    const options: PretrainOptions = { ...(previous as PretrainOptions), outDir: run.dir, steps, minutes, resume: true };
+    const { budget } = manifest;
+    const minutes = args.minutes ?? (budget.minutes && !budget.steps ? budget.minutes : undefined);
+    const steps = minutes ? undefined : (args.steps ?? (budget.steps && budget.steps > reached ? budget.steps : reached + settings.steps));
+    // The rest (preset, model, seed, batch...) comes from the run's checkpoint; backend and
+    // workers are this machine's current settings.
+    const options: PretrainOptions = {
+      corpus: manifest.corpus,
+      outDir: run.dir,
+      preset: manifest.preset,
+      steps,
+      minutes,
+      resume: true,
+      backend: settings.backend,
+      workers: settings.workers > 0 ? settings.workers : 'auto',
+    };
     return trainer.launch(run.name, options, { confirm: args.confirm ?? false, wait: args.wait ?? true });
   };
 
@@ -214,18 +226,23 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         items.push({ label: `$(folder) ${run.id}`, description: `latest checkpoint (now step ${run.latestCheckpoint.step}), follows new ones`, path: run.dir });
         for (const c of (await listCheckpoints(run.dir)).slice(0, 20)) items.push({ label: `$(pinned) step ${c.step}`, description: run.id, path: c.dir });
       }
+      items.unshift({
+        label: '$(sparkle) Newest checkpoint of the newest run',
+        description: 'the default: follows new checkpoints and new runs',
+        path: '',
+      });
       items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Browse…', browse: true });
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: `Checkpoint for scoring (now: ${(await checkpoints.effective()) ?? 'none'})` });
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: `Checkpoint for scoring (now: ${client.status.checkpointDir ?? 'none'})` });
       if (!pick) return undefined;
       if (pick.browse) {
         const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use Checkpoint' });
         path = chosen?.[0]?.fsPath;
       } else path = pick.path;
-      if (!path) return undefined;
+      if (path === undefined) return undefined;
     }
     await checkpoints.select(path || undefined);
-    await client.selectCheckpoint(path);
-    log.info(`checkpoint selected for scoring: ${path || '(none)'}`);
+    await client.selectCheckpoint(path, workspaceRunsRoots());
+    log.info(`checkpoint selected for scoring: ${path || 'none (the newest checkpoint of the newest run)'}`);
     return path;
   };
 

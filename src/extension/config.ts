@@ -24,6 +24,8 @@ export interface AnnotationSettings {
   languages: string[];
   severity: AnnotationSeverity;
   ignoredWords: string[];
+  /** Diagnostics per document at most; the most likely replaced tokens are kept. */
+  maxDiagnostics: number;
 }
 
 export interface ElectraSettings {
@@ -73,6 +75,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings
       languages: strings(c.get('annotation.languages'), DEFAULT['annotation.languages']),
       severity: oneOf(c.get('annotation.severity'), ANNOTATION_SEVERITIES, DEFAULT['annotation.severity']),
       ignoredWords: strings(c.get('annotation.ignoredWords'), DEFAULT['annotation.ignoredWords']),
+      maxDiagnostics: Math.floor(number(c.get('annotation.maxDiagnostics'), 'annotation.maxDiagnostics', DEFAULT['annotation.maxDiagnostics'])),
     },
   };
 }

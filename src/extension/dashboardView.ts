@@ -11,7 +11,7 @@ import { DASHBOARD_CHECKS } from '../shared/webviewChecks';
 import { RpcEndpoint, type DashboardChannel, type Envelope, type RunMetrics, type RunSummary } from '../shared/webviewProtocol';
 import type { Log } from './log';
 import { MetricsTail } from './metricsTail';
-import { METRICS_FILE } from './runs';
+import { RUN_FILES } from '../shared/runFolderFormat';
 import type { Trainer } from './trainer';
 import { renderWebviewHtml } from './webviewHtml';
 import { listWorkspaceRuns, primaryFolder } from './workspaceRuns';
@@ -113,7 +113,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       id: r.id,
       dir: r.dir,
       state: this.trainer.session(r.dir)?.state === 'stopping' ? 'stopping' : this.trainer.session(r.dir)?.running ? 'training' : 'idle',
-      preset: r.options?.preset,
+      preset: r.manifest?.preset,
       latestCheckpointStep: r.latestCheckpoint?.step,
       updated: r.updated,
     }));
@@ -139,7 +139,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     for (const id of runIds) {
       const run = byId.get(id);
       if (!run) continue;
-      const tail = new MetricsTail(join(run.dir, METRICS_FILE));
+      const tail = new MetricsTail(join(run.dir, RUN_FILES.metrics));
       const first = await tail.read();
       out.push({ runId: id, records: first.records });
       tail.follow((u) => this.rpc?.notify('metricsAppended', { runId: id, records: u.records, reset: u.reset || undefined }));

@@ -15,7 +15,7 @@ import { Log } from './log';
 import { StatusBar } from './statusBar';
 import { TOKENS_VIEW_TYPE, TokenConfidencePanel } from './tokenConfidencePanel';
 import { Trainer } from './trainer';
-import { listWorkspaceRuns } from './workspaceRuns';
+import { listWorkspaceRuns, workspaceRunsRoots } from './workspaceRuns';
 
 /** What `activate` returns: for tests and other extensions. */
 export interface ElectraStudioApi {
@@ -37,14 +37,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
   const log = new Log();
   trainer = new Trainer(join(dist, 'trainingWorker.js'), log);
   client = new ElectraLanguageClient(join(dist, 'server.js'), log);
-  const checkpoints = new CheckpointSelection(context.workspaceState, join(context.extensionPath, 'models', 'base'));
+  const checkpoints = new CheckpointSelection(context.workspaceState);
   const statusBar = new StatusBar(trainer);
   const dashboard = new DashboardViewProvider(context.extensionUri, trainer, log);
   const tokens = new TokenConfidencePanel(context.extensionUri, client);
   const t = trainer;
   const c = client;
-  /** True while the server scores with the base model because the workspace has no run yet. */
-  let servingBase = false;
 
   context.subscriptions.push(
     log,
@@ -58,20 +56,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
     ...registerCommands({ context, log, trainer, client, checkpoints, dashboard, tokens }),
     trainer.onDidChange(() => statusBar.update()),
     client.onStatus((s) => statusBar.setServerStatus(s)),
-    // The first checkpoint of a workspace: let the server use it (instead of nothing or the
-    // base model) without asking the user.
-    trainer.onDidCheckpoint(async ({ runDir }) => {
-      if (checkpoints.selected) return;
-      if (c.status.state === 'no-checkpoint' || servingBase) {
-        servingBase = false;
-        await c.selectCheckpoint(runDir);
-      }
-    }),
+    // Without a selection the server follows the newest run under these folders (src/server/checkpointRule.ts).
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void c.selectCheckpoint(checkpoints.selected ?? '', workspaceRunsRoots())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'annotation.languages')) {
         void setLanguagesContext();
         void c.restart();
       }
+      if (affects(e, 'runFolder')) void c.selectCheckpoint(checkpoints.selected ?? '', workspaceRunsRoots());
+    }),
+    // What the editors show is scored first.
+    vscode.window.onDidChangeTextEditorVisibleRanges((e) => void c.visibleRanges(e.textEditor).catch(() => undefined)),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => {
+      for (const editor of editors) void c.visibleRanges(editor).catch(() => undefined);
     }),
   );
 
@@ -82,23 +79,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Electr
     vscode.commands.executeCommand('setContext', 'electraStudio.annotatedLanguages', readSettings().annotation.languages);
   void setLanguagesContext();
 
-  const checkpoint = await checkpoints.effective();
-  servingBase = checkpoint !== undefined && checkpoint === checkpoints.baseModel;
+  const selected = checkpoints.selected;
   // Not awaited: activation must not wait for the server (and a failed start is logged).
   // In an untrusted workspace the server is told so and loads nothing from it until the
   // user trusts the workspace (below) or selects a checkpoint themselves.
-  client.start(checkpoint).catch(() => undefined);
-  log.info(`ELECTRA Studio activated (checkpoint for scoring: ${checkpoint ?? 'none yet'}${checkpoint && !vscode.workspace.isTrusted ? ', not loaded until the workspace is trusted' : ''})`);
-  context.subscriptions.push(
-    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
-      const trusted = await checkpoints.effective();
-      if (trusted) await c.selectCheckpoint(trusted);
-    }),
+  client.start(selected, workspaceRunsRoots()).catch(() => undefined);
+  log.info(
+    `ELECTRA Studio activated (checkpoint for scoring: ${selected ?? 'the newest checkpoint of the newest run'}${!vscode.workspace.isTrusted ? ', not loaded until the workspace is trusted' : ''})`,
   );
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => c.selectCheckpoint(checkpoints.selected ?? '', workspaceRunsRoots())));
 
   return {
     runningRuns: () => t.running.map((s) => s.runName),
-    checkpoint: () => checkpoints.effective(),
+    checkpoint: async () => c.status.checkpointDir ?? checkpoints.selected,
     serverState: () => c.status.state,
     runs: async () => (await listWorkspaceRuns()).map((r) => ({ id: r.id, dir: r.dir, latestCheckpointStep: r.latestCheckpoint?.step })),
     dashboardRuns: () => dashboard.shownRuns.map((r) => ({ id: r.id, state: r.state })),

@@ -13,6 +13,7 @@ import {
   SelectCheckpointNotification,
   SETTINGS_SECTION,
   StatusNotification,
+  VisibleRangesNotification,
   type AlternativesResult,
   type InitializationOptions,
   type ScoreDocumentResult,
@@ -24,7 +25,9 @@ import type { Log } from './log';
 export class ElectraLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<void> | undefined;
+  /** The user's selection (undefined: the server follows the newest run under runsRoots). */
   private checkpointPath: string | undefined;
+  private runsRoots: string[] = [];
   private readonly statusEmitter = new vscode.EventEmitter<StatusParams>();
   /** The server's scorer state (no-checkpoint, loading, ready, error). */
   readonly onStatus = this.statusEmitter.event;
@@ -39,9 +42,13 @@ export class ElectraLanguageClient implements vscode.Disposable {
     return this.client?.isRunning() ?? false;
   }
 
-  /** Starts the server (once); later calls wait for the same start. */
-  start(checkpointPath: string | undefined): Promise<void> {
+  /**
+   * Starts the server (once); later calls wait for the same start. `checkpointPath` is the
+   * user's selection, if any; `runsRoots` the folders whose newest run is followed without one.
+   */
+  start(checkpointPath: string | undefined, runsRoots: string[] = this.runsRoots): Promise<void> {
     this.checkpointPath = checkpointPath;
+    this.runsRoots = runsRoots;
     this.starting ??= this.doStart().catch((e: Error) => {
       this.log.error(`language server failed to start: ${e.message}`);
       this.client = undefined;
@@ -62,7 +69,9 @@ export class ElectraLanguageClient implements vscode.Disposable {
       protocolVersion: ELECTRA_PROTOCOL_VERSION,
       checkpointPath: this.checkpointPath,
       checkpointDir: this.checkpointPath,
+      runsRoots: this.runsRoots,
       threshold: settings.annotation.threshold,
+      maxDiagnostics: settings.annotation.maxDiagnostics,
       severity: settings.annotation.severity,
       ignoredWords: settings.annotation.ignoredWords,
       backend: settings.backend,
@@ -103,12 +112,26 @@ export class ElectraLanguageClient implements vscode.Disposable {
     if (c?.isRunning()) await c.stop();
   }
 
-  /** Loads another checkpoint (a run folder, or one checkpoint folder; '' unloads). */
-  async selectCheckpoint(path: string): Promise<void> {
+  /**
+   * Loads another checkpoint (a run folder, or one checkpoint folder; '' for no selection:
+   * the newest checkpoint of the newest run under the runs roots).
+   */
+  async selectCheckpoint(path: string, runsRoots: string[] = this.runsRoots): Promise<void> {
     this.checkpointPath = path || undefined;
+    this.runsRoots = runsRoots;
     if (!this.client) return this.start(this.checkpointPath);
     await this.starting;
-    await this.client.sendNotification(SelectCheckpointNotification, { path });
+    await this.client.sendNotification(SelectCheckpointNotification, { path, runsRoots });
+  }
+
+  /** What an editor shows of a document: the server scores those windows first. */
+  async visibleRanges(editor: vscode.TextEditor): Promise<void> {
+    if (!this.client?.isRunning()) return;
+    const ranges = editor.visibleRanges.map((r) => ({
+      start: { line: r.start.line, character: r.start.character },
+      end: { line: r.end.line, character: r.end.character },
+    }));
+    await this.client.sendNotification(VisibleRangesNotification, { uri: editor.document.uri.toString(), ranges });
   }
 
   async scoreDocument(uri: vscode.Uri): Promise<ScoreDocumentResult> {

@@ -1,21 +1,20 @@
 /**
- * Run folders: `<workspace>/<runFolder>/<name>/` holding run.json (the options it was
- * started with), metrics.jsonl, and checkpoints/ (latest.json -> {step, dir}, and one
- * step-NNNNNNNN/ folder per checkpoint), all written by the engine. Listing, naming and
- * reading them; no `vscode`.
+ * The workspace's run folders, `<workspace>/<runFolder>/<name>/`, as the engine writes them
+ * (layout and manifest: src/shared/runFolderFormat.ts): listing, naming and reading them,
+ * asynchronously so the extension host never blocks; no `vscode`, no engine.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { PretrainOptions } from '../core';
-
-export const RUN_FILE = 'run.json';
-export const METRICS_FILE = 'metrics.jsonl';
+import { parseLatestPointer, parseLockOwner, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
 
 export interface RunInfo {
   name: string;
   dir: string;
-  options?: Partial<PretrainOptions>;
+  /** run.json (version 1 upgraded); undefined when absent or unreadable (see `problem`). */
+  manifest?: RunManifest;
+  /** Why run.json could not be read, when it could not. */
+  problem?: string;
   latestCheckpoint?: { step: number; dir: string };
   /** mtime of metrics.jsonl (or of the folder), ms since epoch. */
   updated: number;
@@ -72,10 +71,10 @@ export function uniqueRunName(root: string, base: string): string {
 /** run.json and latest.json are a few hundred bytes; a larger one is not the engine's and is not read. */
 const MAX_RUN_JSON_BYTES = 1024 * 1024;
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+async function readJson(file: string): Promise<unknown> {
   try {
     if ((await stat(file)).size > MAX_RUN_JSON_BYTES) return undefined;
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
   } catch {
     return undefined;
   }
@@ -83,9 +82,9 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 
 /** checkpoints/latest.json with its dir made absolute; undefined when there is none. */
 export async function readLatestCheckpoint(runDir: string): Promise<{ step: number; dir: string } | undefined> {
-  const latest = await readJson<{ step?: unknown; dir?: unknown }>(join(runDir, 'checkpoints', 'latest.json'));
-  if (!latest || typeof latest.step !== 'number' || typeof latest.dir !== 'string') return undefined;
-  const dir = isAbsolute(latest.dir) ? latest.dir : resolve(runDir, 'checkpoints', latest.dir);
+  const latest = parseLatestPointer(await readJson(join(runDir, RUN_FILES.checkpoints, RUN_FILES.latest)));
+  if (!latest) return undefined;
+  const dir = isAbsolute(latest.dir) ? latest.dir : resolve(runDir, RUN_FILES.checkpoints, latest.dir);
   // latest.json may name the folder relative to the run folder rather than to checkpoints/
   const alt = resolve(runDir, latest.dir);
   return { step: latest.step, dir: existsSync(dir) || !existsSync(alt) ? dir : alt };
@@ -95,39 +94,50 @@ export async function readLatestCheckpoint(runDir: string): Promise<{ step: numb
 export async function listCheckpoints(runDir: string): Promise<{ step: number; dir: string }[]> {
   let names: string[];
   try {
-    names = await readdir(join(runDir, 'checkpoints'));
+    names = await readdir(join(runDir, RUN_FILES.checkpoints));
   } catch {
     return [];
   }
   return names
-    .map((n) => /^step-(\d+)$/.exec(n))
+    .map((n) => STEP_FOLDER.exec(n))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ step: Number(m[1]), dir: join(runDir, 'checkpoints', m[0]) }))
+    .map((m) => ({ step: Number(m[1]), dir: join(runDir, RUN_FILES.checkpoints, m[0]) }))
     .sort((a, b) => b.step - a.step);
 }
 
-/** run.json is `{options, config, settings, backend, startedAt}` (the engine writes it); older files hold the options alone. */
-function optionsOf(json: Record<string, unknown> | undefined): Partial<PretrainOptions> | undefined {
-  if (!json) return undefined;
-  const o = typeof json.options === 'object' && json.options !== null ? json.options : json;
-  return o as Partial<PretrainOptions>;
+/** The manifest of a run folder, or why it cannot be read. */
+async function readManifest(dir: string): Promise<{ manifest?: RunManifest; problem?: string }> {
+  const path = join(dir, RUN_FILES.manifest);
+  let json: unknown;
+  try {
+    const size = (await stat(path)).size;
+    if (size > MAX_RUN_JSON_BYTES) return { problem: `${path}: ${size} bytes, not a run manifest (at most ${MAX_RUN_JSON_BYTES})` };
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? {} : { problem: `${path}: ${(e as Error).message}` };
+  }
+  try {
+    return { manifest: parseRunManifest(json, path) };
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
 }
 
 export async function readRun(dir: string, name: string): Promise<RunInfo | undefined> {
-  const hasRunFile = existsSync(join(dir, RUN_FILE));
-  const hasMetrics = existsSync(join(dir, METRICS_FILE));
-  const hasCheckpoints = existsSync(join(dir, 'checkpoints'));
+  const hasRunFile = existsSync(join(dir, RUN_FILES.manifest));
+  const hasMetrics = existsSync(join(dir, RUN_FILES.metrics));
+  const hasCheckpoints = existsSync(join(dir, RUN_FILES.checkpoints));
   if (!hasRunFile && !hasMetrics && !hasCheckpoints) return undefined;
   let updated = 0;
   try {
-    updated = (await stat(hasMetrics ? join(dir, METRICS_FILE) : dir)).mtimeMs;
+    updated = (await stat(hasMetrics ? join(dir, RUN_FILES.metrics) : dir)).mtimeMs;
   } catch {
     /* vanished meanwhile */
   }
   return {
     name,
     dir,
-    options: hasRunFile ? optionsOf(await readJson<Record<string, unknown>>(join(dir, RUN_FILE))) : undefined,
+    ...(hasRunFile ? await readManifest(dir) : {}),
     latestCheckpoint: await readLatestCheckpoint(dir),
     updated,
   };
@@ -145,7 +155,18 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
   return runs.filter((r): r is RunInfo => r !== undefined).sort((a, b) => b.updated - a.updated);
 }
 
-/** The most recently updated run that has a checkpoint: what the language server loads by default. */
-export async function newestCheckpointedRun(root: string): Promise<RunInfo | undefined> {
-  return (await listRuns(root)).find((r) => r.latestCheckpoint !== undefined);
+/**
+ * Removes a run's lock left by a training worker thread that was terminated (it could not
+ * release it, and its process, this one, lives on, so the lock would never look stale).
+ */
+export async function releaseLockOfThread(runDir: string, pid: number, thread: number): Promise<void> {
+  const path = join(runDir, RUN_FILES.lock);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return;
+  }
+  const owner = parseLockOwner(text);
+  if (owner?.pid === pid && owner.thread === thread) await rm(path, { force: true });
 }

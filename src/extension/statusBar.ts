@@ -1,10 +1,20 @@
 /**
  * The status bar item: while training, the newest step, loss and tokens/s of the runs and
- * the backend; otherwise the language server's checkpoint. Clicking opens the dashboard.
+ * the backend; otherwise the checkpoint the language server scores with (its run and step,
+ * and in the tooltip its folder and why it is the one). Clicking opens the dashboard.
  */
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { StatusParams } from '../shared/lspProtocol';
+import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
 import type { Trainer } from './trainer';
+
+/** "run-name · step 97" for `<run>/checkpoints/step-00000097`; the folder name for anything else. */
+export function checkpointLabel(dir: string | undefined, step: number | undefined): string {
+  if (!dir) return step !== undefined ? `step ${step}` : '';
+  const parent = dirname(dir);
+  const run = basename(parent) === 'checkpoints' ? basename(dirname(parent)) : basename(dir);
+  return `${run} · step ${step ?? '?'}`;
+}
 
 function compact(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
@@ -34,9 +44,13 @@ export class StatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString('', true);
     if (sessions.length === 0) {
       const s = this.server;
+      const label = checkpointLabel(s.checkpointDir, s.checkpointStep);
       this.item.text =
-        s.state === 'ready' ? `$(beaker) ELECTRA step ${s.checkpointStep ?? '?'}` : s.state === 'loading' ? '$(loading~spin) ELECTRA' : s.state === 'error' ? '$(warning) ELECTRA' : '$(beaker) ELECTRA';
-      tooltip.appendMarkdown(`**ELECTRA** — not training\n\nLanguage server: ${s.state}${s.checkpointStep !== undefined ? ` (checkpoint step ${s.checkpointStep})` : ''}${s.message ? `\n\n${s.message}` : ''}\n\nClick to open the training dashboard.`);
+        s.state === 'ready' ? `$(beaker) ELECTRA ${label}` : s.state === 'loading' ? '$(loading~spin) ELECTRA' : s.state === 'error' ? '$(warning) ELECTRA' : '$(beaker) ELECTRA';
+      const scoring = s.checkpointDir
+        ? `Scoring with \`${s.checkpointDir}\` (step ${s.checkpointStep ?? '?'})${s.source ? `: ${CHECKPOINT_SOURCE_TEXT[s.source]}` : ''}.`
+        : 'No checkpoint loaded for scoring.';
+      tooltip.appendMarkdown(`**ELECTRA** — not training\n\nLanguage server: ${s.state}. ${scoring}${s.message ? `\n\n${s.message}` : ''}\n\nClick to open the training dashboard.`);
       this.item.tooltip = tooltip;
       return;
     }
@@ -56,6 +70,8 @@ export class StatusBar implements vscode.Disposable {
           '\n',
       );
     }
+    const sv = this.server;
+    if (sv.checkpointDir) tooltip.appendMarkdown(`\nScoring with ${checkpointLabel(sv.checkpointDir, sv.checkpointStep)}${sv.source ? `: ${CHECKPOINT_SOURCE_TEXT[sv.source]}` : ''}.\n`);
     this.item.tooltip = tooltip;
   }
 

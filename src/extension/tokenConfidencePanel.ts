@@ -14,6 +14,8 @@ import { renderWebviewHtml } from './webviewHtml';
 
 export const TOKENS_VIEW_TYPE = 'electraStudio.tokenConfidence';
 const EDIT_DEBOUNCE_MS = 300;
+/** Scores not in by then: the panel shows the document's text while they come. */
+const TEXT_FIRST_AFTER_MS = 300;
 
 export class TokenConfidencePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -133,22 +135,25 @@ export class TokenConfidencePanel implements vscode.Disposable {
       rpc.notify('status', { kind: 'info', message: `'${doc.languageId}' is not an annotated language (electraStudio.annotation.languages: ${languages.join(', ')}).` });
       return;
     }
+    const view = () => ({
+      uri: doc.uri.toString(),
+      fileName: vscode.workspace.asRelativePath(doc.uri),
+      languageId: doc.languageId,
+      version: doc.version,
+      text: doc.getText(),
+    });
+    // A long document's scores take a while: its text is shown meanwhile.
+    const early = setTimeout(() => {
+      if (generation === this.generation) rpc.notify('document', { ...view(), tokens: [], checkpointStep: 0, scoring: true });
+    }, TEXT_FIRST_AFTER_MS);
     try {
-      const scored = await this.client.scoreDocument(doc.uri);
+      const scored = await this.client.scoreDocument(doc.uri).finally(() => clearTimeout(early));
       if (generation !== this.generation) return; // a newer refresh is on its way
       if (scored.version !== doc.version) {
         this.schedule(EDIT_DEBOUNCE_MS);
         return;
       }
-      rpc.notify('document', {
-        uri: doc.uri.toString(),
-        fileName: vscode.workspace.asRelativePath(doc.uri),
-        languageId: doc.languageId,
-        version: doc.version,
-        text: doc.getText(),
-        tokens: scored.tokens,
-        checkpointStep: scored.checkpointStep,
-      });
+      rpc.notify('document', { ...view(), tokens: scored.tokens, checkpointStep: scored.checkpointStep });
     } catch (e) {
       if (generation !== this.generation) return;
       rpc.notify('status', { kind: 'error', message: `No scores: ${(e as Error).message}` });

@@ -8,6 +8,7 @@
  *   s.stop();                                // graceful: the engine saves a checkpoint
  */
 import { Worker } from 'node:worker_threads';
+import { releaseLockOfThread } from './runs';
 import type { EvalMetrics, StepMetrics } from '../core';
 import type { PretrainOptions, PretrainResult } from '../core';
 import {
@@ -56,10 +57,13 @@ export class TrainingSession {
     private readonly stopTimeoutMs = 120_000,
   ) {
     this.worker = new Worker(workerPath, { name: `electra-${runName}` });
+    const thread = this.worker.threadId;
     this.worker.on('message', (m: unknown) => this.receive(m));
     this.worker.on('error', (e) => this.failAll(e));
     this.worker.on('exit', (code) => {
       this.exited = true;
+      // A terminated worker cannot release the run folder's lock; its thread is gone for good.
+      void releaseLockOfThread(runDir, process.pid, thread);
       if (this.stopTimer) clearTimeout(this.stopTimer);
       if (this.trainWaiter || this.scanWaiter) this.failAll(new Error(`training worker exited (code ${code}) without a result`));
     });

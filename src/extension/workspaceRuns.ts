@@ -22,6 +22,11 @@ export function runsRootOf(folder: vscode.WorkspaceFolder): string {
   return runsRoot(folder.uri.fsPath, readSettings(folder).runFolder);
 }
 
+/** The run folders of every workspace folder: where the language server looks for the newest run. */
+export function workspaceRunsRoots(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map(runsRootOf);
+}
+
 export async function listWorkspaceRuns(): Promise<WorkspaceRun[]> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const lists = await Promise.all(

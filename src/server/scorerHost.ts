@@ -1,19 +1,24 @@
 /**
- * Holds the one Scorer of the server: loads the selected checkpoint, follows a run folder's
- * newest checkpoint (polls `<run>/checkpoints/latest.json`), reports its state, and runs the
- * scorer's calls one at a time so a reload never disposes a scorer in the middle of a call.
+ * Holds the one Scorer of the server: loads the checkpoint that checkpointRule.ts names,
+ * follows it (polls `<run>/checkpoints/latest.json` of a selected run, and the runs roots
+ * for a newer run when nothing is selected), reports its state, and runs the scorer's calls
+ * one at a time so a reload never disposes a scorer in the middle of a call.
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, ScoreResult } from '../core';
-import type { StatusParams } from '../shared/lspProtocol';
+import type { Alternative, BlockPlan } from '../core';
+import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
+import { ruleTarget, type CheckpointChoice } from './checkpointRule';
+import { RUN_FILES } from '../shared/runFolderFormat';
 
 /** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
   readonly checkpointStep: number;
   readonly checkpointDir: string;
-  score(text: string, options?: { signal?: AbortSignal }): Promise<ScoreResult>;
-  alternatives(text: string, start: number, end: number, k: number): Promise<Alternative[]>;
+  planBlock(text: string): BlockPlan;
+  cachedWindow(key: string): Float32Array | undefined;
+  computeWindows(ids: Int32Array[], keys: string[]): Promise<Float32Array[]>;
+  windowAlternatives(windowIds: Int32Array, position: number, k: number): Promise<Alternative[]>;
   dispose(): void;
 }
 
@@ -25,6 +30,8 @@ export interface ScorerEngine {
 
 /** Polling interval for latest.json; stat() of one file, negligible. */
 const WATCH_INTERVAL_MS = 500;
+/** Polling interval for the newest run under the runs roots: a readdir and a stat per run. */
+const NEWEST_RUN_INTERVAL_MS = 1000;
 /** Wait after latest.json changes before loading, so a checkpoint being written settles. */
 const RELOAD_DELAY_MS = 200;
 
@@ -35,16 +42,17 @@ const RELOAD_DELAY_MS = 200;
  */
 export function latestJsonFor(path: string): string | undefined {
   if (existsSync(join(path, 'state.json'))) return undefined;
-  if (basename(path) === 'checkpoints') return join(path, 'latest.json');
-  return join(path, 'checkpoints', 'latest.json');
+  if (basename(path) === RUN_FILES.checkpoints) return join(path, RUN_FILES.latest);
+  return join(path, RUN_FILES.checkpoints, RUN_FILES.latest);
 }
 
 export class ScorerHost {
   private current: ScorerLike | undefined;
   /** Bumped whenever `current` changes; results computed under another generation are stale. */
   private gen = 0;
-  private selected: string | undefined;
+  private choice: CheckpointChoice = { runsRoots: [] };
   private watched: string | undefined;
+  private newestRunTimer: NodeJS.Timeout | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   /** Tail of the queue that serialises loads and scorer calls. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -70,10 +78,21 @@ export class ScorerHost {
     return this.state;
   }
 
-  /** Selects a run folder or checkpoint folder (undefined or '' unloads) and loads it. */
-  select(path: string | undefined): Promise<void> {
-    this.selected = path || undefined;
-    this.watch(this.selected ? latestJsonFor(this.selected) : undefined);
+  /**
+   * Selects a run folder or checkpoint folder, or (undefined or '') none: then the newest
+   * checkpoint of the newest run under `runsRoots` (kept when not given), and loads it.
+   */
+  select(path: string | undefined, runsRoots?: readonly string[]): Promise<void> {
+    const choice: CheckpointChoice = { selected: path || undefined, runsRoots: runsRoots ?? this.choice.runsRoots };
+    this.choice = choice;
+    this.watch(choice.selected ? latestJsonFor(choice.selected) : undefined);
+    clearInterval(this.newestRunTimer);
+    this.newestRunTimer = undefined;
+    if (!choice.selected && choice.runsRoots.length > 0) {
+      // Another run (this window's or another's) may save a newer checkpoint at any time.
+      this.newestRunTimer = setInterval(() => this.followNewestRun(), NEWEST_RUN_INTERVAL_MS);
+      this.newestRunTimer.unref();
+    }
     return this.enqueue(() => this.load(true));
   }
 
@@ -87,6 +106,7 @@ export class ScorerHost {
 
   dispose(): void {
     this.watch(undefined);
+    clearInterval(this.newestRunTimer);
     clearTimeout(this.reloadTimer);
     this.current?.dispose();
     this.current = undefined;
@@ -103,39 +123,55 @@ export class ScorerHost {
     this.events.onStatus(s);
   }
 
+  /** No selection: loads the newest run's checkpoint when it is not the one in use. */
+  private followNewestRun(): void {
+    const rule = ruleTarget(this.choice);
+    const target = rule && this.engine.resolve(rule.path);
+    if (target && target !== this.current?.checkpointDir && target !== this.failed) void this.enqueue(() => this.load(false));
+  }
+
+  /** A checkpoint folder that failed to load: not tried again until the choice changes. */
+  private failed: string | undefined;
+
   private async load(explicit: boolean): Promise<void> {
-    const path = this.selected;
-    if (!path) {
+    const choice = this.choice;
+    const rule = ruleTarget(choice);
+    if (!rule) {
       if (this.current) this.swap(undefined);
-      this.setStatus({ state: 'no-checkpoint' });
+      const where = choice.runsRoots.length > 0 ? `no run with a checkpoint under ${choice.runsRoots.join(', ')} yet` : undefined;
+      this.setStatus({ state: 'no-checkpoint', message: where });
       return;
     }
-    const target = this.engine.resolve(path);
+    const target = this.engine.resolve(rule.path);
     if (!target) {
       if (this.current) this.swap(undefined);
-      this.setStatus({ state: 'no-checkpoint', message: `no checkpoint in ${path} yet` });
+      this.setStatus({ state: 'no-checkpoint', source: rule.source, message: `no checkpoint in ${rule.path} yet` });
       return;
     }
     // A latest.json rewrite that names the checkpoint already loaded changes nothing.
     if (!explicit && this.current && this.current.checkpointDir === target) return;
-    this.setStatus({ state: 'loading', checkpointStep: this.current?.checkpointStep });
+    if (explicit) this.failed = undefined;
+    this.setStatus({ state: 'loading', checkpointStep: this.current?.checkpointStep, checkpointDir: this.current?.checkpointDir, source: rule.source });
     const started = Date.now();
     try {
       const scorer = await this.engine.load(target);
-      if (this.selected !== path) {
+      if (this.choice !== choice) {
         // Another checkpoint was selected while this one loaded; its own load is queued.
         scorer.dispose();
         return;
       }
       this.swap(scorer);
-      this.events.log(`loaded checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) in ${Date.now() - started} ms`);
-      this.setStatus({ state: 'ready', checkpointStep: scorer.checkpointStep });
+      this.events.log(`loaded checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) in ${Date.now() - started} ms: ${CHECKPOINT_SOURCE_TEXT[rule.source]}`);
+      this.setStatus({ state: 'ready', checkpointStep: scorer.checkpointStep, checkpointDir: scorer.checkpointDir, source: rule.source });
     } catch (e) {
+      this.failed = target;
       const message = `could not load ${target}: ${(e as Error).message}`;
       this.events.log(message);
       this.setStatus({
         state: 'error',
         checkpointStep: this.current?.checkpointStep,
+        checkpointDir: this.current?.checkpointDir,
+        source: rule.source,
         message: this.current ? `${message} (still using step ${this.current.checkpointStep})` : message,
       });
     }

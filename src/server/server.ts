@@ -25,18 +25,19 @@ import {
   SETTINGS_SECTION,
   StatsRequest,
   StatusNotification,
+  VisibleRangesNotification,
   type AlternativesResult,
   type ScoreDocumentResult,
 } from '../shared/lspProtocol';
 import { tokenCodeActions } from './codeActions';
 import { documentDiagnostics, flaggedTokens, tokenDiagnostic } from './diagnostics';
 import { DocumentRefusedError, refusalDiagnostic } from './documentLimits';
-import { DocumentScores, type DocumentScore } from './documentScores';
 import { coreEngine } from './engine';
 import { tokenHover } from './hover';
 import { NoCheckpointError, ScorerHost } from './scorerHost';
+import { ScoringScheduler, type DocumentScore, type TokenHit } from './scoringScheduler';
+import { AlternativesCache } from './alternativesCache';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
-import { tokenAt, tokensIn } from './tokens';
 import { SCORING_DEFAULTS } from '../shared/defaults';
 
 /**
@@ -46,9 +47,8 @@ import { SCORING_DEFAULTS } from '../shared/defaults';
 const EDIT_DEBOUNCE_MS = 150;
 /**
  * An isolated edit (the previous one is older than EDIT_DEBOUNCE_MS: a word replaced, a
- * quick fix applied, a paste) is scored at once: on a timer of 0 ms, which still lets
- * changes that arrived in the same read of the connection reach the document first. A
- * scoring still running when the next edit comes is abandoned.
+ * quick fix applied, a paste) is planned at once. Either way the windows the scheduler is
+ * working through go on being scored meanwhile (see scoringScheduler.ts).
  */
 const ISOLATED_EDIT_DELAY_MS = 0;
 const DEFAULT_ALTERNATIVES = SCORING_DEFAULTS.alternatives;
@@ -63,7 +63,7 @@ let canPullConfiguration = false;
 const log = (message: string): void => connection.console.log(`[electra] ${message}`);
 
 let host: ScorerHost;
-let scores: DocumentScores;
+let scores: ScoringScheduler;
 
 function publish(score: DocumentScore): void {
   const doc = documents.get(score.uri);
@@ -78,23 +78,22 @@ function republishAll(): void {
   }
 }
 
-/** Scores of the document's current version, or a ResponseError a client can show. */
-async function currentScores(uri: string, token?: CancellationToken): Promise<DocumentScore | undefined> {
+/** Every token of the document's current version, or a ResponseError a client can show. */
+async function completeScores(uri: string, token?: CancellationToken): Promise<DocumentScore | undefined> {
   if (!documents.get(uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is not open`);
   try {
-    return await scores.current(uri, () => token?.isCancellationRequested ?? false);
+    return await scores.complete(uri, () => token?.isCancellationRequested ?? false);
   } catch (e) {
     if (e instanceof NoCheckpointError || e instanceof DocumentRefusedError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
     throw e;
   }
 }
 
-/** The token at `offset` and the generator's alternatives for it, in the text that was scored. */
-async function tokenWithAlternatives(score: DocumentScore, offset: number, k: number) {
-  const token = tokenAt(score.tokens, offset);
-  if (!token) return undefined;
-  const alternatives = await host.withScorer((s) => s.alternatives(score.text, token.start, token.end, k));
-  return { token, alternatives };
+let alternatives: AlternativesCache;
+
+/** The generator's alternatives for a token, in the window it was scored in. */
+function alternativesOf(hit: TokenHit, k: number) {
+  return alternatives.get(hit, k);
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -109,11 +108,15 @@ connection.onInitialize((params): InitializeResult => {
     },
     log,
   });
-  scores = new DocumentScores(documents, host, publish, (uri, e) => {
-    const doc = documents.get(uri);
-    if (e instanceof DocumentRefusedError) {
-      if (doc) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [refusalDiagnostic(e)] });
-    } else if (!(e instanceof NoCheckpointError)) log(`scoring ${uri} failed: ${e.stack ?? e.message}`);
+  alternatives = new AlternativesCache(host);
+  scores = new ScoringScheduler(documents, host, {
+    onComplete: publish,
+    onError: (uri, e) => {
+      const doc = documents.get(uri);
+      if (e instanceof DocumentRefusedError) {
+        if (doc) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [refusalDiagnostic(e)] });
+      } else log(`scoring ${uri} failed: ${e.stack ?? e.message}`);
+    },
   });
   return {
     capabilities: {
@@ -127,10 +130,11 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  // A checkpoint in an untrusted workspace is untrusted input: it waits for the client's electra/selectCheckpoint.
-  if (settings.workspaceTrusted) void host.select(settings.checkpointPath);
-  else if (settings.checkpointPath) {
-    log(`workspace not trusted: ${settings.checkpointPath} is not loaded until it is, or until a checkpoint is selected`);
+  // Checkpoints in an untrusted workspace are untrusted input: neither the selection nor the
+  // newest run under the runs roots is loaded until the client's electra/selectCheckpoint.
+  if (settings.workspaceTrusted) void host.select(settings.checkpointPath, settings.runsRoots);
+  else {
+    log('workspace not trusted: no checkpoint from it is loaded until it is, or until a checkpoint is selected');
     void connection.sendNotification(StatusNotification, { state: 'no-checkpoint', message: 'the workspace is not trusted: no checkpoint from it is loaded' });
   }
 });
@@ -146,7 +150,7 @@ connection.onDidChangeConfiguration(async (params) => {
 });
 
 connection.onNotification(SelectCheckpointNotification, (params) => {
-  void host.select(params.path);
+  void host.select(params.path, params.runsRoots?.filter((r) => typeof r === 'string' && r !== ''));
 });
 
 /** When each open document last changed (performance.now()). */
@@ -158,7 +162,7 @@ documents.onDidChangeContent(({ document }) => {
   const previous = lastChange.get(document.uri);
   lastChange.set(document.uri, now);
   const delay = previous === undefined ? 0 : now - previous < EDIT_DEBOUNCE_MS ? EDIT_DEBOUNCE_MS : ISOLATED_EDIT_DELAY_MS;
-  scores.schedule(document.uri, delay);
+  scores.changed(document.uri, delay);
 });
 documents.onDidClose(({ document }) => {
   lastChange.delete(document.uri);
@@ -166,14 +170,25 @@ documents.onDidClose(({ document }) => {
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
+connection.onNotification(VisibleRangesNotification, ({ uri, ranges }) => {
+  const doc = documents.get(uri);
+  if (doc) scores.setVisible(uri, ranges.map((r) => ({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end) })));
+});
+
+// Hovers and code actions are answered from the windows scored so far, scoring only the
+// window(s) they touch when those are missing: never a pass over the whole document.
 connection.onHover(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
   if (!doc || !host.scorer) return null;
-  const score = await scores.current(doc.uri, () => token.isCancellationRequested).catch(() => undefined);
-  if (!score) return null;
-  const found = await tokenWithAlternatives(score, doc.offsetAt(params.position), DEFAULT_ALTERNATIVES);
-  if (!found || token.isCancellationRequested) return null;
-  return tokenHover(doc, found.token, found.alternatives, score.checkpointStep);
+  const cancelled = () => token.isCancellationRequested;
+  const hit = await scores.tokenAt(doc.uri, doc.offsetAt(params.position), cancelled).catch(() => undefined);
+  if (!hit || cancelled()) return null;
+  const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => undefined);
+  if (!found || cancelled()) return null;
+  const hover = tokenHover(doc, hit.token, found, hit.checkpointStep);
+  // Offsets of an older version would mark the wrong text: then the hover goes without a range.
+  if (documents.get(doc.uri)?.version !== hit.version) delete hover.range;
+  return hover;
 });
 
 connection.onCodeAction(async (params, token) => {
@@ -181,25 +196,30 @@ connection.onCodeAction(async (params, token) => {
   if (!doc || !host.scorer) return null;
   const electraAsked = params.context.only === undefined || params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k));
   if (!electraAsked) return null;
-  const score = await scores.current(doc.uri, () => token.isCancellationRequested).catch(() => undefined);
-  if (!score) return null;
+  // Fixes belong to the version they were asked for: a newer edit (or the client's
+  // cancellation, sent when the cursor moves on) makes the rest of the work useless.
+  const version = doc.version;
+  const outdated = () => token.isCancellationRequested || documents.get(doc.uri)?.version !== version;
+  const hits = await scores.tokensIn(doc.uri, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end), outdated).catch(() => undefined);
+  if (!hits || outdated()) return null;
   const text = doc.getText();
-  const flagged = new Set(flaggedTokens(text, score.tokens, settings));
-  const inRange = tokensIn(score.tokens, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end))
-    .filter((t) => flagged.has(t))
-    .slice(0, MAX_TOKENS_WITH_FIXES);
+  const flagged = flaggedTokens(
+    text,
+    hits.map((h) => h.token),
+    settings,
+  );
   const actions: CodeAction[] = [];
-  for (const t of inRange) {
-    const found = await tokenWithAlternatives(score, t.start, DEFAULT_ALTERNATIVES);
-    if (token.isCancellationRequested) return null;
-    const diagnostic = tokenDiagnostic(doc, text, t, score.checkpointStep, settings);
-    actions.push(...tokenCodeActions(doc, t, found?.alternatives ?? [], diagnostic));
+  for (const hit of hits.filter((h) => flagged.includes(h.token)).slice(0, MAX_TOKENS_WITH_FIXES)) {
+    const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => []);
+    if (outdated()) return null;
+    const diagnostic = tokenDiagnostic(doc, text, hit.token, hit.checkpointStep, settings);
+    actions.push(...tokenCodeActions(doc, hit.token, found, diagnostic));
   }
   return actions;
 });
 
 connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreDocumentResult> => {
-  const score = await currentScores(params.uri, token);
+  const score = await completeScores(params.uri, token);
   if (!score) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled or closed');
   return {
     uri: score.uri,
@@ -209,18 +229,24 @@ connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreD
   };
 });
 
-connection.onRequest(AlternativesRequest, async (params, token): Promise<AlternativesResult | null> => {
-  const score = await currentScores(params.uri, token);
-  if (!score) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled or closed');
-  const found = await tokenWithAlternatives(score, params.offset, params.k ?? DEFAULT_ALTERNATIVES);
-  if (!found) return null;
-  const { token: t, alternatives } = found;
+connection.onRequest(AlternativesRequest, async (params): Promise<AlternativesResult | null> => {
+  if (!documents.get(params.uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.uri} is not open`);
+  let hit: TokenHit | undefined;
+  try {
+    hit = await scores.tokenAt(params.uri, params.offset);
+  } catch (e) {
+    if (e instanceof NoCheckpointError || e instanceof DocumentRefusedError) throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+    throw e;
+  }
+  if (!hit) return null;
+  const found = await alternativesOf(hit, params.k ?? DEFAULT_ALTERNATIVES);
+  const t = hit.token;
   return {
     start: t.start,
     end: t.end,
     piece: t.piece,
     p: t.pReplaced,
-    alternatives: alternatives.map((a) => ({ piece: a.piece, probability: a.probability })),
+    alternatives: found.map((a) => ({ piece: a.piece, probability: a.probability })),
   };
 });
 

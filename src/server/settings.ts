@@ -16,7 +16,11 @@ export interface ServerSettings {
   severity: AnnotationSeverity;
   /** Lower-cased. */
   ignoredWords: ReadonlySet<string>;
+  /** Diagnostics per document at most; the most likely replaced tokens are kept. */
+  maxDiagnostics: number;
   checkpointPath?: string;
+  /** Folders holding run folders (see checkpointRule.ts). */
+  runsRoots: string[];
   backend: NonNullable<InitializationOptions['backend']>;
   /** false: load nothing from the workspace until the client selects a checkpoint. */
   workspaceTrusted: boolean;
@@ -26,6 +30,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   threshold: SETTING_DEFAULTS['annotation.threshold'],
   severity: SETTING_DEFAULTS['annotation.severity'],
   ignoredWords: new Set(SETTING_DEFAULTS['annotation.ignoredWords']),
+  maxDiagnostics: SETTING_DEFAULTS['annotation.maxDiagnostics'],
+  runsRoots: [],
   backend: SETTING_DEFAULTS.backend,
   workspaceTrusted: true,
 };
@@ -34,13 +40,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Settings with `threshold`, `severity` and `ignoredWords` replaced where `o` holds valid values. */
+/** Settings with `threshold`, `severity`, `ignoredWords` and `maxDiagnostics` replaced where `o` holds valid values. */
 function withAnnotation(base: ServerSettings, o: Record<string, unknown>): ServerSettings {
   const next = { ...base };
   if (typeof o.threshold === 'number' && Number.isFinite(o.threshold)) next.threshold = o.threshold;
   if (typeof o.severity === 'string' && (ANNOTATION_SEVERITIES as readonly string[]).includes(o.severity)) {
     next.severity = o.severity as AnnotationSeverity;
   }
+  if (typeof o.maxDiagnostics === 'number' && Number.isInteger(o.maxDiagnostics) && o.maxDiagnostics >= 0) next.maxDiagnostics = o.maxDiagnostics;
   if (Array.isArray(o.ignoredWords)) {
     next.ignoredWords = new Set(o.ignoredWords.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()));
   }
@@ -51,6 +58,7 @@ export function settingsFromInitializationOptions(options: unknown): ServerSetti
   if (!isObject(options)) return DEFAULT_SETTINGS;
   const s = withAnnotation(DEFAULT_SETTINGS, options);
   if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
+  if (Array.isArray(options.runsRoots)) s.runsRoots = options.runsRoots.filter((r): r is string => typeof r === 'string' && r !== '');
   if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
   if (options.workspaceTrusted === false) s.workspaceTrusted = false;
   return s;

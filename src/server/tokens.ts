@@ -1,8 +1,8 @@
 /** Looking up scored tokens by offset, and the word a token belongs to. */
 import type { TokenScore } from '../core';
 
-/** The token covering `offset` (or ending exactly at it, so a cursor right after a word finds it). */
-export function tokenAt(tokens: readonly TokenScore[], offset: number): TokenScore | undefined {
+/** The index of the token covering `offset` (or ending exactly at it, so a cursor right after a word finds it), else -1. */
+export function tokenIndexAt(tokens: readonly { start: number; end: number }[], offset: number): number {
   let lo = 0;
   let hi = tokens.length - 1;
   while (lo <= hi) {
@@ -10,11 +10,16 @@ export function tokenAt(tokens: readonly TokenScore[], offset: number): TokenSco
     const t = tokens[mid];
     if (offset < t.start) hi = mid - 1;
     else if (offset >= t.end) lo = mid + 1;
-    else return t;
+    else return mid;
   }
   // lo is the first token starting after offset; the one before may end at it.
-  const before = tokens[lo - 1];
-  return before && before.end === offset ? before : undefined;
+  return lo > 0 && tokens[lo - 1].end === offset ? lo - 1 : -1;
+}
+
+/** The token covering `offset` (or ending exactly at it). */
+export function tokenAt(tokens: readonly TokenScore[], offset: number): TokenScore | undefined {
+  const i = tokenIndexAt(tokens, offset);
+  return i < 0 ? undefined : tokens[i];
 }
 
 /** Tokens overlapping [start, end) (a caret, start === end, touches the token under it). */

@@ -121,6 +121,12 @@ export const SETTING_DEFAULTS = {
   'annotation.languages': ['plaintext', 'markdown'] as readonly string[],
   'annotation.severity': 'information' as AnnotationSeverity,
   'annotation.ignoredWords': [] as readonly string[],
+  /**
+   * Diagnostics per document at most: the tokens most likely replaced are kept. A low
+   * threshold on a long document would otherwise flag hundreds of thousands of tokens, more
+   * than an editor can hold or anyone can read.
+   */
+  'annotation.maxDiagnostics': 500,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -139,4 +145,5 @@ export const SETTING_LIMITS: Partial<Record<SettingKey, { minimum?: number; maxi
   maxFileBytes: { minimum: 1 },
   workers: { minimum: 0, maximum: 64 },
   'annotation.threshold': { minimum: 0, maximum: 1 },
+  'annotation.maxDiagnostics': { minimum: 0 },
 };

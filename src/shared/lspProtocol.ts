@@ -10,10 +10,10 @@
  * in `initializationOptions.protocolVersion`; the server answers with its own in
  * `InitializeResult.capabilities.experimental.electraStudio.protocolVersion`.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0, type Range } from 'vscode-languageserver-protocol';
 import type { AnnotationSeverity, BackendPreference } from './defaults';
 
-export const ELECTRA_PROTOCOL_VERSION = 1;
+export const ELECTRA_PROTOCOL_VERSION = 2;
 
 /** Configuration section the server reads (workspace/configuration and didChangeConfiguration). */
 export const SETTINGS_SECTION = 'electraStudio';
@@ -21,6 +21,13 @@ export const SETTINGS_SECTION = 'electraStudio';
 /** Diagnostic.source and Diagnostic.code of every diagnostic the server publishes. */
 export const DIAGNOSTIC_SOURCE = 'electra';
 export const DIAGNOSTIC_CODE = 'replaced-token';
+/**
+ * Diagnostic.code of the one Information diagnostic, at the top of the document, saying
+ * that a document has more flagged tokens than `maxDiagnostics` and only the most likely
+ * replaced ones are shown.
+ */
+export const DIAGNOSTIC_CAP_CODE = 'diagnostics-capped';
+
 /** Diagnostic.code of the one diagnostic on a document the server refuses to score (too large, binary). */
 export const NOT_ANNOTATED_CODE = 'not-annotated';
 
@@ -29,13 +36,21 @@ export { ANNOTATION_SEVERITIES, type AnnotationSeverity } from './defaults';
 /** Passed by the client as `initializationOptions`. */
 export interface InitializationOptions {
   protocolVersion?: number;
-  /** A run folder (follows its latest checkpoint) or one checkpoint folder (pinned). */
+  /**
+   * The user's selected checkpoint: a run folder (follows its latest checkpoint) or one
+   * checkpoint folder (pinned). Without one the server follows the newest checkpoint of the
+   * newest run under `runsRoots` (the rule is in src/server/checkpointRule.ts).
+   */
   checkpointPath?: string;
+  /** Folders holding run folders: each workspace folder's electraStudio.runFolder. */
+  runsRoots?: string[];
   /** Diagnostics for tokens whose probability of having been replaced is >= threshold, in [0, 1]. */
   threshold: number;
   severity: AnnotationSeverity;
   /** Words (case-insensitive) that never get a diagnostic. */
   ignoredWords: string[];
+  /** Diagnostics per document at most (SETTING_DEFAULTS['annotation.maxDiagnostics'] when absent). */
+  maxDiagnostics?: number;
   /** TensorFlow.js backend for the server's scorer; 'auto' by default. */
   backend?: BackendPreference;
   /**
@@ -59,6 +74,7 @@ export interface ElectraSettingsSection {
     threshold?: number;
     severity?: AnnotationSeverity;
     ignoredWords?: string[];
+    maxDiagnostics?: number;
   };
 }
 
@@ -125,16 +141,43 @@ export const AlternativesRequest = new RequestType<AlternativesParams, Alternati
 // ---------------------------------------------------------------- notifications
 
 export interface SelectCheckpointParams {
-  /** Run folder or checkpoint folder; '' unloads. */
+  /**
+   * Run folder or checkpoint folder; '' for no selection: the server then follows the
+   * newest checkpoint of the newest run under the runs roots (and unloads when there is none).
+   */
   path: string;
+  /** New runs roots (workspace folders or electraStudio.runFolder changed); absent keeps them. */
+  runsRoots?: string[];
 }
 /** client -> server: load this checkpoint instead of the current one. */
 export const SelectCheckpointNotification = new NotificationType<SelectCheckpointParams>('electra/selectCheckpoint');
 
+export interface VisibleRangesParams {
+  uri: string;
+  /** The parts of the document shown in editors now (LSP ranges: lines and UTF-16 characters). */
+  ranges: Range[];
+}
+/**
+ * client -> server: what the editors show of a document, sent when it is opened in an
+ * editor and when its visible ranges change (scrolling). The server scores those windows
+ * first, so the visible part of a long document is annotated before the rest.
+ */
+export const VisibleRangesNotification = new NotificationType<VisibleRangesParams>('electra/visibleRanges');
+
 export type ServerState = 'no-checkpoint' | 'loading' | 'ready' | 'error';
+/** Why the server scores with its checkpoint: the user selected it, or it is the newest of the newest run. */
+export type CheckpointSource = 'selected' | 'newest-run';
+/** How the status bar and the server's log say why a checkpoint is in use (the rule: src/server/checkpointRule.ts). */
+export const CHECKPOINT_SOURCE_TEXT: Record<CheckpointSource, string> = {
+  selected: 'the checkpoint you selected (ELECTRA: Select Checkpoint)',
+  'newest-run': 'the newest checkpoint of the newest run, followed as training saves newer ones (select one to pin it)',
+};
 export interface StatusParams {
   state: ServerState;
   checkpointStep?: number;
+  /** The checkpoint folder in use (while ready, and while loading or failing another). */
+  checkpointDir?: string;
+  source?: CheckpointSource;
   message?: string;
 }
 /** server -> client: the scorer's state, sent on every change. */

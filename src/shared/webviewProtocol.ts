@@ -121,6 +121,8 @@ export interface DocumentView {
   text: string;
   tokens: TokenView[];
   checkpointStep: number;
+  /** The scores are on their way: the text is shown meanwhile (tokens is empty). */
+  scoring?: boolean;
 }
 
 export interface AlternativesView {

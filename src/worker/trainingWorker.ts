@@ -6,9 +6,7 @@
  * the engine saves a checkpoint first). 'done' or 'error' is always its last message.
  */
 import { parentPort } from 'node:worker_threads';
-import { DEFAULT_BACKEND, initBackend, describeBackend } from '../core';
-import { walkCorpus } from '../core';
-import { pretrain, type PretrainOptions } from '../core';
+import { describeBackend, pretrain, surveyCorpus, type CorpusSource, type PretrainOptions } from '../core';
 import {
   WORKER_PROTOCOL_VERSION as v,
   hostMessageProblem,
@@ -27,34 +25,19 @@ function send(message: WorkerToHost): void {
 const controller = new AbortController();
 let started = false;
 
-async function scan(corpus: PretrainOptions['corpus']): Promise<CorpusSummary> {
-  if (corpus.kind !== 'folder') {
-    return { root: '(Brown Corpus)', files: 500, totalBytes: 0, skippedByReason: {}, sample: [] };
-  }
-  // The same options the engine passes (src/core/dataset.ts): absent keys keep the defaults.
-  const found = await walkCorpus(corpus.root, {
-    ...(corpus.include ? { include: corpus.include } : {}),
-    ...(corpus.exclude ? { exclude: corpus.exclude } : {}),
-    ...(corpus.maxFileBytes ? { maxFileBytes: corpus.maxFileBytes } : {}),
-  });
+async function scan(corpus: CorpusSource): Promise<CorpusSummary> {
+  const survey = await surveyCorpus(corpus);
   const skippedByReason: Record<string, number> = {};
-  for (const s of found.skipped) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
-  return {
-    root: corpus.root,
-    files: found.files.length,
-    totalBytes: found.files.reduce((sum, f) => sum + f.bytes, 0),
-    skippedByReason,
-    sample: found.files.slice(0, 20).map((f) => f.relPath),
-  };
+  for (const s of survey.skipped) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
+  return { root: survey.where, files: survey.files, totalBytes: survey.bytes, skippedByReason, sample: survey.sample };
 }
 
 async function train(options: PretrainOptions): Promise<void> {
-  const report = await initBackend(options.backend ?? DEFAULT_BACKEND);
-  send({ v, type: 'backend', name: report.name, detail: describeBackend(report) });
   const result = await pretrain(
     options,
     {
       onLog: (level, message) => send({ v, type: 'log', level, message }),
+      onBackend: (report) => send({ v, type: 'backend', name: report.name, detail: describeBackend(report) }),
       onStep: (metrics) => send({ v, type: 'step', metrics }),
       onEval: (metrics) => send({ v, type: 'eval', metrics }),
       onCheckpoint: ({ step, dir }) => send({ v, type: 'checkpoint', step, dir }),

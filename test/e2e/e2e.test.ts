@@ -90,6 +90,9 @@ before(async () => {
       'electraStudio.confirmBeforeTraining': false,
       // A micro model after a few steps scores every token alike (about 0.2): flag them all.
       'electraStudio.annotation.threshold': 0.1,
+      // Every flagged token gets its diagnostic (the squiggles the steps below pick), not the
+      // 500 most likely replaced that the default cap keeps.
+      'electraStudio.annotation.maxDiagnostics': 100_000,
     },
     6,
   );

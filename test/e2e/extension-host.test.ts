@@ -34,6 +34,8 @@ before(async () => {
       'electraStudio.steps': STEPS,
       'electraStudio.confirmBeforeTraining': false,
       'electraStudio.annotation.threshold': 0,
+      // Every token its diagnostic, not the 500 most likely replaced that the default cap keeps.
+      'electraStudio.annotation.maxDiagnostics': 100_000,
     },
     6,
   ).dir;

@@ -99,7 +99,7 @@ after(async () => {
 test('initialize: capabilities and protocol version (--stdio)', async () => {
   client = TestLspClient.start(serverJs, 'stdio');
   const init = await client.initialize(
-    { protocolVersion: ELECTRA_PROTOCOL_VERSION, checkpointPath: runDir, threshold: 0, severity: 'information', ignoredWords: [] },
+    { protocolVersion: ELECTRA_PROTOCOL_VERSION, checkpointPath: runDir, threshold: 0, severity: 'information', ignoredWords: [], maxDiagnostics: 1_000_000 },
     tmp,
   );
   assert.equal(init.capabilities.hoverProvider, true);

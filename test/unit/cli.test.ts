@@ -68,7 +68,7 @@ test('option errors are one line starting electra-studio: error:, exit 1 (comman
     [['score', file], /required option '-c, --checkpoint <dir>' not specified/],
     [['score', file, '--checkpoint', run, '--threshold', '2'], /threshold must be between 0 and 1/],
     [['pretrain', corpus, '--steps', '1', '--preset', 'huge'], /Allowed choices are micro, tiny, small, base/],
-    [['eval', run], /missing required argument 'folder'/],
+    [['eval', run], /give a folder to evaluate on/],
     [['pretrain', 'x', '--steps', '1', '--backend', 'gpu'], /argument 'gpu' is invalid/],
   ];
   for (const [args, pattern] of cases) assertOneLineError(cli(...args), pattern, args.join(' '));

@@ -16,7 +16,8 @@ import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';
 import { ElectraModel } from '../../src/core/model/model';
 import { Rng } from '../../src/core/common/random';
-import { attentionMaskOf, pretrain, type PretrainOptions } from '../../src/core/train/training';
+import { attentionMaskOf } from '../../src/core/train/batches';
+import { pretrain, type PretrainOptions } from '../../src/core/train/pretrain';
 import { brownTokenizer, brownTexts, rustBookFiles, tempDir } from './engineFixtures';
 
 const WORKER_SCRIPT = resolve(__dirname, '../../../dist/dataParallelWorker.js');

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ignoreElectraFolder, listCheckpoints, listRuns, newestCheckpointedRun, readLatestCheckpoint, runsRoot, sanitizeRunName, timestampRunName, uniqueRunName } from '../../src/extension/runs';
+import { ignoreElectraFolder, listCheckpoints, listRuns, readLatestCheckpoint, runsRoot, sanitizeRunName, timestampRunName, uniqueRunName } from '../../src/extension/runs';
 import { DASHBOARD_CHECKS, MAX_EXPORT_CHARS, TOKENS_CHECKS, type ChannelChecks } from '../../src/shared/webviewChecks';
 import { isEnvelope, RpcEndpoint, type DashboardChannel, type Envelope, type Transport } from '../../src/shared/webviewProtocol';
 import { hostMessageProblem, isHostToWorker, isWorkerToHost, WORKER_PROTOCOL_VERSION, workerMessageProblem } from '../../src/shared/workerProtocol';
@@ -135,7 +135,7 @@ test('run folders: names, listing newest first, latest checkpoints', async () =>
   assert.equal(runsRoot('/ws', '/abs/runs'), '/abs/runs');
   const root = join(dir, 'runs');
   mkdirSync(join(root, 'old', 'checkpoints', 'step-00000010'), { recursive: true });
-  writeFileSync(join(root, 'old', 'run.json'), JSON.stringify({ options: { preset: 'micro', outDir: 'x', corpus: { kind: 'brown' } } }));
+  writeFileSync(join(root, 'old', 'run.json'), readFileSync(join(__dirname, '../../../test/fixtures/run-v1.json'), 'utf8'));
   writeFileSync(join(root, 'old', 'metrics.jsonl'), '');
   writeFileSync(join(root, 'old', 'checkpoints', 'latest.json'), JSON.stringify({ step: 10, dir: 'step-00000010' }));
   utimesSync(join(root, 'old', 'metrics.jsonl'), 1000, 1000);
@@ -146,10 +146,10 @@ test('run folders: names, listing newest first, latest checkpoints', async () =>
   assert.equal(uniqueRunName(root, 'fresh'), 'fresh');
   const runs = await listRuns(root);
   assert.deepEqual(runs.map((r) => r.name), ['new', 'old']);
-  assert.equal(runs[1].options?.preset, 'micro');
+  assert.equal(runs[1].manifest?.preset, 'micro', 'a version-1 run.json (raw options) still opens');
+  assert.deepEqual(runs[1].manifest?.corpus, { kind: 'brown' });
   assert.deepEqual(await readLatestCheckpoint(join(root, 'old')), { step: 10, dir: join(root, 'old', 'checkpoints', 'step-00000010') });
   assert.deepEqual((await listCheckpoints(join(root, 'old'))).map((c) => c.step), [10]);
-  assert.equal((await newestCheckpointedRun(root))?.name, 'old');
   assert.deepEqual(await listRuns(join(dir, 'missing')), []);
   // A latest.json of 2 MiB is not the engine's: not read, no checkpoint.
   mkdirSync(join(root, 'crafted', 'checkpoints'), { recursive: true });

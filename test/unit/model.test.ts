@@ -12,7 +12,7 @@ import { presetConfig } from '../../src/core/model/presets';
 import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import { electraLoss, type Batch, type ObjectiveStats } from '../../src/core/model/objective';
 import { Rng } from '../../src/core/common/random';
-import { attentionMaskOf } from '../../src/core/train/training';
+import { attentionMaskOf } from '../../src/core/train/batches';
 import { brownTokenizer, brownTexts } from './engineFixtures';
 import { SequencePacker } from '../../src/core/data/packing';
 

@@ -16,7 +16,7 @@ import { replaceWords } from '../../src/core/quality/replacedWords';
 import { wordScores, wordsOf } from '../../src/core/quality/words';
 import { errorBenchmark } from '../../src/core/quality/errorBenchmark';
 import { Scorer } from '../../src/core/score/scoring';
-import { pretrain } from '../../src/core/train/training';
+import { pretrain } from '../../src/core/train/pretrain';
 import { brownTexts, readText, rustBookFiles, tempDir } from './engineFixtures';
 
 const brown = brownTexts(20).flatMap(paragraphsOfLines);

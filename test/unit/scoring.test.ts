@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { planWindows, Scorer } from '../../src/core/score/scoring';
-import { pretrain } from '../../src/core/train/training';
+import { pretrain } from '../../src/core/train/pretrain';
 import { readText, rustBookFiles, tempDir } from './engineFixtures';
 
 const scratch = tempDir('scoring');

@@ -17,7 +17,9 @@ import { defaultMasking, maskBatch } from '../../src/core/model/masking';
 import { ElectraModel } from '../../src/core/model/model';
 import { AdamW } from '../../src/core/model/optimizer';
 import { deriveSeed, Rng } from '../../src/core/common/random';
-import { pretrain, readBatch, TrainingLoop, type PretrainOptions, type TrainingSettings } from '../../src/core/train/training';
+import { pretrain, type PretrainOptions, type TrainingSettings } from '../../src/core/train/pretrain';
+import { readBatch } from '../../src/core/train/batches';
+import { TrainingLoop } from '../../src/core/train/trainingLoop';
 import { rustBookFiles, tempDir } from './engineFixtures';
 
 const scratch = tempDir('training');

@@ -1,5 +1,5 @@
 /**
- * The wasm backend's matrix products, which src/core/wasm/wasmKernels.ts reroutes, against a
+ * The wasm backend's matrix products, which src/core/wasm/kernels/batchMatMul.ts reroutes, against a
  * plain JavaScript product: batched (attention's shapes), transposed either way, and
  * several products in a row (the wasm backend caches packed right-hand sides by tensor id).
  */

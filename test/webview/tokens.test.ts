@@ -142,3 +142,50 @@ test('a long document (over 100k tokens) renders in chunks without long tasks', 
   const thresholdMs = Date.now() - t0;
   console.log(`# ${bigTokens.length} tokens rendered ${elapsed} ms after posting (${inPage.toFixed(0)} ms after the page received them), longest task ${longest.toFixed(0)} ms, threshold move ${thresholdMs} ms`);
 });
+
+test('a 2 MB document: its text shows at once while it is scored, then the chunks on screen get their colours first', async () => {
+  const book = join(repo, 'test', 'fixtures', 'rust-book');
+  const chapters = readdirSync(book).filter((f) => f.endsWith('.md')).map((f) => readFileSync(join(book, f), 'utf8')).join('\n');
+  const big = Array.from({ length: Math.ceil(2_000_000 / chapters.length) }, () => chapters).join('\n');
+  const bigTokens = tokenize(big);
+  // The extension sends the text alone first when the scores take a while.
+  let started = Date.now();
+  view.host.notify('document', { ...doc, version: 10, text: big, tokens: [], checkpointStep: 0, scoring: true });
+  await until(async () => (await view.page.getAttribute('#text', 'data-shown-version')) === '10', 'the text before its scores', 60_000);
+  const textMs = Date.now() - started;
+  assert.equal(await view.page.evaluate(() => document.getElementById('text')!.textContent!.length), big.length);
+  assert.match((await view.page.textContent('.status')) ?? '', /Scoring/);
+  // The reader scrolls to the middle, then the scores come.
+  await view.page.evaluate(() => {
+    const box = document.getElementById('text')!;
+    window.scrollTo(0, document.documentElement.scrollHeight / 2);
+    const w = window as unknown as { __filled: number[]; __onScreen?: number[] };
+    w.__filled = [];
+    new MutationObserver((records) => {
+      // The chunks on screen when the colours start coming (the first frame's).
+      w.__onScreen ??= Array.from(box.querySelectorAll<HTMLElement>('.chunk'))
+        .filter((d) => d.getBoundingClientRect().bottom > 0 && d.getBoundingClientRect().top < window.innerHeight)
+        .map((d) => Number(d.dataset.c));
+      for (const r of records) if (r.attributeName === 'data-filled') w.__filled.push(Number((r.target as HTMLElement).dataset.c));
+    }).observe(box, { subtree: true, attributes: true, attributeFilter: ['data-filled'] });
+  });
+  started = Date.now();
+  await view.page.evaluate(() => window.addEventListener('message', () => ((window as unknown as { __received: number }).__received = performance.now()), { once: true }));
+  view.host.notify('document', { ...doc, version: 11, text: big, tokens: bigTokens });
+  await until(async () => (await view.page.getAttribute('#text', 'data-version')) === '11', 'the scored document rendered', 120_000);
+  const allMs = Date.now() - started;
+  const inPageMs = await view.page.evaluate(() => performance.now() - (window as unknown as { __received: number }).__received);
+  const { filled, onScreen, chunks, scrolled } = await view.page.evaluate(() => {
+    const w = window as unknown as { __filled: number[]; __onScreen: number[] };
+    return { filled: w.__filled, onScreen: w.__onScreen, chunks: document.querySelectorAll('#text .chunk').length, scrolled: window.scrollY };
+  });
+  console.log(`# ${(big.length / 1e6).toFixed(1)} MB, ${bigTokens.length} tokens in ${chunks} chunks: text shown ${textMs} ms after posting; all chunks coloured ${allMs} ms after posting the scores (${inPageMs.toFixed(0)} ms after the page received them); first chunks coloured ${filled.slice(0, 4).join(', ')}; on screen ${onScreen.join(', ')}`);
+  assert.ok(bigTokens.length > 300_000 && chunks > 100);
+  assert.equal(filled.length, chunks);
+  assert.ok(scrolled > 0, 'the reader keeps their place when the scores come');
+  // The first chunk coloured is one the reader sees, in the middle of the document, not the first.
+  assert.ok(onScreen.includes(filled[0]), `first coloured chunk ${filled[0]}, on screen ${onScreen.join(', ')}`);
+  assert.ok(filled[0] > chunks / 4, `first coloured chunk ${filled[0]} of ${chunks}`);
+  assert.ok(onScreen.every((c) => filled.indexOf(c) < onScreen.length + 2), 'every chunk on screen is among the first coloured');
+  assert.equal(await view.page.locator('#text .t').count(), bigTokens.length);
+});

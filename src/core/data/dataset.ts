@@ -10,11 +10,12 @@
  * The held-out split is by file (a stable hash of the path), so no held-out sentence
  * leaks into training; a corpus with no held-out file falls back to every tenth sequence.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../run/atomicFile';
+import { RUN_FILES } from '../../shared/runFolderFormat';
 import { listBrownFiles, readBrownDocument } from './brown';
-import { isHeldOut, readTextChunks, walkCorpus, type SkippedFile } from './corpus';
+import { isHeldOut, readTextChunks, walkCorpus, type CorpusOptions, type SkippedFile } from './corpus';
 import { SequencePacker } from './packing';
 import { WordCounter, WordPieceTokenizer, type NormalizationOptions } from './tokenizer';
 
@@ -71,11 +72,7 @@ export async function listDocuments(source: CorpusSource): Promise<{ docs: Sourc
     }));
     return { docs, skipped: [], bytes: 0, invalid };
   }
-  const { files, skipped } = await walkCorpus(source.root, {
-    ...(source.include ? { include: source.include } : {}),
-    ...(source.exclude ? { exclude: source.exclude } : {}),
-    ...(source.maxFileBytes ? { maxFileBytes: source.maxFileBytes } : {}),
-  });
+  const { files, skipped } = await walkCorpus(source.root, walkOptionsOf(source));
   const docs = files.map((file) => ({
     relPath: file.relPath,
     chunks: async function* () {
@@ -86,6 +83,36 @@ export async function listDocuments(source: CorpusSource): Promise<{ docs: Sourc
     },
   }));
   return { docs, skipped, bytes: files.reduce((a, f) => a + f.bytes, 0), invalid };
+}
+
+/** walkCorpus's options for a folder source: absent keys keep walkCorpus's defaults. */
+function walkOptionsOf(source: Extract<CorpusSource, { kind: 'folder' }>): Partial<CorpusOptions> {
+  return {
+    ...(source.include ? { include: source.include } : {}),
+    ...(source.exclude ? { exclude: source.exclude } : {}),
+    ...(source.maxFileBytes ? { maxFileBytes: source.maxFileBytes } : {}),
+  };
+}
+
+/** What a corpus holds, before anything is read: for a user to confirm before training. */
+export interface CorpusSurvey {
+  /** The corpus in words (a folder's path, or the Brown corpus). */
+  where: string;
+  files: number;
+  bytes: number;
+  skipped: SkippedFile[];
+  /** The first files' paths (relative to the corpus). */
+  sample: string[];
+}
+
+/** Walks a corpus the way prepareData will, without reading the text. */
+export async function surveyCorpus(source: CorpusSource, sampleSize = 20): Promise<CorpusSurvey> {
+  if (source.kind === 'brown') {
+    const files = listBrownFiles();
+    return { where: describeSource(source), files: files.length, bytes: files.reduce((a, f) => a + statSync(f).size, 0), skipped: [], sample: files.slice(0, sampleSize).map((f) => basename(f)) };
+  }
+  const { files, skipped } = await walkCorpus(source.root, walkOptionsOf(source));
+  return { where: describeSource(source), files: files.length, bytes: files.reduce((a, f) => a + f.bytes, 0), skipped, sample: files.slice(0, sampleSize).map((f) => f.relPath) };
 }
 
 export interface PrepareOptions {
@@ -131,9 +158,9 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
       warn(`${(100 * rate(meta)).toFixed(1)}% of the tokens are unknown ([UNK]): the vocabulary of ${meta.vocabSize} WordPieces does not cover this text; the model learns little from [UNK] (use a larger vocabulary size)`);
     }
   };
-  const dataDir = join(o.runDir, 'data');
+  const dataDir = join(o.runDir, RUN_FILES.data);
   const metaPath = join(dataDir, 'meta.json');
-  const vocabPath = join(o.runDir, 'vocab.txt');
+  const vocabPath = join(o.runDir, RUN_FILES.vocab);
   let vocabText = o.vocabText ?? (existsSync(vocabPath) ? readFileSync(vocabPath, 'utf8') : undefined);
   if (vocabText === undefined && o.vocabSize < MIN_TRAINING_VOCAB_SIZE) {
     throw new Error(`a vocabulary of ${o.vocabSize} WordPieces is too small to train: use at least ${MIN_TRAINING_VOCAB_SIZE}`);

@@ -42,7 +42,12 @@ export function trainingSourceOf(modelPath: string): CorpusSource {
       return c.source.kind === 'folder' ? { ...c.source, root: resolve(dir, c.source.root) } : c.source;
     }
     const runJson = join(dir, 'run.json');
-    if (existsSync(runJson)) return (JSON.parse(readFileSync(runJson, 'utf8')) as { options: { corpus: CorpusSource } }).options.corpus;
+    if (existsSync(runJson)) {
+      // run.json version 2 keeps the corpus at its top level, version 1 under options.
+      const m = JSON.parse(readFileSync(runJson, 'utf8')) as { corpus?: CorpusSource; options?: { corpus?: CorpusSource } };
+      const corpus = m.corpus ?? m.options?.corpus;
+      if (corpus) return corpus;
+    }
   }
   throw new Error(`${modelPath}: cannot tell what text it was trained on (no run.json or corpus.json above ${checkpoint})`);
 }

@@ -5,11 +5,13 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { temporaryFileName } from '../../shared/runFolderFormat';
 
 let counter = 0;
 
+/** `.<name>.tmp-<pid>-<n>` beside the target: a run folder's next writer removes those a killed one left. */
 export function temporaryPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
+  return join(dirname(target), temporaryFileName(basename(target), process.pid, counter++));
 }
 
 /** Writes `data` to `path` atomically. Throws (having cleaned up) on any failure, e.g. ENOSPC. */

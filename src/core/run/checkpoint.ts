@@ -20,6 +20,9 @@ import { syncFolder, writeAndSync, writeFileAtomic } from './atomicFile';
 import type { ElectraConfig } from '../model/config';
 import { CHECKPOINT_FILE_LIMITS, checkConfigLimits, checkFileSize, checkSafetensorsFile, checkVocabMatches, expectedCheckpointTensors, type ExpectedTensor } from './checkpointValidation';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors';
+import { RUN_FILES, STEP_FOLDER, stepFolderName, temporaryStepFolderName } from '../../shared/runFolderFormat';
+
+export { stepFolderName } from '../../shared/runFolderFormat';
 
 export const CHECKPOINT_FORMAT = 'electra-studio-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -39,8 +42,11 @@ export interface CheckpointState extends TrainingPosition {
   seed: number;
   /** AdamW's update count (equals step unless steps were skipped for non-finite gradients). */
   optimizerStep: number;
-  /** Free-form training settings needed to continue identically (schedule, batch, ...). */
-  training: Record<string, unknown>;
+  /**
+   * The settings needed to continue identically (TrainingSettings: schedule, batch, ...),
+   * as stored: scoring never needs them, and a resume checks them (parseTrainingSettings).
+   */
+  training: unknown;
   tokenizer: { lowercase: boolean; stripAccents: boolean };
   savedAt: string;
   files: Record<string, { bytes: number; sha256: string }>;
@@ -55,8 +61,6 @@ export interface CheckpointContents {
   /** Present when loaded with `withOptimizer`. */
   optimizer?: Map<string, NamedArray>;
 }
-
-export const stepFolderName = (step: number) => `step-${String(step).padStart(8, '0')}`;
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -75,11 +79,11 @@ export interface SaveRequest {
 
 /** Saves a checkpoint atomically; returns its folder. */
 export function saveCheckpoint(req: SaveRequest): string {
-  const root = join(req.runDir, 'checkpoints');
+  const root = join(req.runDir, RUN_FILES.checkpoints);
   mkdirSync(root, { recursive: true });
   const name = stepFolderName(req.state.step);
   const finalDir = join(root, name);
-  const tmpDir = join(root, `.tmp-${name}-${process.pid}`);
+  const tmpDir = join(root, temporaryStepFolderName(req.state.step, process.pid));
   rmSync(tmpDir, { recursive: true, force: true });
   try {
     mkdirSync(tmpDir);
@@ -107,13 +111,13 @@ export function saveCheckpoint(req: SaveRequest): string {
     const why = err.code === 'ENOSPC' ? 'the disk is full' : err.message;
     throw new Error(`could not save checkpoint ${finalDir}: ${why}; the previous checkpoint is intact`);
   }
-  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ step: req.state.step, dir: name }) + '\n');
+  writeFileAtomic(join(root, RUN_FILES.latest), JSON.stringify({ step: req.state.step, dir: name }) + '\n');
   pruneCheckpoints(root, req.keep ?? 3, name);
   return finalDir;
 }
 
 function pruneCheckpoints(root: string, keep: number, newest: string): void {
-  const dirs = readdirSync(root).filter((d) => /^step-\d+$/.test(d)).sort();
+  const dirs = readdirSync(root).filter((d) => STEP_FOLDER.test(d)).sort();
   for (const d of dirs.slice(0, Math.max(0, dirs.length - keep))) {
     if (d !== newest) rmSync(join(root, d), { recursive: true, force: true });
   }
@@ -126,8 +130,8 @@ function pruneCheckpoints(root: string, keep: number, newest: string): void {
 export function findLatestCheckpoint(path: string): string | undefined {
   const p = resolve(path);
   if (existsSync(join(p, 'state.json'))) return p;
-  for (const root of [join(p, 'checkpoints'), p]) {
-    const latest = join(root, 'latest.json');
+  for (const root of [join(p, RUN_FILES.checkpoints), p]) {
+    const latest = join(root, RUN_FILES.latest);
     if (!existsSync(latest)) continue;
     try {
       const { dir } = JSON.parse(readFileSync(latest, 'utf8')) as { dir: string };
@@ -135,7 +139,7 @@ export function findLatestCheckpoint(path: string): string | undefined {
     } catch {
       /* a damaged latest.json: fall back to scanning the folders */
     }
-    const dirs = readdirSync(root).filter((d) => /^step-\d+$/.test(d) && existsSync(join(root, d, 'state.json'))).sort();
+    const dirs = readdirSync(root).filter((d) => STEP_FOLDER.test(d) && existsSync(join(root, d, 'state.json'))).sort();
     if (dirs.length > 0) return join(root, dirs[dirs.length - 1]);
   }
   return undefined;

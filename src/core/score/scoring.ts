@@ -18,6 +18,7 @@ import type { ElectraModel } from '../model/model';
 import type { Batch } from '../model/objective';
 import { WordPieceTokenizer, type Token } from '../data/tokenizer';
 import { modelFromCheckpoint } from '../run/weights';
+import type { BlockPlan } from './documentPlan';
 
 /** One WordPiece token of the scored text with its character range in that text. */
 export interface TokenScore {
@@ -279,8 +280,43 @@ export class Scorer {
     const index = tokens.findIndex((t) => t.end > start && t.start < Math.max(end, start + 1));
     if (index < 0) return [];
     const window = planWindows(text, tokens, this.config.maxSeqLength - 2).find((w) => index >= w.keepStart && index < w.keepEnd)!;
-    const ids = this.windowIds(tokens, window);
-    const position = 1 + index - window.start;
+    return this.windowAlternatives(this.windowIds(tokens, window), 1 + index - window.start, k);
+  }
+
+  /**
+   * The tokens and windows of one block of text (text without blank lines, see
+   * documentPlan.ts), with each window's model input and cache key.
+   */
+  planBlock(text: string): BlockPlan {
+    const tokens = this.tokenize(text);
+    const windows = planWindows(text, tokens, this.config.maxSeqLength - 2);
+    const ids = windows.map((w) => this.windowIds(tokens, w));
+    return { text, tokens, windows, ids, keys: ids.map((x) => x.join(',')) };
+  }
+
+  /** The probabilities of a window computed earlier (by its key), if the cache still holds them. */
+  cachedWindow(key: string): Float32Array | undefined {
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key); // refresh its place in the LRU order
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * Probabilities of replacement for each window's ids ([CLS] ... [SEP], as planBlock gives
+   * them), computed in one batch and remembered in the cache under `keys`.
+   */
+  async computeWindows(ids: Int32Array[], keys: string[]): Promise<Float32Array[]> {
+    const out = await this.discriminate(ids);
+    out.forEach((p, i) => this.remember(keys[i], p));
+    return out;
+  }
+
+  /** The generator's top-k pieces at `position` of a window's ids, that position masked. */
+  async windowAlternatives(windowIds: Int32Array, position: number, k = 5): Promise<Alternative[]> {
+    const ids = windowIds.slice();
     ids[position] = this.tokenizer.specialIds.mask;
     const { values, indices } = tf.tidy(() => {
       const idsT = tf.tensor2d(ids, [1, ids.length], 'int32');

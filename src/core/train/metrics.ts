@@ -4,6 +4,8 @@
  * by the extension and the dashboard: src/shared/metricsRecord.ts.
  */
 
+import type { ObjectiveStats } from '../model/objective';
+
 export type { EvalMetrics, MetricsRecord, StepMetrics } from '../../shared/metricsRecord';
 
 /** Precision, recall, F1 and accuracy of thresholded predictions against 0/1 labels. */
@@ -64,4 +66,44 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return NaN;
   return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/**
+ * One record's figures from the statistics of several batches (micro-batches of a step,
+ * or an evaluation's batches): losses averaged over batches, classification counts and
+ * the AUC's inputs pooled over every token.
+ */
+export function summarizeStats(stats: ObjectiveStats[]) {
+  let counts: BinaryCounts = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  let genCorrect = 0;
+  let masked = 0;
+  let replaced = 0;
+  let total = 0;
+  const probs: number[] = [];
+  const labels: number[] = [];
+  for (const s of stats) {
+    counts = addCounts(counts, countBinary(s.discProbs, s.labels));
+    genCorrect += s.genCorrect;
+    masked += s.maskedCount;
+    for (let i = 0; i < s.labels.length; i++) {
+      replaced += s.labels[i];
+      probs.push(s.discProbs[i]);
+      labels.push(s.labels[i]);
+    }
+    total += s.labels.length;
+  }
+  const mean = (f: (s: ObjectiveStats) => number) => stats.reduce((a, s) => a + f(s), 0) / stats.length;
+  const summary = summarizeCounts(counts);
+  return {
+    genLoss: mean((s) => s.genLoss),
+    genAccuracy: masked > 0 ? genCorrect / masked : 0,
+    discLoss: mean((s) => s.discLoss),
+    loss: mean((s) => s.loss),
+    discAccuracy: summary.accuracy,
+    precision: summary.precision,
+    recall: summary.recall,
+    f1: summary.f1,
+    auc: rocAuc(probs, labels),
+    replacedRate: total > 0 ? replaced / total : 0,
+  };
 }

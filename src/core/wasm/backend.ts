@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { registerWasmKernels } from './wasmKernels';
+import { registerWasmKernels } from './kernels/registry';
 import { BACKEND_NAMES, DEFAULT_BACKEND, type BackendName, type BackendPreference } from '../../shared/defaults';
 
 export type { BackendName, BackendPreference } from '../../shared/defaults';

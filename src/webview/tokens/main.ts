@@ -102,6 +102,10 @@ function updateInfo(): void {
     info.textContent = '';
     return;
   }
+  if (doc.scoring) {
+    info.textContent = `${doc.fileName} · scoring…`;
+    return;
+  }
   const flagged = tokens.reduce((n, t) => n + (t.p >= threshold ? 1 : 0), 0);
   info.textContent = `${doc.fileName} · ${tokens.length} tokens · ${flagged} at or above ${threshold.toFixed(2)} · checkpoint step ${doc.checkpointStep}`;
   textBox.dataset.flagged = String(flagged);
@@ -109,24 +113,29 @@ function updateInfo(): void {
 
 function showDocument(d: DocumentView): void {
   const sameDoc = doc?.uri === d.uri;
-  const scroll = textBox.scrollTop;
+  const scroll = window.scrollY;
   doc = d;
   tokens = cleanTokens(d.tokens, d.text.length);
   alternativesCache.clear();
   hideTooltip();
-  status.textContent = '';
-  status.hidden = true;
+  if (d.scoring) showStatus('info', 'Scoring… the text is shown meanwhile.');
+  else {
+    status.textContent = '';
+    status.hidden = true;
+  }
   title.textContent = 'Token confidence';
   updateInfo();
   rendering?.cancel();
   textBox.dataset.rendered = 'false';
-  const handle = renderTokens(textBox, d.text, tokens);
+  // The reader keeps their place over an edit or the scores' arrival: the text is laid out
+  // at once and the chunks on screen get their colours first.
+  const handle = renderTokens(textBox, d.text, tokens, requestAnimationFrame, () => window.scrollTo(0, sameDoc ? scroll : 0));
   rendering = handle;
+  textBox.dataset.shownVersion = String(d.version);
   void handle.done.then((complete) => {
-    if (!complete || rendering !== handle) return;
+    if (!complete || rendering !== handle || d.scoring) return;
     textBox.dataset.rendered = 'true';
     textBox.dataset.version = String(d.version);
-    if (sameDoc) textBox.scrollTop = scroll; // an edit re-render keeps the reader's place
   });
 }
 

@@ -9,7 +9,7 @@
  * confirmBeforeTraining false and annotation.threshold 0 (every token flagged).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EVENT_LOOP_DELAY_COMMAND, type EventLoopDelayReport } from '../../../src/extension/diagnosticsProbe';
@@ -17,6 +17,8 @@ import { DIAGNOSTIC_SOURCE, IGNORE_WORD_COMMAND, type IgnoreWordArgs } from '../
 
 const EXTENSION_ID = 'electra-studio.electra-studio';
 const STEPS = Number(process.env.ELECTRA_TEST_STEPS ?? 20);
+/** The step of the run's latest checkpoint: STEPS once trained, more once resumed. */
+let latestStep = STEPS;
 
 const electraDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
 
@@ -107,6 +109,18 @@ describe('ELECTRA Studio in the extension host', function () {
     console.log(`      trained ${STEPS} micro steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
+  it('resumes the run from its manifest (run.json, version 2) for 3 more steps', async function () {
+    const manifest = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+    assert.equal(manifest.version, 2);
+    assert.equal(manifest.preset, 'micro');
+    const resumed = (await vscode.commands.executeCommand('electraStudio.resume', { runName: 'in-host', steps: STEPS + 3, confirm: false, wait: true })) as {
+      result?: { step: number; stoppedBecause: string };
+    };
+    assert.equal(resumed?.result?.step, STEPS + 3, JSON.stringify(resumed));
+    latestStep = STEPS + 3;
+    assert.ok(!existsSync(join(runDir, 'run.lock')), 'the run folder is unlocked once training ends');
+  });
+
   it('the open dashboard lists a run that starts while it is open, as training; Stop reports "stopped"; .electra/ is git-ignored', async function () {
     const api = vscode.extensions.getExtension(EXTENSION_ID)!.exports as { dashboardRuns(): Array<{ id: string; state: string }> };
     await vscode.commands.executeCommand('electraStudio.openDashboard');
@@ -143,7 +157,7 @@ describe('ELECTRA Studio in the extension host', function () {
       tokens: Array<{ start: number; end: number; piece: string; p: number }>;
     };
     assert.equal(r.version, doc.version);
-    assert.equal(r.checkpointStep, STEPS);
+    assert.equal(r.checkpointStep, latestStep);
     assert.ok(r.tokens.length > 20);
   });
 

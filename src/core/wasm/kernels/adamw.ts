@@ -5,7 +5,7 @@
  * As tf ops the update is about ten kernels per parameter, each a pass over it, and the
  * sum of squares two more; on wasm the kernel does the update in one f32x4 pass with the
  * composite's float32 operations in the composite's order, so it computes the same bits
- * (simd/kernels.ts, adamw). The composite form is what other backends run.
+ * (adamw.wat). The composite form is what other backends run.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { f32, kernelOptions, pointer, registerWasmKernel, runKernel, simdKernels, wasmKernelActive, type WasmBackendLike } from './wasmHeap';

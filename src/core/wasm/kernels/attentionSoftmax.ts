@@ -4,7 +4,7 @@
  *
  * As tf ops: a multiply, a broadcast add and a softmax forward; backward a multiply, a
  * reduction, a subtract and two more multiplies, each a pass over [B, nh, T, T]. The wasm
- * kernels (simd/kernels.ts) do each direction in one pass per row, the exp vectorised.
+ * kernels (attentionSoftmax.wat) do each direction in one pass per row, the exp vectorised.
  * Shapes they do not cover (key count not a multiple of 4, another bias layout), and
  * other backends, run the composite form.
  */

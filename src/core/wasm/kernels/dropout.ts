@@ -4,9 +4,9 @@
  * floor(rate * 2^32), kept values scaled by 1 / (1 - rate)), drawing the mask and applying
  * it in one pass on the wasm heap.
  *
- * The composite form builds the mask in JavaScript, uploads it, and multiplies: about 7 ns
- * a value here, for some six million values a tiny step. The kernel draws the same stream
- * in wasm (simd/kernels.ts: dropout_mask4, four examples' streams in the lanes of one
+ * The composite form builds the mask in JavaScript, uploads it, and multiplies, for some
+ * six million values a tiny step. The kernel draws the same stream in wasm (dropout.wat:
+ * dropout_mask4, four examples' streams in the lanes of one
  * vector, and dropout for the rest) and gives the same mask and product, bit for bit;
  * the backward multiplies by the saved mask, as the composite's gradient does.
  */

@@ -2,16 +2,17 @@
  * Bias add followed by exact GELU, as BERT's intermediate and prediction layers use:
  * y = u * Phi(u) with u = x + bias and Phi the standard normal CDF.
  *
- * tfjs-backend-wasm evaluates erf and exp in scalar code (31 and 22 ms on a [2048, 512]
- * activation here) and the composite's gradient takes another exp, several multiplies, and
- * a sum over rows for the bias. The wasm kernels take one exp per value forward and one
- * backward, and the backward returns the bias gradient from the same pass.
+ * tfjs-backend-wasm evaluates erf and exp in scalar code (docs/benchmarks.md, Kernels),
+ * and the composite's gradient takes another exp, several multiplies, and a sum over rows
+ * for the bias. The wasm kernels take one exp per value forward and one backward, and the
+ * backward returns the bias gradient from the same pass.
  *
- * Rows whose length is a multiple of 4 run the f32x4 kernels of simd/kernels.ts; others run
- * the JavaScript loops below, with fastExp.ts's exp. erf is Abramowitz & Stegun 7.1.26 (absolute error at most 1.5e-7, the approximation
- * tfjs's own cpu Erf uses). Its exp(-z^2) with z = u / sqrt 2 is exp(-u^2 / 2), which is
- * also the normal density the gradient needs: one exp gives both. For u < 0 the kernels
- * form Phi(u) = erfc(|z|) / 2 directly rather than as 1 - erf(|z|), so no digits cancel.
+ * Rows whose length is a multiple of 4 run the f32x4 kernels of gelu.wat; others run the
+ * JavaScript loops below, with fastExp.ts's exp. erf is Abramowitz & Stegun 7.1.26
+ * (absolute error at most 1.5e-7, the approximation tfjs's own cpu Erf uses). Its exp(-z^2)
+ * with z = u / sqrt 2 is exp(-u^2 / 2), which is also the normal density the gradient
+ * needs: one exp gives both. For u < 0 the kernels form Phi(u) = erfc(|z|) / 2 directly
+ * rather than as 1 - erf(|z|), so no digits cancel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './customOp';

@@ -1,12 +1,13 @@
 /**
- * Matrix products with the SIMD module's GEMM (simd/kernels.ts) on the wasm heap, blocked
- * for the cache. Used by the BatchMatMul wrapper (wasmKernels.ts) and the fused dense op.
+ * Matrix products with the SIMD GEMM kernels (gemm.wat, gemm.relaxed.wat) on the wasm heap,
+ * blocked for the cache. Used by the BatchMatMul override (batchMatMul.ts) and the fused
+ * dense op. Their speed against XNNPACK: docs/benchmarks.md, Kernels.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { GEMM_MR, type SimdKernels } from '../simd/kernels';
 import { f32, pointer, type WasmBackendLike } from './wasmHeap';
 
-/** About half of the 1 MiB L2 cache per core of the machine measured: the panel of B a block works on. */
+/** About half of the 1 MiB L2 cache per core of the development machine: the panel of B a block works on. */
 const PANEL_BYTES = 512 * 1024;
 
 /** B rows longer than this (8 KiB) are packed into panels first (see blockedGemm). */
@@ -14,10 +15,9 @@ const PACK_ABOVE_N = 2048;
 
 /**
  * C = A B (contiguous row-major, N a multiple of 8). Products of 32 rows or more take the
- * packed GEMM (packedGemm: 27-31 GFLOP/s with FMA on the model's shapes, against 15-20 for
- * the unpacked one below); smaller ones, M a multiple of 4, the unpacked GEMM with the panel of B it works on
+ * packed GEMM (packedGemm, the faster on the model's shapes); smaller ones, M a multiple of 4, the unpacked GEMM with the panel of B it works on
  * kept in cache: the whole of B when it fits, else K in slices, C accumulating over them
- * ([304, 8192] x [8192, 128]: 48 ms unsliced, 28 sliced). Rows of B 16 KiB apart or more
+ * (which pays off for the vocabulary projection's gradient, [304, 8192] x [8192, 128]). Rows of B 16 KiB apart or more
  * (the vocabulary projection's [128, 8192]) alias in the L1 cache as the GEMM walks down a
  * column block, so such a B is first packed into contiguous [K, 8] panels. `accumulate`
  * adds the product to what C holds (a bias broadcast into it, say).
@@ -105,7 +105,7 @@ export function packPanelsStrided(src: Float32Array, base: number, sk: number, s
     const kb = Math.min(kc, K - k0);
     for (let j = 0; j < N; j += 8) {
       for (let k = k0, row = base + k0 * sk + j * sn; k < k0 + kb; k++, row += sk, o += 8) {
-        // The panel's row of 8 written out: a loop here runs several times slower.
+        // The panel's row of 8 written out: V8 runs a loop here much slower.
         dst[o] = src[row];
         dst[o + 1] = src[row + sn];
         dst[o + 2] = src[row + 2 * sn];

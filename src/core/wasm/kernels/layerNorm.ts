@@ -6,7 +6,7 @@
  * are sums over rows. The wasm kernels make one pass per row forward (keeping each row's
  * mean and 1/std for the backward) and one backward that also accumulates the gamma and
  * beta gradients. Rows whose length is a multiple of 4 run the f32x4 kernels of
- * simd/kernels.ts, others the JavaScript loops below.
+ * layerNorm.wat, others the JavaScript loops below.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './customOp';

@@ -1,10 +1,10 @@
 /**
- * Transposition of the last two axes on the wasm heap: the SIMD module's transpose_rows
- * (simd/kernels.ts), or where WebAssembly SIMD is missing the JavaScript loop below.
+ * Transposition of the last two axes on the wasm heap: transpose_rows (transpose.wat), or
+ * where WebAssembly SIMD is missing the JavaScript loop below.
  *
- * tfjs-backend-wasm 4.22's Transpose takes 3.4 ms for a [2048, 128] matrix here, as long as
- * the XNNPACK product it feeds (every weight gradient transposes its activations first,
- * see wasmKernels.ts). Copying in 32 x 32 tiles, so that both the rows read and the
+ * tfjs-backend-wasm 4.22's Transpose takes about as long as the XNNPACK product it feeds
+ * (every weight gradient transposes its activations first, see batchMatMul.ts; figures in
+ * docs/benchmarks.md, Kernels). Copying in 32 x 32 tiles, so that both the rows read and the
  * columns written stay in cache, takes a fraction of a millisecond.
  */
 import type * as tf from '@tensorflow/tfjs-core';

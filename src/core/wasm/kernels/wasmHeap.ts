@@ -28,7 +28,7 @@ export function pointer(backend: WasmBackendLike, t: tf.TensorInfo): number {
 const simdByMemory = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
 /**
- * The SIMD kernels (simd/kernels.ts) on this backend's heap, or undefined where WebAssembly
+ * The SIMD kernels (the .wat modules beside their references, loaded by simd/kernels.ts) on this backend's heap, or undefined where WebAssembly
  * SIMD or the backend's internals are unavailable: the callers then run JavaScript loops.
  */
 export function simdKernels(backend: WasmBackendLike): SimdKernels | undefined {
@@ -80,4 +80,17 @@ export function registerWasmKernel(
     kernelFunc: ({ inputs, attrs, backend }) =>
       body(backend as unknown as WasmBackendLike, inputs as unknown as Record<string, tf.TensorInfo>, attrs as unknown as Record<string, unknown>),
   });
+}
+
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * Replaces the wasm backend's kernel `kernelName` by `kernel`, which handles the cases it
+ * is faster or right for and hands the others to the original (the second argument).
+ */
+export function overrideWasmKernel(kernelName: string, kernel: (args: KernelArgs, original: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (!original) return;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: original.setupFunc, disposeFunc: original.disposeFunc, kernelFunc: (args) => kernel(args, original.kernelFunc) });
 }

@@ -1,0 +1,247 @@
+/**
+ * Pre-training, orchestrated: take the run folder (one writer), resolve the settings of a
+ * new run or resume an old one, prepare the data, build the model and the data-parallel
+ * workers, then step, evaluate and checkpoint until the steps or minutes are spent or the
+ * caller aborts. Each job has its own file: settings.ts (options -> settings), resume.ts,
+ * trainingLoop.ts, evaluator.ts, and the run folder's layout in src/core/run/runFolder.ts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { rmSync } from 'node:fs';
+import { prepareData, type PreparedData } from '../data/dataset';
+import type { ElectraConfig } from '../model/config';
+import { ElectraModel } from '../model/model';
+import { AdamW } from '../model/optimizer';
+import { ReplicaPool, resolveWorkers } from '../parallel';
+import { DEFAULT_BACKEND } from '../../shared/defaults';
+import { saveCheckpoint, type TrainingPosition } from '../run/checkpoint';
+import { RunFolder, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, type RunManifest } from '../run/runFolder';
+import { modelToArrays, optimizerToArrays } from '../run/weights';
+import { initBackend, type BackendReport } from '../wasm/backend';
+import { Evaluator } from './evaluator';
+import type { EvalMetrics, StepMetrics } from './metrics';
+import { restoreTraining, resumeRun, type ResumedRun } from './resume';
+import { resolveNewRun, type PretrainOptions, type TrainingSettings } from './settings';
+import { TrainingLoop } from './trainingLoop';
+import { confusableIds } from '../model/syntheticErrors';
+
+export type { BackendPreference } from '../wasm/backend';
+export type { CorpusSource } from '../data/dataset';
+export type { PretrainOptions, TrainingSettings } from './settings';
+
+export interface TrainingEvents {
+  onLog?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** The TensorFlow.js backend the run computes on, once it is initialised. */
+  onBackend?(backend: BackendReport): void;
+  onStep?(m: StepMetrics): void;
+  onEval?(m: EvalMetrics): void;
+  onCheckpoint?(info: { step: number; dir: string }): void;
+}
+
+export interface PretrainResult {
+  step: number;
+  stoppedBecause: 'steps' | 'minutes' | 'stopped';
+  checkpointDir: string;
+  backend: string;
+  lastEval?: EvalMetrics;
+}
+
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/** Everything a started run holds, and how to let it go. */
+interface StartedRun {
+  backend: BackendReport;
+  data: PreparedData;
+  config: ElectraConfig;
+  settings: TrainingSettings;
+  seed: number;
+  normalization: { lowercase: boolean; stripAccents: boolean };
+  model: ElectraModel;
+  optimizer: AdamW;
+  position: TrainingPosition;
+  workers?: ReplicaPool;
+  resumed?: ResumedRun;
+  release(): Promise<void>;
+}
+
+export async function pretrain(options: PretrainOptions, events: TrainingEvents = {}, signal?: AbortSignal): Promise<PretrainResult> {
+  const log: Log = (level, msg) => events.onLog?.(level, msg);
+  const run = new RunFolder(options.outDir);
+  const lock = run.lock('pretrain');
+  try {
+    const leftovers = run.removeLeftovers();
+    if (leftovers.length > 0) log('info', `removed ${leftovers.length} temporary files left by an interrupted run: ${leftovers.join(', ')}`);
+    let started: StartedRun;
+    try {
+      started = await start(run, options, events, log);
+    } catch (e) {
+      // A failed start leaves the folder as it found it: no empty run folder, no half-made run.
+      if (lock.createdFolder) rmSync(lock.createdFolder, { recursive: true, force: true });
+      throw e;
+    }
+    let result: PretrainResult;
+    try {
+      result = await train(run, started, options, events, log, signal);
+    } finally {
+      await started.release();
+    }
+    log('info', `stopped at step ${result.step} (${result.stoppedBecause}); ${tf.memory().numTensors} tensors alive`);
+    return result;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Everything before the first step. Throws having released what it took; a new run's files are removed then. */
+async function start(run: RunFolder, options: PretrainOptions, events: TrainingEvents, log: Log): Promise<StartedRun> {
+  const existing = run.latestCheckpoint();
+  if (existing && !options.resume && !options.overwrite) {
+    throw new Error(`${run.dir} already holds a run (checkpoint ${existing}); resume it, or start over with overwrite, or choose another run folder`);
+  }
+  const resumed = options.resume ? resumeRun(run, options, (m) => log('info', m)) : undefined;
+  const fresh = resumed ? undefined : resolveNewRun(options);
+  if (fresh && options.overwrite) run.removeRun();
+  // What a failed start may remove: only what it made (--out may be a folder with a data/ of its own).
+  const present = run.presentEntries();
+  let data: PreparedData | undefined;
+  let model: ElectraModel | undefined;
+  let optimizer: AdamW | undefined;
+  let workers: ReplicaPool | undefined;
+  const release = async () => {
+    await workers?.close();
+    data?.train.close();
+    data?.heldOut.close();
+    optimizer?.dispose();
+    model?.dispose();
+  };
+  try {
+    const backend = await initBackend(options.backend ?? DEFAULT_BACKEND);
+    events.onBackend?.(backend);
+    const seed = resumed?.seed ?? fresh!.seed;
+    const normalization = resumed?.normalization ?? fresh!.normalization;
+    const requested = resumed?.config ?? fresh!.config;
+    const settings: TrainingSettings = resumed?.training ?? fresh!.training;
+    if (!options.steps && !options.minutes && !settings.totalSteps) throw new Error('give a number of steps or minutes to train for');
+    data = await prepareData({
+      source: options.corpus,
+      runDir: run.dir,
+      seqLength: requested.maxSeqLength,
+      vocabSize: requested.vocabSize,
+      normalization,
+      vocabText: resumed?.checkpoint.vocabText,
+      log: (m) => log('info', m),
+      warn: (m) => log('warn', m),
+    });
+    // A small corpus may give fewer WordPieces than asked for: the model takes the vocabulary's size.
+    const config: ElectraConfig = { ...requested, vocabSize: data.tokenizer.vocabSize };
+    if (data.heldOut.count === 0) log('warn', 'the held-out split is empty: held-out metrics are not available');
+
+    const now = new Date().toISOString();
+    const manifest: RunManifest = {
+      format: RUN_MANIFEST_FORMAT,
+      version: RUN_MANIFEST_VERSION,
+      preset: settings.preset,
+      model: config,
+      vocabSizeAsked: resumed?.manifest?.vocabSizeAsked ?? requested.vocabSize,
+      normalization,
+      training: settings,
+      corpus: options.corpus,
+      seed,
+      budget: { ...(options.steps !== undefined ? { steps: options.steps } : {}), ...(options.minutes !== undefined ? { minutes: options.minutes } : {}) },
+      created: resumed?.manifest?.created ?? now,
+      started: now,
+      ...(resumed?.manifest?.origin ? { origin: resumed.manifest.origin } : {}),
+    };
+    run.writeManifest(manifest);
+
+    model = new ElectraModel(config, seed);
+    optimizer = new AdamW(model.params, model.decayed);
+    const position: TrainingPosition = resumed ? restoreTraining(model, optimizer, resumed) : { step: 0, epoch: 0, index: 0 };
+    if (resumed) run.truncateMetrics(position.step);
+    log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
+
+    const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
+    if (threads > 1) {
+      workers = await ReplicaPool.start(model, threads - 1, options.backend ?? DEFAULT_BACKEND, options.workerScript);
+      log('info', `data parallel: ${threads} threads, each on ${Math.floor(settings.batchSize / threads)}-${Math.ceil(settings.batchSize / threads)} sequences of every batch`);
+    }
+    return { backend, data, config, settings, seed, normalization, model, optimizer, position, workers, resumed, release };
+  } catch (e) {
+    await release();
+    if (fresh) run.removeRun(present);
+    throw e;
+  }
+}
+
+/** The steps, with evaluations and checkpoints, until the budget is spent or `signal` aborts. */
+async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, events: TrainingEvents, log: Log, signal?: AbortSignal): Promise<PretrainResult> {
+  const { data, config, settings, seed, position, model, optimizer, workers } = s;
+  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers, confusableIds(data.tokenizer));
+  const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength, workers);
+
+  const save = (): string => {
+    const dir = saveCheckpoint({
+      runDir: run.dir,
+      state: { ...position, seed, optimizerStep: optimizer.step, training: settings, tokenizer: s.normalization },
+      config,
+      vocabText: data.vocabText,
+      weights: modelToArrays(model),
+      optimizer: optimizerToArrays(optimizer),
+    });
+    events.onCheckpoint?.({ step: position.step, dir });
+    log('info', `checkpoint saved: ${dir}`);
+    return dir;
+  };
+
+  const started = Date.now();
+  const deadline = options.minutes ? started + options.minutes * 60_000 : Infinity;
+  let stoppedBecause: PretrainResult['stoppedBecause'] = 'steps';
+  let lastSaved = s.resumed ? position.step : -1;
+  let checkpointDir = s.resumed?.checkpoint.dir ?? '';
+  let lastEval: EvalMetrics | undefined;
+  let secondStepStarted = 0;
+  const runEval = async () => {
+    if (data.heldOut.count === 0) return;
+    lastEval = await evaluator.evaluate(position.step, Date.now() - started);
+    run.appendMetrics(lastEval);
+    events.onEval?.(lastEval);
+  };
+  while (true) {
+    if (signal?.aborted) {
+      stoppedBecause = 'stopped';
+      break;
+    }
+    if (settings.totalSteps > 0 && position.step >= settings.totalSteps) {
+      stoppedBecause = 'steps';
+      break;
+    }
+    if (Date.now() >= deadline) {
+      stoppedBecause = 'minutes';
+      break;
+    }
+    if (position.step === 1) secondStepStarted = Date.now() - started;
+    const m = await loop.step(started);
+    run.appendMetrics(m);
+    events.onStep?.(m);
+    // A time-budgeted run sets its schedule's length from the pace of its second step
+    // (the first pays one-off costs); until then the warm-up assumes a short run.
+    if (settings.totalSteps === 0 && Number.isFinite(deadline) && position.step === 2) {
+      const perStep = m.elapsedMs - secondStepStarted;
+      settings.totalSteps = Math.max(position.step + 1, Math.round((deadline - started) / perStep));
+      log('info', `time budget: about ${settings.totalSteps} steps in ${options.minutes} minutes; learning rate decays to 0 there`);
+    }
+    if (settings.evalEvery > 0 && position.step % settings.evalEvery === 0) await runEval();
+    if (settings.checkpointEvery > 0 && position.step % settings.checkpointEvery === 0) {
+      checkpointDir = save();
+      lastSaved = position.step;
+    }
+    // Let the event loop breathe: cancellation, messages from a parent, timers.
+    await new Promise((r) => setImmediate(r));
+  }
+  if (lastEval?.step !== position.step) await runEval();
+  if (lastSaved !== position.step) checkpointDir = save();
+  return { step: position.step, stoppedBecause, checkpointDir, backend: s.backend.name, lastEval };
+}
+
+function fmtParams(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}K`;
+}

@@ -1,0 +1,111 @@
+/**
+ * What a pre-training run is asked for (PretrainOptions) and what it then trains with:
+ * options + the preset + the defaults -> resolved settings, written once into the run's
+ * manifest and into every checkpoint. A resumed run's settings come from its checkpoint
+ * (src/core/train/resume.ts decides which options may still change).
+ */
+import { validateConfig, type ElectraConfig } from '../model/config';
+import { presetConfig, presetTraining, type PresetName } from '../model/presets';
+import { TRAINING_DEFAULTS } from '../../shared/defaults';
+import type { BackendPreference } from '../wasm/backend';
+import type { CorpusSource } from '../data/dataset';
+import type { NormalizationOptions } from '../data/tokenizer';
+import type { TrainingSettings } from '../../shared/runFolderFormat';
+import { GENERATOR_ONLY, validateCurriculum, type ReplacementCurriculum } from '../model/replacements';
+
+export type { TrainingSettings } from '../../shared/runFolderFormat';
+
+export interface PretrainOptions {
+  corpus: CorpusSource;
+  /** Run folder: its layout is src/shared/runFolderFormat.ts. */
+  outDir: string;
+  /** Model size: needed for a new run; on a resume, if given, it must be the run's. */
+  preset?: PresetName;
+  /** Overrides applied on top of the preset (sizes, sequence length, vocabulary size). */
+  config?: Partial<ElectraConfig>;
+  /** Total optimizer steps of the run (counting steps done before a resume). */
+  steps?: number;
+  /** Stop after this many minutes of training in this process. */
+  minutes?: number;
+  batchSize?: number;
+  gradientAccumulation?: number;
+  learningRate?: number;
+  warmupSteps?: number;
+  seed?: number;
+  backend?: BackendPreference;
+  checkpointEvery?: number;
+  evalEvery?: number;
+  /** Held-out sequences per evaluation (the first N of the split). */
+  evalSequences?: number;
+  /** Continue from the run folder's latest checkpoint. */
+  resume?: boolean;
+  /** Start over in a run folder that already holds a run, deleting that run. */
+  overwrite?: boolean;
+  lowercase?: boolean;
+  stripAccents?: boolean;
+  /**
+   * Threads computing each step (data parallel: this one and workers-1 worker threads,
+   * each on a shard of the batch). The result equals one thread's up to float rounding,
+   * so a run may resume with another count. 'auto': one per core on the wasm and cpu
+   * backends (native TensorFlow threads its own kernels). Default 1.
+   */
+  workers?: number | 'auto';
+  /** The data-parallel worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
+  workerScript?: string;
+  /** Share of tokens masked for the generator (ELECTRA: 0.15; docs/recipes.md). */
+  maskProbability?: number;
+  /** Replacements from the unigram distribution instead of the generator (model/replacements.ts). */
+  curriculum?: ReplacementCurriculum;
+  /** Dropout of both networks (default: the config's hiddenDropoutProb). */
+  dropout?: number;
+  /**
+   * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of masked
+   * confusable tokens swapped within their set (other tokens doubled at a quarter of it).
+   * Off (0) unless asked for; may be changed when resuming (a later stage of a curriculum).
+   */
+  syntheticErrors?: number;
+}
+
+/** A new run's choices, before its data exists (the vocabulary may come out smaller than asked). */
+export interface ResolvedRun {
+  preset: PresetName;
+  /** The model asked for: preset + overrides; vocabSize is what the vocabulary may reach. */
+  config: ElectraConfig;
+  normalization: NormalizationOptions;
+  seed: number;
+  training: TrainingSettings;
+}
+
+/** A new run's settings from its options, its preset and the defaults. */
+export function resolveNewRun(options: PretrainOptions): ResolvedRun {
+  const preset = options.preset;
+  if (!preset) throw new Error('give a preset for a new run');
+  const config: ElectraConfig = { ...presetConfig(preset), ...options.config };
+  validateConfig(config);
+  const defaults = presetTraining(preset);
+  const training: TrainingSettings = {
+    preset,
+    batchSize: options.batchSize ?? defaults.batchSize,
+    gradientAccumulation: options.gradientAccumulation ?? defaults.gradientAccumulation,
+    learningRate: options.learningRate ?? defaults.learningRate,
+    warmupSteps: options.warmupSteps ?? -1, // the preset's rule, once totalSteps is known
+    totalSteps: options.steps ?? 0, // 0: estimated from the time budget after the first steps
+    checkpointEvery: options.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
+    evalEvery: options.evalEvery ?? TRAINING_DEFAULTS.evalEvery,
+    evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
+    dropout: options.dropout ?? config.hiddenDropoutProb,
+    maxGradNorm: defaults.maxGradNorm,
+    maskProbability: options.maskProbability ?? 0.15,
+    curriculum: options.curriculum ?? GENERATOR_ONLY,
+    syntheticErrors: options.syntheticErrors ?? 0,
+  };
+  validateCurriculum(training.curriculum!);
+  if (!options.steps && !options.minutes) throw new Error('give a number of steps or minutes to train for');
+  return {
+    preset,
+    config,
+    normalization: { lowercase: options.lowercase ?? TRAINING_DEFAULTS.lowercase, stripAccents: options.stripAccents ?? TRAINING_DEFAULTS.stripAccents },
+    seed: options.seed ?? TRAINING_DEFAULTS.seed,
+    training,
+  };
+}

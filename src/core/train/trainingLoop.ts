@@ -1,0 +1,145 @@
+/**
+ * The training loop, one optimizer step at a time: read the micro-batches, mask them,
+ * compute the ELECTRA objective's gradients (on this thread and the data-parallel workers),
+ * average, clip by global norm, and apply AdamW at the schedule's learning rate.
+ *
+ * Every random draw is derived from (seed, step, micro-batch), and the data order from
+ * (seed, epoch), so stopping after N steps and resuming gives the same weights as 2N
+ * straight steps on the same backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { PackedSequences } from '../data/dataset';
+import type { SpecialIds } from '../data/tokenizer';
+import { defaultMasking, maskBatch, type MaskingOptions } from '../model/masking';
+import type { ElectraModel } from '../model/model';
+import type { ObjectiveStats } from '../model/objective';
+import { clipByGlobalNorm, type AdamW } from '../model/optimizer';
+import { learningRateAt } from '../model/schedule';
+import { batchGradients, type ReplicaPool } from '../parallel';
+import { presetWarmupSteps } from '../model/presets';
+import type { TrainingPosition } from '../run/checkpoint';
+import { deriveSeed, Rng } from '../common/random';
+import { readBatch } from './batches';
+import { plantSyntheticErrors, type ConfusableIds } from '../model/syntheticErrors';
+import { GENERATOR_ONLY, planReplacements, UnigramSampler, unigramShareAt } from '../model/replacements';
+
+/** Training sequences counted for the unigram distribution (the first ones on disk). */
+const UNIGRAM_SEQUENCES = 4096;
+
+function unigramOf(data: PackedSequences, special: SpecialIds, maxSequences: number): UnigramSampler {
+  const n = Math.min(maxSequences, data.count);
+  const ids = new Int32Array(n * data.seqLength);
+  for (let i = 0; i < n; i++) data.read(i, ids, i * data.seqLength);
+  let vocab = 0;
+  for (let i = 0; i < ids.length; i++) vocab = Math.max(vocab, ids[i] + 1);
+  return UnigramSampler.fromIds(ids, vocab, special);
+}
+import { summarizeStats, type StepMetrics } from './metrics';
+import type { TrainingSettings } from './settings';
+
+export class TrainingLoop {
+  /** Draws the curriculum's replacements; absent when the generator makes them all. */
+  private readonly unigram?: UnigramSampler;
+  private readonly masking: MaskingOptions;
+  private readonly permutation = { epoch: -1, order: new Uint32Array(0) };
+
+  constructor(
+    private readonly model: ElectraModel,
+    private readonly optimizer: AdamW,
+    private readonly data: PackedSequences,
+    private readonly special: SpecialIds,
+    private readonly settings: TrainingSettings,
+    private readonly seed: number,
+    readonly position: TrainingPosition,
+    private readonly seqLength: number,
+    /** Data-parallel workers sharing each batch with this thread, if any. */
+    private readonly workers?: ReplicaPool,
+    /** The vocabulary's confusable tokens, for synthetic errors (settings.syntheticErrors). */
+    private readonly confusables: ConfusableIds = new Map(),
+  ) {
+    this.masking = defaultMasking(seqLength, settings.maskProbability ?? 0.15);
+    const c = settings.curriculum ?? GENERATOR_ONLY;
+    if (c.unigramShareStart > 0 || c.unigramShareEnd > 0) this.unigram = unigramOf(data, special, UNIGRAM_SEQUENCES);
+  }
+
+  /** Learning rate of the next update. */
+  learningRate(): number {
+    const s = this.settings;
+    // totalSteps is 0 only in the first steps of a time-budgeted run, before its pace is known.
+    const total = s.totalSteps > 0 ? s.totalSteps : 100;
+    const warmup = s.warmupSteps >= 0 ? s.warmupSteps : presetWarmupSteps(s.preset, total);
+    return learningRateAt(this.position.step, { peak: s.learningRate, warmupSteps: warmup, totalSteps: total });
+  }
+
+  async step(runStarted: number): Promise<StepMetrics> {
+    const t0 = Date.now();
+    const { grads, stats, tokens } = await this.gradients();
+    const gradNorm = clipByGlobalNorm(grads, this.settings.maxGradNorm);
+    const lr = this.learningRate();
+    if (Number.isFinite(gradNorm)) {
+      this.optimizer.apply(grads, lr);
+      this.workers?.weightsChanged();
+    }
+    for (const g of grads.values()) g.dispose();
+    this.position.step++;
+    const liveTensors = tf.memory().numTensors + (this.workers?.liveTensors.reduce((n, k) => n + k, 0) ?? 0);
+    const now = Date.now();
+    return {
+      type: 'step',
+      step: this.position.step,
+      elapsedMs: now - runStarted,
+      time: now,
+      epoch: this.position.epoch,
+      ...summarizeStats(stats),
+      learningRate: lr,
+      gradNorm,
+      tokensPerSec: tokens / Math.max(1e-3, (now - t0) / 1000),
+      liveTensors,
+    };
+  }
+
+  /**
+   * The next step's gradients, before clipping: the mean of those of its
+   * `gradientAccumulation` micro-batches, read from the data in turn (the position moves
+   * past them). The caller disposes the tensors.
+   */
+  async gradients(): Promise<{ grads: Map<string, tf.Tensor>; stats: ObjectiveStats[]; tokens: number }> {
+    const { step } = this.position;
+    const accum = this.settings.gradientAccumulation;
+    const stats: ObjectiveStats[] = [];
+    let grads = new Map<string, tf.Tensor>();
+    let tokens = 0;
+    for (let micro = 0; micro < accum; micro++) {
+      const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
+      tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
+      const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
+      const errors = this.settings.syntheticErrors ?? 0;
+      if (this.unigram || errors > 0) {
+        const share = this.unigram ? unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100) : 0;
+        const rng = new Rng(deriveSeed(this.seed, 'unigram', step, micro));
+        masked.overrides = this.unigram ? planReplacements(masked, share, this.unigram, rng) : new Int32Array(masked.positions.length).fill(-1);
+        plantSyntheticErrors(batch.ids, masked, masked.overrides, this.confusables, this.special, errors, rng);
+      }
+      const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
+      const result = await batchGradients(this.model, batch, masked, pass, this.workers);
+      stats.push(result.stats);
+      grads = accumulate(grads, result.grads, accum);
+    }
+    return { grads, stats, tokens };
+  }
+}
+
+/** Sums gradients of micro-batches, each scaled by 1/accum; disposes what it replaces. */
+function accumulate(sum: Map<string, tf.Tensor>, g: Map<string, tf.Tensor>, accum: number): Map<string, tf.Tensor> {
+  for (const [name, grad] of g) {
+    const scaled = accum === 1 ? grad : tf.mul(grad, 1 / accum);
+    if (scaled !== grad) grad.dispose();
+    const prev = sum.get(name);
+    if (prev) {
+      sum.set(name, tf.add(prev, scaled));
+      prev.dispose();
+      scaled.dispose();
+    } else sum.set(name, scaled);
+  }
+  return sum;
+}

@@ -1,0 +1,53 @@
+/**
+ * Which checkpoint the language server scores with. The rule, in one place:
+ *
+ *   1. The checkpoint the user selected, if any. A run folder means that run's newest
+ *      checkpoint, followed as its training saves newer ones; a checkpoint folder
+ *      (step-NNNNNNNN) is pinned.
+ *   2. Otherwise the newest checkpoint of the newest run under the workspace's run folders:
+ *      the run whose checkpoints/latest.json was written last. It is followed too: when any
+ *      run, started in this window or in another, saves a newer checkpoint, the server moves
+ *      to it. Every window of a workspace therefore scores with the same checkpoint.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckpointSource } from '../shared/lspProtocol';
+import { RUN_FILES } from '../shared/runFolderFormat';
+
+export interface CheckpointChoice {
+  /** The user's selection (a run folder or a checkpoint folder), if any. */
+  selected?: string;
+  /** Folders holding run folders (each workspace folder's electraStudio.runFolder). */
+  runsRoots: readonly string[];
+}
+
+/** The folder the rule names now (a run or checkpoint folder to resolve), and why. */
+export function ruleTarget(choice: CheckpointChoice): { path: string; source: CheckpointSource } | undefined {
+  if (choice.selected) return { path: choice.selected, source: 'selected' };
+  const run = newestRun(choice.runsRoots);
+  return run ? { path: run, source: 'newest-run' } : undefined;
+}
+
+/** The run folder under `roots` whose checkpoints/latest.json is the most recently written. */
+export function newestRun(roots: readonly string[]): string | undefined {
+  let newest: string | undefined;
+  let newestMs = -Infinity;
+  for (const root of roots) {
+    let names: string[];
+    try {
+      names = readdirSync(root);
+    } catch {
+      continue; // no runs yet
+    }
+    for (const name of names) {
+      const run = join(root, name);
+      try {
+        const ms = statSync(join(run, RUN_FILES.checkpoints, RUN_FILES.latest)).mtimeMs;
+        if (ms > newestMs) [newest, newestMs] = [run, ms];
+      } catch {
+        /* not a run, or no checkpoint yet */
+      }
+    }
+  }
+  return newest;
+}
