@@ -21,6 +21,7 @@ const nodeEntries = [
   ['src/worker/importWorker.ts', 'dist/importWorker.js'],
   ['src/worker/downloadWorker.ts', 'dist/downloadWorker.js'],
   ['src/tools/baseCorpusMain.ts', 'dist/baseCorpus.js'],
+  ['src/tools/shipModel.ts', 'dist/shipModel.js'],
 ];
 
 /** Browser bundles for webviews. */

@@ -8,13 +8,16 @@
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
  *                      [--scaling-steps 3] [--typing-chars 1000000] [--typing-keys 60]
  *                      [--imported-edits 20] [--imported-sizes small,base]
+ *                      [--quality-models models/base,runs/x] [--quality-sentences 1000]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
  * latency over JSON-RPC), typing (keys every 90 ms with a code action and a hover after each,
  * in a 1 MB document: final diagnostics, request latency, server RSS), imported (edit latency
  * with imported ELECTRA-Small- and Base-sized Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
- * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains).
+ * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains),
+ * quality (planted real-word errors and fixed-generator replacements, models beside the
+ * rarity and trigram baselines; src/bench/quality.ts).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
  */
@@ -43,6 +46,10 @@ import { runImportedLatency } from './importedLatency';
 import { runTypingWithRequests } from './typingWithRequests';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
+import { runQuality } from './quality';
+
+/** The shipped base model (models/base), evaluated by the quality section unless told otherwise. */
+const BASE_MODEL = resolve(__dirname, '..', 'models', 'base');
 
 interface Args {
   presets: Array<{ preset: PresetName; batch: number }>;
@@ -65,6 +72,9 @@ interface Args {
   importedSizes: Array<'small' | 'base'>;
   /** Data-parallel threads for the multi-threaded rows (default: one per core). */
   threads: number;
+  /** Checkpoints or run folders the quality section evaluates. */
+  qualityModels: string[];
+  qualitySentences: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -84,6 +94,8 @@ function parseArgs(argv: string[]): Args {
     importedEdits: 20,
     importedSizes: ['small', 'base'],
     threads: Math.min(availableParallelism(), 8),
+    qualityModels: existsSync(BASE_MODEL) ? [BASE_MODEL] : [],
+    qualitySentences: 1000,
   };
   const number = (a: string, v: string | undefined) => {
     const n = Number(v);
@@ -114,6 +126,8 @@ function parseArgs(argv: string[]): Args {
       if (x !== 'small' && x !== 'base') throw new Error(`--imported-sizes takes small and base, got ${x}`);
       return x;
     });
+    else if (a === '--quality-models') args.qualityModels = argv[++i].split(',').filter(Boolean);
+    else if (a === '--quality-sentences') args.qualitySentences = Math.round(number(a, argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -402,6 +416,11 @@ async function main(): Promise<void> {
           threads: args.threads,
           bench: (preset, batch, steps, seqLength) => benchTraining(preset, batch, steps, { threads: args.threads, seqLength, backend: args.backend }),
         }),
+      );
+    }
+    if (args.only.has('quality')) {
+      await section(`Quality: planted real-word errors and fixed-generator replacements (${args.qualitySentences} sentences a set)`, () =>
+        runQuality({ models: args.qualityModels, sentences: args.qualitySentences, rustBook: resolve(__dirname, '..', '..', 'shared', 'corpora', 'rust-book'), seed: 1 }),
       );
     }
   } finally {

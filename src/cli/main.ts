@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
-import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
+import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
@@ -29,6 +29,7 @@ import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
+import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, formatErrorReport, trainingSourceOf, trainTrigram } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -66,6 +67,11 @@ const probability = (v: string) => {
   const n = Number(v);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('threshold must be between 0 and 1');
   return n;
+};
+const shareRange = (v: string): [number, number] => {
+  const parts = v.split(':').map(Number);
+  if (parts.length > 2 || parts.some((x) => !(x >= 0 && x <= 1))) throw new InvalidArgumentError('give a share between 0 and 1, or start:end');
+  return [parts[0], parts[1] ?? parts[0]];
 };
 const presetOption = () =>
   new Option('-p, --preset <name>', 'model size').choices(PRESET_NAMES as string[]).default(DEFAULT_PRESET);
@@ -120,6 +126,11 @@ program
   .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
   .option('--exclude <glob...>', 'files to exclude')
+  .option('--mask-rate <p>', 'share of tokens masked for the generator (ELECTRA: 0.15)', probability)
+  .option('--unigram-share <start[:end]>', 'share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (docs/recipes.md)', shareRange)
+  .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
+  .option('--dropout <p>', 'dropout of both networks', probability)
+  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of masked confusable words (their/there, ...) swapped, other words doubled at a quarter of it (off by default; docs/recipes.md)', probability)
   .action(async (folder: string | undefined, o, command: Command) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
@@ -169,6 +180,10 @@ program
         warmupSteps: o.warmup,
         checkpointEvery: given<number>('checkpointEvery'),
         evalEvery: given<number>('evalEvery'),
+        maskProbability: o.maskRate,
+        syntheticErrors: o.syntheticErrors,
+        dropout: o.dropout,
+        curriculum: o.unigramShare ? { unigramShareStart: o.unigramShare[0], unigramShareEnd: o.unigramShare[1], decayFraction: o.unigramDecay } : undefined,
         config: {
           ...(o.seqLength ? { maxSeqLength: o.seqLength } : {}),
           ...(o.vocabSize ? { vocabSize: o.vocabSize } : {}),
@@ -343,20 +358,53 @@ program
 
 program
   .command('eval')
-  .description('held-out metrics of a checkpoint on a folder (its held-out split, or every file with --all)')
+  .description('held-out metrics of a checkpoint on a folder (its held-out split, or every file with --all); with --errors, the error-detection benchmark')
   .argument('<checkpoint>', 'checkpoint or run folder')
-  .argument('<folder>', 'folder of text files')
+  .argument('[folder]', 'folder of text files (with --errors: omit it, or give --brown, for Brown\'s held-out files)')
   .option('--all', 'evaluate on every file, not only the held-out split')
   .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), EVAL_COMMAND_DEFAULTS.sequences)
-  .option('--seed <n>', 'seed of the evaluation masks', (v) => Number.parseInt(v, 10), EVAL_COMMAND_DEFAULTS.seed)
+  .option('--seed <n>', 'seed of the evaluation masks (of the planted errors with --errors)', (v) => Number.parseInt(v, 10), EVAL_COMMAND_DEFAULTS.seed)
+  .option('--errors', 'plant real-word errors in the held-out prose and report detection beside the rarity and trigram baselines')
+  .option('--brown', 'with --errors: plant errors in the Brown corpus\'s held-out files')
+  .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), ERROR_BENCHMARK_DEFAULTS.sentences)
+  .option('--baseline-corpus <folder>', "with --errors: train the baselines on this folder ('brown' for Brown) instead of the model's own training text")
+  .option('-t, --threshold <p>', 'with --errors: the model\'s flagging threshold', probability, SCORING_DEFAULTS.threshold)
   .addOption(backendOption())
-  .action(async (checkpoint: string, folder: string, o) => {
+  .action(async (checkpoint: string, folder: string | undefined, o) => {
+    if (o.errors) return evalErrors(checkpoint, folder, o);
+    if (!folder) throw new Error('give a folder to evaluate on');
     const root = folderArgument(folder, 'folder');
     const split = o.all ? 'training' : 'held-out';
     const r = await evaluateCheckpoint({ checkpoint, corpus: { kind: 'folder', root }, split, sequences: o.sequences, seed: o.seed, backend: o.backend });
     process.stdout.write(`checkpoint ${r.checkpointDir} (step ${r.step}) on ${root} (${split} split), ${r.metrics.sequences} sequences, backend ${describeBackend(r.backend)}\n`);
     process.stdout.write(formatEval(r.metrics) + '\n');
   });
+
+/** electra-studio eval --errors: the error-detection benchmark (src/core/quality) for one checkpoint. */
+async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; threshold: number; backend: string }): Promise<void> {
+  if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
+  const prose: CorpusSource = folder ? { kind: 'folder', root: folderArgument(folder, 'folder') } : { kind: 'brown' };
+  const trainedOn: CorpusSource =
+    o.baselineCorpus === 'brown' ? { kind: 'brown' } : o.baselineCorpus ? { kind: 'folder', root: folderArgument(o.baselineCorpus, 'baseline corpus') } : trainingSourceOf(checkpoint);
+  const paragraphs = await benchmarkProse(prose, o.sentences, o.all ? 'all' : 'heldOut');
+  if (paragraphs.length === 0) throw new Error(`no prose sentences found in the ${o.all ? '' : 'held-out '}files of ${describeSource(prose)}${o.all ? '' : ' (try --all)'}`);
+  const generator = await fixedGenerator();
+  const baseline = trainedOn.kind === 'brown' ? generator : await trainTrigram(trainedOn); // the same text, the same model
+  const scorer = await Scorer.load(checkpoint, { backend: o.backend as BackendPreference, workers: 'auto' });
+  try {
+    const report = await errorBenchmark({
+      paragraphs,
+      baseline,
+      generator,
+      seed: o.seed,
+      models: [{ name: 'model', threshold: o.threshold, score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
+    });
+    process.stdout.write(`checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) on ${describeSource(prose)}${o.all ? '' : ' (held-out files)'}; baselines trained on ${describeSource(trainedOn)}\n`);
+    process.stdout.write(formatErrorReport(report) + '\n');
+  } finally {
+    scorer.dispose();
+  }
+}
 
 program
   .command('corpus-stats')

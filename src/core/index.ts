@@ -14,6 +14,8 @@
  *   run/       what a run leaves on disk: the run folder (RunFolder: layout, manifest, lock),
  *              checkpoints, safetensors, export
  *   score/     the trained discriminator applied to a document: windows, scorer, inference pass
+ *   quality/   what users see, measured: planted real-word errors, word alignment, baselines
+ *              (rarity, Kneser-Ney trigram), a fixed generator, detection metrics
  *   wasm/      TensorFlow.js backend selection and the wasm backend's kernels
  *   finetune/  downstream tasks (Brown POS and genre, a user's file), a classifier head, fine-tuning
  *   experiment/ experiments across runs: ELECTRA against masked-LM pre-training at equal FLOPs, its report
@@ -58,6 +60,17 @@ export * from './hub/hubDownload';
 export * from './hub/hubImport';
 export * from './run/runOrigin';
 export { importHuggingFace, readHuggingFace, type HuggingFaceModel, type ImportOptions, type ImportReport, type ReadOptions } from './run/huggingface/importHuggingFace';
+export * from './quality/confusables';
+export * from './quality/words';
+export * from './quality/prose';
+export * from './quality/plantErrors';
+export * from './quality/ngram';
+export * from './quality/metrics';
+export * from './quality/replacedWords';
+export * from './quality/corpusText';
+export * from './quality/errorBenchmark';
+export * from './quality/yardstick';
+export * from './run/shippedModel';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
 export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';
 export type { MaskedBatch } from './model/masking';

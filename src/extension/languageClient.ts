@@ -4,6 +4,7 @@
  * annotation settings, and carries the custom requests of src/shared/lspProtocol.ts.
  */
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -70,6 +71,8 @@ export class ElectraLanguageClient implements vscode.Disposable {
       checkpointPath: this.checkpointPath,
       checkpointDir: this.checkpointPath,
       runsRoots: this.runsRoots,
+      // The base model ships beside the bundles (models/base, docs/base-model.md).
+      ...(existsSync(baseModelBeside(this.serverModule)) ? { baseModel: baseModelBeside(this.serverModule) } : {}),
       threshold: settings.annotation.threshold,
       maxDiagnostics: settings.annotation.maxDiagnostics,
       severity: settings.annotation.severity,
@@ -155,4 +158,9 @@ export class ElectraLanguageClient implements vscode.Disposable {
     void this.stop();
     this.statusEmitter.dispose();
   }
+}
+
+/** The shipped base model's folder: models/base beside the dist/ folder holding the server bundle. */
+function baseModelBeside(serverModule: string): string {
+  return join(dirname(serverModule), '..', 'models', 'base');
 }

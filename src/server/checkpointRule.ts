@@ -8,6 +8,8 @@
  *      the run whose checkpoints/latest.json was written last. It is followed too: when any
  *      run, started in this window or in another, saves a newer checkpoint, the server moves
  *      to it. Every window of a workspace therefore scores with the same checkpoint.
+ *   3. Otherwise the base model that ships with the extension (models/base), when the client
+ *      names it, so that a workspace is annotated before it has a run.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,13 +21,16 @@ export interface CheckpointChoice {
   selected?: string;
   /** Folders holding run folders (each workspace folder's electraStudio.runFolder). */
   runsRoots: readonly string[];
+  /** The shipped base model's folder, if any: the fallback when there is no run. */
+  baseModel?: string;
 }
 
 /** The folder the rule names now (a run or checkpoint folder to resolve), and why. */
 export function ruleTarget(choice: CheckpointChoice): { path: string; source: CheckpointSource } | undefined {
   if (choice.selected) return { path: choice.selected, source: 'selected' };
   const run = newestRun(choice.runsRoots);
-  return run ? { path: run, source: 'newest-run' } : undefined;
+  if (run) return { path: run, source: 'newest-run' };
+  return choice.baseModel ? { path: choice.baseModel, source: 'base-model' } : undefined;
 }
 
 /**

@@ -82,8 +82,13 @@ export class ScorerHost {
    * Selects a run folder or checkpoint folder, or (undefined or '') none: then the newest
    * checkpoint of the newest run under `runsRoots` (kept when not given), and loads it.
    */
+  /** The shipped base model, scored with when there is neither a selection nor a run (checkpointRule.ts). */
+  setBaseModel(path: string | undefined): void {
+    this.choice = { ...this.choice, baseModel: path };
+  }
+
   select(path: string | undefined, runsRoots?: readonly string[]): Promise<void> {
-    const choice: CheckpointChoice = { selected: path || undefined, runsRoots: runsRoots ?? this.choice.runsRoots };
+    const choice: CheckpointChoice = { selected: path || undefined, runsRoots: runsRoots ?? this.choice.runsRoots, baseModel: this.choice.baseModel };
     this.choice = choice;
     this.watch(choice.selected ? latestJsonFor(choice.selected) : undefined);
     clearInterval(this.newestRunTimer);

@@ -132,6 +132,7 @@ connection.onInitialize((params): InitializeResult => {
 connection.onInitialized(() => {
   // Checkpoints in an untrusted workspace are untrusted input: neither the selection nor the
   // newest run under the runs roots is loaded until the client's electra/selectCheckpoint.
+  host.setBaseModel(settings.baseModel);
   if (settings.workspaceTrusted) void host.select(settings.checkpointPath, settings.runsRoots);
   else {
     log('workspace not trusted: no checkpoint from it is loaded until it is, or until a checkpoint is selected');

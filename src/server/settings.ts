@@ -21,6 +21,8 @@ export interface ServerSettings {
   checkpointPath?: string;
   /** Folders holding run folders (see checkpointRule.ts). */
   runsRoots: string[];
+  /** The shipped base model (initializationOptions.baseModel), if the client names one. */
+  baseModel?: string;
   backend: NonNullable<InitializationOptions['backend']>;
   /** false: load nothing from the workspace until the client selects a checkpoint. */
   workspaceTrusted: boolean;
@@ -59,6 +61,7 @@ export function settingsFromInitializationOptions(options: unknown): ServerSetti
   const s = withAnnotation(DEFAULT_SETTINGS, options);
   if (typeof options.checkpointPath === 'string' && options.checkpointPath !== '') s.checkpointPath = options.checkpointPath;
   if (Array.isArray(options.runsRoots)) s.runsRoots = options.runsRoots.filter((r): r is string => typeof r === 'string' && r !== '');
+  if (typeof options.baseModel === 'string' && options.baseModel !== '') s.baseModel = options.baseModel;
   if (typeof options.backend === 'string') s.backend = options.backend as ServerSettings['backend'];
   if (options.workspaceTrusted === false) s.workspaceTrusted = false;
   return s;

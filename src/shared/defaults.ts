@@ -88,6 +88,14 @@ export const EVAL_COMMAND_DEFAULTS = {
   seed: TRAINING_DEFAULTS.seed,
 } as const;
 
+/** The error-detection benchmark (CLI `eval --errors`, bench section `quality`; src/core/quality). */
+export const ERROR_BENCHMARK_DEFAULTS = {
+  /** Sentences of held-out prose in which errors are planted (half of them get one). */
+  sentences: 1000,
+  /** False flags per 1,000 clean words the calibrated threshold allows (issue 10's target). */
+  falseFlagBudget: 5,
+} as const;
+
 /** The CLI's `pretrain` run folder when --out is not given. */
 export const CLI_RUN_FOLDER = 'runs/electra';
 

@@ -44,6 +44,8 @@ export interface InitializationOptions {
   checkpointPath?: string;
   /** Folders holding run folders: each workspace folder's electraStudio.runFolder. */
   runsRoots?: string[];
+  /** The base model shipped with the extension (models/base): scored with when there is neither a selection nor a run. */
+  baseModel?: string;
   /** Diagnostics for tokens whose probability of having been replaced is >= threshold, in [0, 1]. */
   threshold: number;
   severity: AnnotationSeverity;
@@ -166,11 +168,12 @@ export const VisibleRangesNotification = new NotificationType<VisibleRangesParam
 
 export type ServerState = 'no-checkpoint' | 'loading' | 'ready' | 'error';
 /** Why the server scores with its checkpoint: the user selected it, or it is the newest of the newest run. */
-export type CheckpointSource = 'selected' | 'newest-run';
+export type CheckpointSource = 'selected' | 'newest-run' | 'base-model';
 /** How the status bar and the server's log say why a checkpoint is in use (the rule: src/server/checkpointRule.ts). */
 export const CHECKPOINT_SOURCE_TEXT: Record<CheckpointSource, string> = {
   selected: 'the checkpoint you selected (ELECTRA: Select Checkpoint)',
   'newest-run': 'the newest checkpoint of the newest run, followed as training saves newer ones (select one to pin it)',
+  'base-model': 'the base model that ships with ELECTRA Studio, until the workspace has a run of its own (docs/base-model.md)',
 };
 export interface StatusParams {
   state: ServerState;

@@ -61,6 +61,12 @@ export interface TrainingSettings {
   maxGradNorm: number;
   /** The run's FLOP budget, when it has one: it stops there, and totalSteps is estimated from it. */
   flopBudget?: number;
+  /** Share of tokens masked (absent: ELECTRA's 0.15). src/core/model/masking.ts */
+  maskProbability?: number;
+  /** The replacement curriculum (absent: generator only). src/core/model/replacements.ts */
+  curriculum?: { unigramShareStart: number; unigramShareEnd: number; decayFraction: number };
+  /** Synthetic real-word errors' share (absent: none). src/core/model/syntheticErrors.ts */
+  syntheticErrors?: number;
 }
 
 export const RUN_MANIFEST_FORMAT = 'electra-studio-run';
@@ -139,7 +145,17 @@ export function parseTrainingSettings(x: unknown, where: string): TrainingSettin
     dropout: num(o, 'dropout', where, (n) => n >= 0 && n < 1),
     maxGradNorm: num(o, 'maxGradNorm', where, positive),
     ...(o.flopBudget !== undefined ? { flopBudget: num(o, 'flopBudget', where, positive) } : {}),
+    ...(o.maskProbability === undefined ? {} : { maskProbability: num(o, 'maskProbability', where, (n) => n > 0 && n < 1) }),
+    ...(o.syntheticErrors === undefined ? {} : { syntheticErrors: num(o, 'syntheticErrors', where, (n) => n >= 0 && n <= 1) }),
+    ...(o.curriculum === undefined ? {} : { curriculum: parseCurriculum(o.curriculum, where) }),
   };
+}
+
+function parseCurriculum(x: unknown, where: string): NonNullable<TrainingSettings['curriculum']> {
+  need(isRecord(x), where, 'training.curriculum must be an object');
+  const o = x as Json;
+  const share = (n: number) => n >= 0 && n <= 1;
+  return { unigramShareStart: num(o, 'unigramShareStart', where, share), unigramShareEnd: num(o, 'unigramShareEnd', where, share), decayFraction: num(o, 'decayFraction', where, share) };
 }
 
 function parseCorpus(x: unknown, where: string): CorpusSource {

@@ -11,7 +11,8 @@ import { findLatestCheckpoint, loadCheckpoint, saveCheckpoint, type SaveRequest 
 import type { ElectraConfig } from '../../src/core/model/config';
 import { presetConfig } from '../../src/core/model/presets';
 import { expectedCheckpointTensors } from '../../src/core/run/checkpointValidation';
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../src/core/run/safetensors';
+import { decodeSafetensors, encodeSafetensors, floatToHalf, type NamedArray } from '../../src/core/run/safetensors';
+import { writeShippedModel } from '../../src/core/run/shippedModel';
 import { tempDir } from './engineFixtures';
 
 const scratch = tempDir('checkpoint');
@@ -138,4 +139,36 @@ test('corrupt and truncated checkpoints name the file and the problem', () => {
   assert.throws(() => decodeSafetensors(readFileSync(bare), bare), /truncated: 3 bytes/);
   assert.throws(() => loadCheckpoint(join(scratch.path, 'nope')), /no such checkpoint folder/);
   assert.ok(!existsSync(join(run, 'checkpoints', '.tmp-step-00000003-' + process.pid)));
+});
+
+test('F16 storage: round trip within half precision, exact for representable values, infinities and zeros', () => {
+  const values = Float32Array.from([0, -0, 1, -2.5, 0.1, 65504, 1e-5, 7e4, -Infinity, 3.14159, 6.1e-5]);
+  const encoded = encodeSafetensors(new Map([['w', { dtype: 'F32' as const, shape: [values.length], data: values }]]), undefined, 'F16');
+  const decoded = decodeSafetensors(encoded, 'mem').tensors.get('w')!.data;
+  assert.equal(encoded.length < 8 + 200 + values.length * 4, true);
+  for (const [i, v] of values.entries()) {
+    if (!Number.isFinite(v) || Math.abs(v) > 65504) assert.equal(decoded[i], v > 0 ? Infinity : -Infinity);
+    else assert.ok(Math.abs(decoded[i] - v) <= Math.max(Math.abs(v) * 2 ** -11, 2 ** -25), `${v} -> ${decoded[i]}`);
+  }
+  assert.equal(floatToHalf(1), 0x3c00);
+  assert.equal(floatToHalf(-2), 0xc000);
+  assert.equal(floatToHalf(1 + 2 ** -11), 0x3c00, 'a tie rounds to even');
+  assert.equal(floatToHalf(1 + 3 * 2 ** -11), 0x3c02, 'a tie rounds to even (up)');
+});
+
+test('a shipped model: weights only, F16, half the bytes, loads as a checkpoint', () => {
+  const run = join(scratch.path, 'to-ship');
+  const dir = saveCheckpoint(request(run, 5, 2000));
+  const shipped = writeShippedModel(loadCheckpoint(dir), join(scratch.path, 'shipped'));
+  assert.deepEqual(readdirSync(shipped).sort(), ['config.json', 'model.safetensors', 'state.json', 'vocab.txt']);
+  const dataBytes = (d: string) => {
+    const buf = readFileSync(join(d, 'model.safetensors'));
+    return buf.length - 8 - Number(buf.readBigUInt64LE(0));
+  };
+  assert.equal(dataBytes(shipped) * 2, dataBytes(dir), 'the tensors take half the bytes');
+  const c = loadCheckpoint(findLatestCheckpoint(join(scratch.path, 'shipped'))!);
+  assert.equal(c.state.step, 5);
+  const w = c.weights.get('electra.embeddings.word_embeddings.weight')!.data;
+  assert.equal(w[3], 6.5);
+  assert.ok(Math.abs(w[1999] - 1004.5) <= 0.5, `${w[1999]}`);
 });

@@ -69,7 +69,7 @@ test('option errors are one line starting electra-studio: error:, exit 1 (comman
     [['score', file], /required option '-c, --checkpoint <dir>' not specified/],
     [['score', file, '--checkpoint', run, '--threshold', '2'], /threshold must be between 0 and 1/],
     [['pretrain', corpus, '--steps', '1', '--preset', 'huge'], /Allowed choices are micro, tiny, small, base/],
-    [['eval', run], /missing required argument 'folder'/],
+    [['eval', run], /give a folder to evaluate on/],
     [['pretrain', 'x', '--steps', '1', '--backend', 'gpu'], /argument 'gpu' is invalid/],
   ];
   for (const [args, pattern] of cases) assertOneLineError(cli(...args), pattern, args.join(' '));
@@ -183,4 +183,18 @@ test('eval prints held-out metrics; export writes Hugging Face folders', () => {
   const header = JSON.parse(buf.subarray(8, 8 + Number(buf.readBigUInt64LE(0))).toString());
   assert.ok('generator_lm_head.weight' in header && 'electra.encoder.layer.0.attention.self.query.weight' in header);
   assert.ok(!Object.keys(header).some((k) => k.startsWith('discriminator')));
+});
+
+test('eval --errors: the error benchmark per kind beside both baselines, trained on the run\'s own text', () => {
+  const ev = cli('eval', run, corpus, '--errors', '--all', '--sentences', '200', '--seed', '3');
+  assert.equal(ev.code, 0, ev.err);
+  assert.match(ev.out, /baselines trained on .*corpus/);
+  assert.match(ev.out, /planted errors: \d+ sentences, \d+ words; confusable \d+, doubled \d+, replaced \d+, swapped \d+ \(seed 3\)/);
+  for (const system of ['model', 'trigram \\(Kneser-Ney\\)', 'rarity \\(-log frequency\\)']) {
+    assert.match(ev.out, new RegExp(`^${system}\\s+(\\d\\.\\d{3}\\s+){5}\\d\\.\\d{3}$`, 'm'), `${system} row`);
+  }
+  assert.match(ev.out, /model at its default threshold 0\.5: recall confusable \d+%.*false flags\/1k/);
+  const none = cli('eval', run, '--errors', '--brown', corpus);
+  assert.notEqual(none.code, 0);
+  assert.match(none.err, /either a folder or --brown/);
 });

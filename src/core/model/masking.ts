@@ -21,9 +21,9 @@ export interface MaskingOptions {
   maxPredictionsPerSeq: number;
 }
 
-/** ELECTRA's defaults for a sequence length: max_predictions = int((0.15 + 0.005) * length). */
-export function defaultMasking(seqLength: number): MaskingOptions {
-  return { maskProbability: 0.15, maskTokenFraction: 0.85, maxPredictionsPerSeq: Math.floor((0.15 + 0.005) * seqLength) };
+/** ELECTRA's defaults for a sequence length: max_predictions = int((p + 0.005) * length), p = 0.15 unless given. */
+export function defaultMasking(seqLength: number, maskProbability = 0.15): MaskingOptions {
+  return { maskProbability, maskTokenFraction: 0.85, maxPredictionsPerSeq: Math.floor((maskProbability + 0.005) * seqLength) };
 }
 
 export interface MaskedBatch {
@@ -33,6 +33,11 @@ export interface MaskedBatch {
   positions: Int32Array;
   /** Original ids at those positions. */
   targets: Int32Array;
+  /**
+   * Per position: a token that replaces it instead of the generator's sample, or -1 for
+   * the generator's (the replacement curriculum, replacements.ts). Absent: all generator.
+   */
+  overrides?: Int32Array;
 }
 
 /** Masks a batch of sequences ids [B*T] (row-major). */
@@ -91,13 +96,14 @@ function randomToken(rng: Rng, vocabSize: number, special: SpecialIds): number {
  * position takes the sampled token; a position is labelled replaced (1) only when the
  * sample differs from the original, so a lucky sample counts as original.
  */
-export function corrupt(ids: Int32Array, positions: Int32Array, sampled: ArrayLike<number>): { fakeIds: Int32Array; labels: Float32Array } {
+export function corrupt(ids: Int32Array, positions: Int32Array, sampled: ArrayLike<number>, overrides?: Int32Array): { fakeIds: Int32Array; labels: Float32Array } {
   const fakeIds = ids.slice();
   const labels = new Float32Array(ids.length);
   for (let i = 0; i < positions.length; i++) {
     const pos = positions[i];
-    fakeIds[pos] = sampled[i];
-    labels[pos] = sampled[i] !== ids[pos] ? 1 : 0;
+    const token = overrides && overrides[i] >= 0 ? overrides[i] : sampled[i];
+    fakeIds[pos] = token;
+    labels[pos] = token !== ids[pos] ? 1 : 0;
   }
   return { fakeIds, labels };
 }

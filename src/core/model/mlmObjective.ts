@@ -15,8 +15,8 @@ import { MaskedLmHead, type Batch, type ObjectiveOptions, type ObjectiveStats } 
 import { deriveSeed } from '../common/random';
 
 /** BERT's 80/10/10 split of the chosen positions, with ELECTRA's rate and cap per sequence. */
-export function bertMasking(seqLength: number, vocabSize: number): MaskingOptions {
-  return { ...defaultMasking(seqLength), maskTokenFraction: 0.8, randomTokenFraction: 0.1, vocabSize };
+export function bertMasking(seqLength: number, vocabSize: number, maskProbability = 0.15): MaskingOptions {
+  return { ...defaultMasking(seqLength, maskProbability), maskTokenFraction: 0.8, randomTokenFraction: 0.1, vocabSize };
 }
 
 /**

@@ -11,8 +11,8 @@ import type { ElectraModel } from './model';
 import { electraLoss, type Batch, type ObjectiveOptions, type ObjectiveStats } from './objective';
 
 /** How the objective masks a batch of sequences of the configuration's length. */
-export function maskingFor(config: ElectraConfig, seqLength = config.maxSeqLength): MaskingOptions {
-  return objectiveOf(config) === 'mlm' ? bertMasking(seqLength, config.vocabSize) : defaultMasking(seqLength);
+export function maskingFor(config: ElectraConfig, seqLength = config.maxSeqLength, maskProbability = 0.15): MaskingOptions {
+  return objectiveOf(config) === 'mlm' ? bertMasking(seqLength, config.vocabSize, maskProbability) : defaultMasking(seqLength, maskProbability);
 }
 
 /** The model's pre-training loss on one batch or shard, statistics in `stats` (see electraLoss). */

@@ -15,16 +15,24 @@ export interface NamedArray {
 
 const BYTES: Record<SafeDtype, number> = { F32: 4, I32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 };
 
-/** Serialises tensors (in the given order) and optional string metadata to one buffer. */
-export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata?: Record<string, string>): Buffer {
+/**
+ * Serialises tensors (in the given order) and optional string metadata to one buffer.
+ * With `floats: 'F16'` float tensors are stored as IEEE half precision (half the bytes;
+ * the shipped base model), rounded to nearest even.
+ */
+export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata?: Record<string, string>, floats: 'F32' | 'F16' = 'F32'): Buffer {
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
+  const stored = new Map<string, Float32Array | Int32Array | Uint16Array>();
   for (const [name, t] of tensors) {
     const expected = t.shape.reduce((a, d) => a * d, 1);
     if (expected !== t.data.length) throw new Error(`tensor ${name}: shape [${t.shape}] holds ${expected} values, data has ${t.data.length}`);
-    const bytes = t.data.length * 4;
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    const half = floats === 'F16' && t.dtype === 'F32';
+    const data = half ? Uint16Array.from(t.data, floatToHalf) : t.data;
+    stored.set(name, data);
+    const bytes = data.byteLength;
+    header[name] = { dtype: half ? 'F16' : t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -34,8 +42,8 @@ export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata?: R
   out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
   headerBytes.copy(out, 8);
   let at = 8 + headerBytes.length;
-  for (const t of tensors.values()) {
-    const src = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  for (const data of stored.values()) {
+    const src = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     src.copy(out, at); // the host is little-endian (x86-64, arm64), as the format requires
     at += src.length;
   }
@@ -190,6 +198,35 @@ export function arrayFromBytes(dtype: SafeDtype, bytes: Uint8Array): Float32Arra
       return new Float32Array(u32.buffer);
     }
   }
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 -> IEEE 754 half (bits), round to nearest even; overflow to infinity, NaN kept. */
+export function floatToHalf(x: number): number {
+  f32[0] = x;
+  const bits = u32[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rest > halfway || (rest === halfway && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++; // a carry rounds into the exponent
+  return sign | half;
 }
 
 function halfToFloat(h: number): number {

@@ -60,6 +60,11 @@ export function resumeRun(run: RunFolder, options: PretrainOptions, log: (messag
   change('totalSteps', options.steps, 'steps in all');
   change('checkpointEvery', options.checkpointEvery, 'checkpoint every');
   change('evalEvery', options.evalEvery, 'evaluate every');
+  // A later stage of a curriculum may add synthetic errors (model/syntheticErrors.ts).
+  if (options.syntheticErrors !== undefined && options.syntheticErrors !== (training.syntheticErrors ?? 0)) {
+    changes.push(`synthetic errors ${options.syntheticErrors} (was ${training.syntheticErrors ?? 0})`);
+    training.syntheticErrors = options.syntheticErrors;
+  }
   const budget = manifest?.budget.minutes;
   if (options.minutes !== undefined && options.minutes !== budget) changes.push(`${options.minutes} minutes${budget !== undefined ? ` (was ${budget})` : ''}`);
   log(`resuming from ${dir} at step ${state.step}${changes.length ? `; changed on resume: ${changes.join(', ')}` : ''}`);

@@ -11,6 +11,7 @@ import type { BackendPreference } from '../wasm/backend';
 import type { CorpusSource } from '../data/dataset';
 import type { NormalizationOptions } from '../data/tokenizer';
 import type { TrainingSettings } from '../../shared/runFolderFormat';
+import { GENERATOR_ONLY, validateCurriculum, type ReplacementCurriculum } from '../model/replacements';
 
 export type { TrainingSettings } from '../../shared/runFolderFormat';
 
@@ -62,6 +63,18 @@ export interface PretrainOptions {
   workers?: number | 'auto';
   /** The data-parallel worker bundle; by default dist/dataParallelWorker.js beside this bundle. */
   workerScript?: string;
+  /** Share of tokens masked for the generator (ELECTRA: 0.15; docs/recipes.md). */
+  maskProbability?: number;
+  /** Replacements from the unigram distribution instead of the generator (model/replacements.ts). */
+  curriculum?: ReplacementCurriculum;
+  /** Dropout of both networks (default: the config's hiddenDropoutProb). */
+  dropout?: number;
+  /**
+   * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of masked
+   * confusable tokens swapped within their set (other tokens doubled at a quarter of it).
+   * Off (0) unless asked for; may be changed when resuming (a later stage of a curriculum).
+   */
+  syntheticErrors?: number;
 }
 
 /** A new run's choices, before its data exists (the vocabulary may come out smaller than asked). */
@@ -91,10 +104,14 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     checkpointEvery: options.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
     evalEvery: options.evalEvery ?? TRAINING_DEFAULTS.evalEvery,
     evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
-    dropout: config.hiddenDropoutProb,
+    dropout: options.dropout ?? config.hiddenDropoutProb,
     maxGradNorm: defaults.maxGradNorm,
     ...(options.flops ? { flopBudget: options.flops } : {}),
+    maskProbability: options.maskProbability ?? 0.15,
+    curriculum: options.curriculum ?? GENERATOR_ONLY,
+    syntheticErrors: options.syntheticErrors ?? 0,
   };
+  validateCurriculum(training.curriculum!);
   if (!options.steps && !options.minutes && !options.flops) throw new Error('give a number of steps, minutes or FLOPs to train for');
   return {
     preset,

@@ -23,10 +23,26 @@ import { presetWarmupSteps } from '../model/presets';
 import type { TrainingPosition } from '../run/checkpoint';
 import { deriveSeed, Rng } from '../common/random';
 import { readBatch } from './batches';
+import { plantSyntheticErrors, type ConfusableIds } from '../model/syntheticErrors';
+import { GENERATOR_ONLY, planReplacements, UnigramSampler, unigramShareAt } from '../model/replacements';
+
+/** Training sequences counted for the unigram distribution (the first ones on disk). */
+const UNIGRAM_SEQUENCES = 4096;
+
+function unigramOf(data: PackedSequences, special: SpecialIds, maxSequences: number): UnigramSampler {
+  const n = Math.min(maxSequences, data.count);
+  const ids = new Int32Array(n * data.seqLength);
+  for (let i = 0; i < n; i++) data.read(i, ids, i * data.seqLength);
+  let vocab = 0;
+  for (let i = 0; i < ids.length; i++) vocab = Math.max(vocab, ids[i] + 1);
+  return UnigramSampler.fromIds(ids, vocab, special);
+}
 import { summarizeStats, type StepMetrics } from './metrics';
 import type { TrainingSettings } from './settings';
 
 export class TrainingLoop {
+  /** Draws the curriculum's replacements; absent when the generator makes them all. */
+  private readonly unigram?: UnigramSampler;
   private readonly masking: MaskingOptions;
   private readonly permutation = { epoch: -1, order: new Uint32Array(0) };
 
@@ -41,8 +57,12 @@ export class TrainingLoop {
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
     private readonly workers?: ReplicaPool,
+    /** The vocabulary's confusable tokens, for synthetic errors (settings.syntheticErrors). */
+    private readonly confusables: ConfusableIds = new Map(),
   ) {
-    this.masking = maskingFor(model.config, seqLength);
+    this.masking = maskingFor(model.config, seqLength, settings.maskProbability ?? 0.15);
+    const c = settings.curriculum ?? GENERATOR_ONLY;
+    if (c.unigramShareStart > 0 || c.unigramShareEnd > 0) this.unigram = unigramOf(data, special, UNIGRAM_SEQUENCES);
   }
 
   /** Learning rate of the next update. */
@@ -100,6 +120,13 @@ export class TrainingLoop {
       const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
       const shape = { sequences: batch.batchSize, seqLength: batch.seqLength, maskedPositions: masked.positions.length };
       this.position.flops = (this.position.flops ?? 0) + trainingFlops(this.model.config, shape).training;
+      const errors = this.settings.syntheticErrors ?? 0;
+      if (this.unigram || errors > 0) {
+        const share = this.unigram ? unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100) : 0;
+        const rng = new Rng(deriveSeed(this.seed, 'unigram', step, micro));
+        masked.overrides = this.unigram ? planReplacements(masked, share, this.unigram, rng) : new Int32Array(masked.positions.length).fill(-1);
+        plantSyntheticErrors(batch.ids, masked, masked.overrides, this.confusables, this.special, errors, rng);
+      }
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
       const result = await batchGradients(this.model, batch, masked, pass, this.workers);
       stats.push(result.stats);
