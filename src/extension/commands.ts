@@ -150,7 +150,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const rel = relative(folder.uri.fsPath, root);
     if (rel && !rel.startsWith('..') && !isAbsolute(rel)) exclude.push(`${rel.split('\\').join('/')}/**`);
     const include = args.include ?? settings.include;
-    const startFrom = resolveStartFrom(args.startFrom ?? settings.startFrom, folder.uri.fsPath, root);
+    const startFrom = resolveStartFrom(args.startFrom ?? settings.startFrom, folder.uri.fsPath, root, join(s.context.extensionPath, 'models', 'base'));
     const options: PretrainOptions = {
       corpus:
         args.corpus === 'brown'

@@ -8,6 +8,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EXPERIMENT_FILE, parseLatestPointer, parseLockOwner, parseRunManifest, RUN_FILES, STEP_FOLDER, type RunManifest } from '../shared/runFolderFormat';
 import { IMPORTED_RUN_FORMAT, parseRunOrigin, type RunOrigin } from '../shared/runOrigin';
+import { BASE_MODEL_START } from '../shared/defaults';
 
 export interface RunInfo {
   name: string;
@@ -175,8 +176,12 @@ export async function listRuns(root: string): Promise<RunInfo[]> {
  * electraStudio.startFrom as a path: a run of this workspace folder by name, else a folder
  * (relative to the workspace folder); undefined for '' (from scratch).
  */
-export function resolveStartFrom(value: string, workspaceRoot: string, runsRoot: string): string | undefined {
+export function resolveStartFrom(value: string, workspaceRoot: string, runsRoot: string, baseModelDir?: string): string | undefined {
   if (!value) return undefined;
+  if (value === BASE_MODEL_START) {
+    if (baseModelDir && existsSync(baseModelDir)) return baseModelDir;
+    throw new Error(`electraStudio.startFrom: the base model is not installed with this extension (${baseModelDir ?? 'no folder'}); set it to '' to pre-train from scratch`);
+  }
   const asRun = join(runsRoot, value);
   if (!isAbsolute(value) && !value.includes('/') && !value.includes('\\') && existsSync(asRun)) return asRun;
   const path = resolve(workspaceRoot, value);

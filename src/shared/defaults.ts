@@ -104,6 +104,12 @@ export const CLI_RUN_FOLDER = 'runs/electra';
  * `electraStudio.` prefix. The extension falls back to these when a value is missing or
  * invalid (src/extension/config.ts).
  */
+/**
+ * `electraStudio.startFrom`'s word for the base model shipped with the extension (models/base,
+ * docs/base-model.md): "Pretrain on Workspace" continues from it unless told otherwise.
+ */
+export const BASE_MODEL_START = 'base';
+
 export const SETTING_DEFAULTS = {
   preset: DEFAULT_PRESET,
   steps: 1000,
@@ -116,8 +122,8 @@ export const SETTING_DEFAULTS = {
   /** 0: TRAINING_DEFAULTS.workers ('auto'). */
   workers: 0,
   runFolder: '.electra/runs',
-  /** '': pre-train from scratch; else the run name or folder of the model to continue from. */
-  startFrom: '',
+  /** BASE_MODEL_START: continue from the shipped base model; '': from scratch; else a run name or folder. */
+  startFrom: BASE_MODEL_START,
   confirmBeforeTraining: true,
   'annotation.threshold': SCORING_DEFAULTS.threshold,
   'annotation.languages': ['plaintext', 'markdown'] as readonly string[],

@@ -71,6 +71,7 @@ before(async () => {
   workspace = makeWorkspace(
     {
       'electraStudio.preset': 'micro',
+      'electraStudio.startFrom': '', // from scratch: the micro preset, not the shipped base model
       'electraStudio.steps': STEPS,
       'electraStudio.confirmBeforeTraining': false,
       // A micro model after a few steps scores every token alike (about 0.2): flag them all.

@@ -31,6 +31,7 @@ before(async () => {
   workspace = makeWorkspace(
     {
       'electraStudio.preset': 'micro',
+      'electraStudio.startFrom': '', // from scratch: the micro preset, not the shipped base model
       'electraStudio.steps': STEPS,
       'electraStudio.confirmBeforeTraining': false,
       'electraStudio.annotation.threshold': 0,

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const workspace = makeWorkspace(
     {
       'electraStudio.preset': 'micro',
+      'electraStudio.startFrom': '', // from scratch: the micro preset, not the shipped base model
       'electraStudio.steps': STEPS,
       'electraStudio.confirmBeforeTraining': false,
       'electraStudio.annotation.threshold': 0,

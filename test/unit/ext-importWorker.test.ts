@@ -10,6 +10,7 @@ import { importInWorker } from '../../src/extension/importWorkerClient';
 import { IMPORT_PROTOCOL_VERSION, importMessageProblem, isImportRequest } from '../../src/shared/importProtocol';
 import { listRuns, resolveStartFrom } from '../../src/extension/runs';
 import { describeOrigin } from '../../src/shared/runOrigin';
+import { BASE_MODEL_START, SETTING_DEFAULTS } from '../../src/shared/defaults';
 import { tempDir } from './engineFixtures';
 
 const repo = resolve(__dirname, '../../..');
@@ -48,6 +49,16 @@ test('electraStudio.startFrom: a run by name, a folder relative to the workspace
   assert.equal(resolveStartFrom('base-run', workspace, runs), join(runs, 'base-run'));
   assert.equal(resolveStartFrom('models/electra-small', workspace, runs), join(workspace, 'models', 'electra-small'));
   assert.throws(() => resolveStartFrom('nothing-here', workspace, runs), /electraStudio\.startFrom: 'nothing-here' is neither a run under .* nor a folder/);
+});
+
+test("electraStudio.startFrom: 'base' (the default) is the base model shipped with the extension, and a clear error where it is missing", () => {
+  const workspace = join(scratch.path, 'ws-base');
+  const runs = join(workspace, '.electra', 'runs');
+  const shipped = resolve(__dirname, '../../../models/base');
+  assert.equal(SETTING_DEFAULTS.startFrom, BASE_MODEL_START);
+  assert.equal(resolveStartFrom(BASE_MODEL_START, workspace, runs, shipped), shipped);
+  assert.ok(existsSync(join(shipped, 'checkpoints', 'latest.json')), 'the repository ships the base model');
+  assert.throws(() => resolveStartFrom(BASE_MODEL_START, workspace, runs, join(scratch.path, 'no-such-extension', 'models', 'base')), /the base model is not installed with this extension .*; set it to '' to pre-train from scratch/);
 });
 
 test('import protocol: other versions, unknown types and malformed messages are named', () => {
