@@ -4,8 +4,8 @@
  * Face folder pair made the way a user gets one: a freshly initialised engine model of that
  * shape (vocabulary 30,522 as BERT's, 512 positions, tokenizer_config.json's
  * model_max_length 512 as in google/electra-*), exported in Hugging Face layout, then imported
- * by importHuggingFace, which gives 512-token scoring windows unless told otherwise
- * (`import --seq-length`). The server then scores the run exactly as in lspLatency.ts
+ * by importHuggingFace, which gives 128-token scoring windows unless told otherwise
+ * (`import --seq-length 512` gives the model's full length). The server then scores the run exactly as in lspLatency.ts
  * (measureLatency: one-word edits over real JSON-RPC, client-observed).
  *
  * Latency does not depend on the weights' values, only on the shapes, so random weights stand
@@ -26,12 +26,14 @@ import { describeMachine, summarize, verdict } from './machine';
 const HF_VOCAB_SIZE = 30522;
 /** google/electra-*'s max_position_embeddings and tokenizer_config.json model_max_length. */
 const HF_MAX_LENGTH = 512;
+/** What importHuggingFace gives a run when not told otherwise. */
+const IMPORT_DEFAULT_WINDOW = 128;
 const REPLACED_RATE = 0.15;
 
 export interface ImportedRow {
   /** The engine preset of the same shape (small = ELECTRA-Small, base = ELECTRA-Base). */
   size: Extract<PresetName, 'small' | 'base'>;
-  /** Scoring window: undefined for what import chooses (512 here), or `import --seq-length`. */
+  /** Scoring window: undefined for what import chooses (128), or `import --seq-length`. */
   seqLength?: number;
   edits: number;
 }
@@ -108,9 +110,9 @@ export async function runImportedLatency(o: ImportedLatencyOptions): Promise<Lat
       const r = await measureLatency(row.size, vocabText, { ...o, presets: [row.size], edits: row.edits }, text, run);
       rmSync(run, { recursive: true, force: true });
       results.push(r);
-      line(label, row.seqLength ?? HF_MAX_LENGTH, r, row.edits, row.size === 'small' ? LATENCY_TARGET_MS.small : undefined);
+      line(label, row.seqLength ?? IMPORT_DEFAULT_WINDOW, r, row.edits, row.size === 'small' ? LATENCY_TARGET_MS.small : undefined);
     } catch (e) {
-      console.log(`| ${label} | ${row.seqLength ?? HF_MAX_LENGTH} | failed: ${(e as Error).message.split('\n')[0]} |`);
+      console.log(`| ${label} | ${row.seqLength ?? IMPORT_DEFAULT_WINDOW} | failed: ${(e as Error).message.split('\n')[0]} |`);
     }
   }
   return results;

@@ -400,9 +400,9 @@ async function main(): Promise<void> {
           rows: (
             [
               { size: 'small', edits: small },
-              { size: 'small', seqLength: 128, edits: small },
+              { size: 'small', seqLength: 512, edits: small },
               { size: 'base', edits: base },
-              { size: 'base', seqLength: 128, edits: base },
+              { size: 'base', seqLength: 512, edits: base },
             ] as const
           ).filter((r) => args.importedSizes.includes(r.size)),
         }).then(() => undefined),
