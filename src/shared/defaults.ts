@@ -14,6 +14,17 @@ export type PresetName = 'micro' | 'tiny' | 'small' | 'base';
 export const PRESET_NAMES: readonly PresetName[] = ['micro', 'tiny', 'small', 'base'];
 export const DEFAULT_PRESET: PresetName = 'tiny';
 
+/**
+ * What pre-training optimises: 'electra' trains a generator and a discriminator (replaced-
+ * token detection); 'mlm' trains one BERT-style masked language model whose encoder has
+ * the discriminator's shapes (its parameters are named like ElectraForMaskedLM's).
+ */
+export type Objective = 'electra' | 'mlm';
+export const OBJECTIVES: readonly Objective[] = ['electra', 'mlm'];
+export function isObjective(name: unknown): name is Objective {
+  return (OBJECTIVES as readonly unknown[]).includes(name);
+}
+
 export function isPresetName(name: string): name is PresetName {
   return (PRESET_NAMES as readonly string[]).includes(name);
 }

@@ -16,8 +16,8 @@
  * Temporary names, left behind only by a killed writer and removed by the next one:
  * `.<file>.tmp-<pid>-<n>` (src/core/run/atomicFile.ts) and `checkpoints/.tmp-step-N-<pid>`.
  */
-import type { CorpusSource, ElectraConfig, Objective } from '../core';
-import { isPresetName, PRESET_NAMES, type PresetName } from './defaults';
+import type { CorpusSource, ElectraConfig } from '../core';
+import { isObjective, isPresetName, OBJECTIVES, PRESET_NAMES, type Objective, type PresetName } from './defaults';
 import { parseRunOrigin, type RunOrigin } from './runOrigin';
 
 export const RUN_FILES = {
@@ -213,7 +213,7 @@ function parseModel(x: unknown, where: string): ElectraConfig {
 }
 
 function objective(x: unknown, where: string): Objective {
-  need(x === 'electra' || x === 'mlm', where, `objective must be "electra" or "mlm", got ${JSON.stringify(x)}`);
+  need(isObjective(x), where, `objective must be one of ${OBJECTIVES.join(', ')}, got ${JSON.stringify(x)}`);
   return x as Objective;
 }
 

@@ -12,13 +12,9 @@ export interface EncoderConfig {
   intermediateSize: number;
 }
 
-/**
- * What pre-training optimises: 'electra' trains a generator and a discriminator (replaced-
- * token detection); 'mlm' trains one BERT-style masked language model whose encoder has
- * the discriminator's shapes (its parameters are named like ElectraForMaskedLM's).
- */
-export type Objective = 'electra' | 'mlm';
-export const OBJECTIVES: readonly Objective[] = ['electra', 'mlm'];
+import { OBJECTIVES, type Objective } from '../../shared/defaults';
+
+export { OBJECTIVES, isObjective, type Objective } from '../../shared/defaults';
 
 export interface ElectraConfig {
   /** Absent in configs written before the masked-LM objective existed: 'electra'. */
