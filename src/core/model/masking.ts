@@ -21,8 +21,11 @@ export interface MaskingOptions {
   maxPredictionsPerSeq: number;
 }
 
-/** ELECTRA's defaults for a sequence length: max_predictions = int((p + 0.005) * length), p = 0.15 unless given. */
-export function defaultMasking(seqLength: number, maskProbability = 0.15): MaskingOptions {
+/** ELECTRA's (and BERT's) share of tokens masked for the generator. */
+export const ELECTRA_MASK_PROBABILITY = 0.15;
+
+/** ELECTRA's defaults for a sequence length: max_predictions = int((p + 0.005) * length), p = ELECTRA's unless given. */
+export function defaultMasking(seqLength: number, maskProbability = ELECTRA_MASK_PROBABILITY): MaskingOptions {
   return { maskProbability, maskTokenFraction: 0.85, maxPredictionsPerSeq: Math.floor((maskProbability + 0.005) * seqLength) };
 }
 

@@ -9,13 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { MaskedBatch, MaskingOptions } from './masking';
-import { defaultMasking } from './masking';
+import { defaultMasking, ELECTRA_MASK_PROBABILITY } from './masking';
 import { DropoutStream, type ElectraModel } from './model';
 import { MaskedLmHead, type Batch, type ObjectiveOptions, type ObjectiveStats } from './objective';
 import { deriveSeed } from '../common/random';
 
 /** BERT's 80/10/10 split of the chosen positions, with ELECTRA's rate and cap per sequence. */
-export function bertMasking(seqLength: number, vocabSize: number, maskProbability = 0.15): MaskingOptions {
+export function bertMasking(seqLength: number, vocabSize: number, maskProbability = ELECTRA_MASK_PROBABILITY): MaskingOptions {
   return { ...defaultMasking(seqLength, maskProbability), maskTokenFraction: 0.8, randomTokenFraction: 0.1, vocabSize };
 }
 

@@ -5,13 +5,13 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { objectiveOf, type ElectraConfig } from './config';
-import { defaultMasking, type MaskedBatch, type MaskingOptions } from './masking';
+import { defaultMasking, ELECTRA_MASK_PROBABILITY, type MaskedBatch, type MaskingOptions } from './masking';
 import { bertMasking, maskedLmLoss } from './mlmObjective';
 import type { ElectraModel } from './model';
 import { electraLoss, type Batch, type ObjectiveOptions, type ObjectiveStats } from './objective';
 
 /** How the objective masks a batch of sequences of the configuration's length. */
-export function maskingFor(config: ElectraConfig, seqLength = config.maxSeqLength, maskProbability = 0.15): MaskingOptions {
+export function maskingFor(config: ElectraConfig, seqLength = config.maxSeqLength, maskProbability = ELECTRA_MASK_PROBABILITY): MaskingOptions {
   return objectiveOf(config) === 'mlm' ? bertMasking(seqLength, config.vocabSize, maskProbability) : defaultMasking(seqLength, maskProbability);
 }
 

@@ -12,6 +12,7 @@ import type { CorpusSource } from '../data/dataset';
 import type { NormalizationOptions } from '../data/tokenizer';
 import type { TrainingSettings } from '../../shared/runFolderFormat';
 import { GENERATOR_ONLY, validateCurriculum, type ReplacementCurriculum } from '../model/replacements';
+import { ELECTRA_MASK_PROBABILITY } from '../model/masking';
 
 export type { TrainingSettings } from '../../shared/runFolderFormat';
 
@@ -107,7 +108,7 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     dropout: options.dropout ?? config.hiddenDropoutProb,
     maxGradNorm: defaults.maxGradNorm,
     ...(options.flops ? { flopBudget: options.flops } : {}),
-    maskProbability: options.maskProbability ?? 0.15,
+    maskProbability: options.maskProbability ?? ELECTRA_MASK_PROBABILITY,
     curriculum: options.curriculum ?? GENERATOR_ONLY,
     syntheticErrors: options.syntheticErrors ?? 0,
   };

@@ -60,7 +60,7 @@ export class TrainingLoop {
     /** The vocabulary's confusable tokens, for synthetic errors (settings.syntheticErrors). */
     private readonly confusables: ConfusableIds = new Map(),
   ) {
-    this.masking = maskingFor(model.config, seqLength, settings.maskProbability ?? 0.15);
+    this.masking = maskingFor(model.config, seqLength, settings.maskProbability);
     const c = settings.curriculum ?? GENERATOR_ONLY;
     if (c.unigramShareStart > 0 || c.unigramShareEnd > 0) this.unigram = unigramOf(data, special, UNIGRAM_SEQUENCES);
   }
