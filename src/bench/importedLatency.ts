@@ -17,7 +17,7 @@ import type { BackendPreference } from '../core/wasm/backend';
 import type { PresetName } from '../core/model/presets';
 import { findLatestCheckpoint, loadCheckpoint } from '../core/run/checkpoint';
 import { exportHuggingFace } from '../core/run/export';
-import { importHuggingFace } from '../core/run/huggingface/importHuggingFace';
+import { importHuggingFace, IMPORT_MAX_SEQ_LENGTH } from '../core/run/huggingface/importHuggingFace';
 import { brownVocabulary, untrainedCheckpoint } from './fixtures';
 import { brownMarkdown, LATENCY_TARGET_MS, measureLatency, type LatencyResult } from './lspLatency';
 import { describeMachine, summarize, verdict } from './machine';
@@ -26,8 +26,6 @@ import { describeMachine, summarize, verdict } from './machine';
 const HF_VOCAB_SIZE = 30522;
 /** google/electra-*'s max_position_embeddings and tokenizer_config.json model_max_length. */
 const HF_MAX_LENGTH = 512;
-/** What importHuggingFace gives a run when not told otherwise. */
-const IMPORT_DEFAULT_WINDOW = 128;
 const REPLACED_RATE = 0.15;
 
 export interface ImportedRow {
@@ -110,9 +108,9 @@ export async function runImportedLatency(o: ImportedLatencyOptions): Promise<Lat
       const r = await measureLatency(row.size, vocabText, { ...o, presets: [row.size], edits: row.edits }, text, run);
       rmSync(run, { recursive: true, force: true });
       results.push(r);
-      line(label, row.seqLength ?? IMPORT_DEFAULT_WINDOW, r, row.edits, row.size === 'small' ? LATENCY_TARGET_MS.small : undefined);
+      line(label, row.seqLength ?? IMPORT_MAX_SEQ_LENGTH, r, row.edits, row.size === 'small' ? LATENCY_TARGET_MS.small : undefined);
     } catch (e) {
-      console.log(`| ${label} | ${row.seqLength ?? IMPORT_DEFAULT_WINDOW} | failed: ${(e as Error).message.split('\n')[0]} |`);
+      console.log(`| ${label} | ${row.seqLength ?? IMPORT_MAX_SEQ_LENGTH} | failed: ${(e as Error).message.split('\n')[0]} |`);
     }
   }
   return results;

@@ -74,7 +74,7 @@ export interface ImportReport extends Omit<HuggingFaceModel, 'weights' | 'vocabT
  * Models pre-trained on longer sequences still score well in shorter windows; `--seq-length 512`
  * gives them their full context.
  */
-const DEFAULT_MAX_SEQ_LENGTH = 128;
+export const IMPORT_MAX_SEQ_LENGTH = 128;
 /** The generator's width relative to the discriminator when none is given (the paper's Small). */
 const FRESH_GENERATOR_FRACTION = 1 / 4;
 const RUN_FILE = 'run.json';
@@ -164,7 +164,7 @@ export function readHuggingFace(options: ReadOptions): HuggingFaceModel {
     freshGenerator = generatorOfWidth(discConfig.encoder, FRESH_GENERATOR_FRACTION);
     warnings.push(`no generator folder: a generator of 1/4 the discriminator's width (hidden ${freshGenerator.hiddenSize}, ${freshGenerator.numHiddenLayers} layers) is initialised at random; scoring uses the discriminator alone, but the generator's alternatives mean nothing until pre-training continues`);
   }
-  const maxSeqLength = options.maxSeqLength ?? Math.min(tokenizer.modelMaxLength ?? DEFAULT_MAX_SEQ_LENGTH, DEFAULT_MAX_SEQ_LENGTH);
+  const maxSeqLength = options.maxSeqLength ?? Math.min(tokenizer.modelMaxLength ?? IMPORT_MAX_SEQ_LENGTH, IMPORT_MAX_SEQ_LENGTH);
   const config = engineConfig(discConfig, genConfig ?? freshGenerator!, maxSeqLength, { discriminator: join(discDir, 'config.json'), generator: genDir && join(genDir, 'config.json') });
   checkConfigLimits(config); // the limits every checkpoint is loaded under, parameter count included
   const specs = parameterSpecs(config);
