@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { initBackend } from '../../src/core/wasm/backend';
 import { loadCheckpoint } from '../../src/core/run/checkpoint';
@@ -18,7 +18,7 @@ import { ElectraModel } from '../../src/core/model/model';
 import { Rng } from '../../src/core/common/random';
 import { attentionMaskOf } from '../../src/core/train/batches';
 import { pretrain, type PretrainOptions } from '../../src/core/train/pretrain';
-import { brownTokenizer, brownTexts, rustBookFiles, tempDir } from './engineFixtures';
+import { brownTokenizer, brownTexts, rustBookCorpus, tempDir } from './engineFixtures';
 
 const WORKER_SCRIPT = resolve(__dirname, '../../../dist/dataParallelWorker.js');
 const SPECIAL = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 };
@@ -117,9 +117,7 @@ test('gradients from worker threads equal one thread on the same batch, dropout 
 });
 
 test('a run with three threads follows the one-thread run step by step', async () => {
-  const corpus = join(scratch.path, 'rust');
-  mkdirSync(corpus, { recursive: true });
-  for (const f of rustBookFiles().slice(0, 12)) copyFileSync(f, join(corpus, basename(f)));
+  const corpus = rustBookCorpus(join(scratch.path, 'rust'));
   const options = (outDir: string, workers: number): PretrainOptions => ({
     corpus: { kind: 'folder', root: corpus },
     outDir,

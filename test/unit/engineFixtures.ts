@@ -1,7 +1,7 @@
 /** Shared setup for the engine's tests: real text, a tokenizer trained on it, temp folders. */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { listBrownFiles, readBrownDocument } from '../../src/core/data/brown';
 import { WordCounter, WordPieceTokenizer } from '../../src/core/data/tokenizer';
 
@@ -10,6 +10,13 @@ export const RUST_BOOK = resolve(__dirname, '../../../../shared/corpora/rust-boo
 
 export function rustBookFiles(): string[] {
   return readdirSync(RUST_BOOK).filter((f) => f.endsWith('.md')).sort().map((f) => join(RUST_BOOK, f));
+}
+
+/** A corpus folder at `dir` holding the first `count` Rust book chapters: a small real workspace to train on. */
+export function rustBookCorpus(dir: string, count = 12): string {
+  mkdirSync(dir, { recursive: true });
+  for (const f of rustBookFiles().slice(0, count)) copyFileSync(f, join(dir, basename(f)));
+  return dir;
 }
 
 export function brownTexts(count: number): string[] {

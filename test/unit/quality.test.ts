@@ -4,8 +4,7 @@
  * trigram is a distribution, word alignment, and the whole benchmark with a real checkpoint.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONFUSABLES } from '../../src/core/quality/confusables';
 import { detectionMetrics, thresholdForFalseFlags } from '../../src/core/quality/metrics';
@@ -17,7 +16,7 @@ import { wordScores, wordsOf } from '../../src/core/quality/words';
 import { errorBenchmark } from '../../src/core/quality/errorBenchmark';
 import { Scorer } from '../../src/core/score/scoring';
 import { pretrain } from '../../src/core/train/pretrain';
-import { brownTexts, readText, rustBookFiles, tempDir } from './engineFixtures';
+import { brownTexts, readText, rustBookCorpus, rustBookFiles, tempDir } from './engineFixtures';
 
 const brown = brownTexts(20).flatMap(paragraphsOfLines);
 
@@ -160,9 +159,7 @@ test('fixed generator: replaces about 15% of words, draws are words of its train
 const scratch = tempDir('quality');
 let run: string;
 before(async () => {
-  const corpus = join(scratch.path, 'corpus');
-  mkdirSync(corpus);
-  for (const f of rustBookFiles().slice(0, 12)) copyFileSync(f, join(corpus, basename(f)));
+  const corpus = rustBookCorpus(join(scratch.path, 'corpus'));
   run = join(scratch.path, 'run');
   await pretrain({ corpus: { kind: 'folder', root: corpus }, outDir: run, preset: 'micro', steps: 10, batchSize: 4, backend: 'wasm', evalEvery: 0, checkpointEvery: 0 });
 });

@@ -8,18 +8,16 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { pretrain, type PretrainOptions } from '../../src/core/train/pretrain';
-import { rustBookFiles, tempDir } from './engineFixtures';
+import { rustBookCorpus, rustBookFiles, tempDir } from './engineFixtures';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 const scratch = tempDir('runfolder');
 after(() => scratch.cleanup());
 
-const corpus = join(scratch.path, 'corpus');
-mkdirSync(corpus);
-for (const f of rustBookFiles().slice(0, 12)) copyFileSync(f, join(corpus, basename(f)));
+const corpus = rustBookCorpus(join(scratch.path, 'corpus'));
 
 const base = (outDir: string): PretrainOptions => ({
   corpus: { kind: 'folder', root: corpus },

@@ -3,12 +3,11 @@
  * determinism, the window cache after an edit, and the generator's alternatives.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { planWindows, Scorer } from '../../src/core/score/scoring';
 import { pretrain } from '../../src/core/train/pretrain';
-import { readText, rustBookFiles, tempDir } from './engineFixtures';
+import { readText, rustBookCorpus, rustBookFiles, tempDir } from './engineFixtures';
 
 const scratch = tempDir('scoring');
 let scorer: Scorer;
@@ -17,9 +16,7 @@ let run: string;
 const WORKER_SCRIPT = resolve(__dirname, '../../../dist/dataParallelWorker.js');
 
 before(async () => {
-  const corpus = join(scratch.path, 'corpus');
-  mkdirSync(corpus);
-  for (const f of rustBookFiles().slice(0, 12)) copyFileSync(f, join(corpus, basename(f)));
+  const corpus = rustBookCorpus(join(scratch.path, 'corpus'));
   run = join(scratch.path, 'run');
   await pretrain({ corpus: { kind: 'folder', root: corpus }, outDir: run, preset: 'micro', steps: 20, batchSize: 4, backend: 'wasm', evalEvery: 0, checkpointEvery: 0 });
   scorer = await Scorer.load(run, { backend: 'wasm' });
