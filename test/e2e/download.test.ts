@@ -7,54 +7,50 @@
  * Screenshots go to test-results/e2e-download/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
-import { CodeServer } from '../harness/codeServer';
+import type { Page } from 'playwright-core';
+import { hostOutput, runCommand, Screenshots, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
+import type { CodeServer } from '../harness/codeServer';
+import { closeEditorSession, openEditorSession, type EditorSession } from '../harness/editorSession';
 import { repoFromFolder, startFakeHub, type FakeHub } from '../harness/fakeHub';
 import { repoRoot } from '../harness/training';
-import { ensureVsix } from '../harness/vsix';
-import { makeWorkspace } from '../harness/workspace';
 
 const TITLE = 'ELECTRA: Download Model from Hugging Face…';
 const MODEL = 'google/electra-fixture-discriminator';
 const PAIR = join(repoRoot, 'test', 'fixtures', 'hf', 'pair');
 const shots = new Screenshots(join(repoRoot, 'test-results', 'e2e-download'));
 
-let cs: CodeServer | undefined;
+/** The Hub cache the extension host downloads into, beside the workspace. */
+const hfHome = (workspaceDir: string) => join(workspaceDir, '..', `hf-home-${process.pid}`);
+
+let session: EditorSession | undefined;
 let hub: FakeHub | undefined;
-let browser: Browser | undefined;
+let cs: CodeServer;
 let page: Page;
 let consoleLines: string[] = [];
-let workspace: { dir: string; files: string[] } | undefined;
+let workspace: { dir: string; files: string[] };
 
 before(async () => {
-  for (const f of ['extension.js', 'server.js', 'downloadWorker.js']) {
-    assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} is missing: run \`npm run build\` first`);
-  }
-  const vsix = ensureVsix();
   hub = await startFakeHub({
     [MODEL]: repoFromFolder(join(PAIR, 'discriminator'), '1'.repeat(40)),
     'google/electra-fixture-generator': repoFromFolder(join(PAIR, 'generator'), '2'.repeat(40)),
   });
-  // The fixture model knows a hundred words: most tokens score in 0.3-0.7, so flag from 0.1.
-  workspace = makeWorkspace({ 'electraStudio.annotation.threshold': 0.1 }, 2);
-  cs = await CodeServer.start({ vsix: [vsix], env: { HF_ENDPOINT: hub.url, HF_HOME: join(workspace.dir, '..', `hf-home-${process.pid}`), HF_TOKEN: '' } });
-  browser = await launchBrowser();
-  ({ page, consoleLines } = await newPage(browser));
+  session = await openEditorSession({
+    bundles: ['extension.js', 'server.js', 'downloadWorker.js'],
+    // The fixture model knows a hundred words: most tokens score in 0.3-0.7, so flag from 0.1.
+    settings: { 'electraStudio.annotation.threshold': 0.1 },
+    chapters: 2,
+    codeServer: (dir) => ({ env: { HF_ENDPOINT: hub!.url, HF_HOME: hfHome(dir), HF_TOKEN: '' } }),
+  });
+  ({ cs, page, consoleLines, workspace } = session);
 });
 
 after(async () => {
-  if (process.env.ELECTRA_TEST_VERBOSE === '1') console.log(hostOutput(consoleLines).map((l) => `# ${l}`).join('\n'));
-  await browser?.close();
-  await cs?.stop();
+  await closeEditorSession(session);
   await hub?.close();
-  if (workspace && process.env.ELECTRA_TEST_KEEP !== '1') {
-    rmSync(workspace.dir, { recursive: true, force: true });
-    rmSync(join(workspace.dir, '..', `hf-home-${process.pid}`), { recursive: true, force: true });
-  }
+  if (workspace && process.env.ELECTRA_TEST_KEEP !== '1') rmSync(hfHome(workspace.dir), { recursive: true, force: true });
 });
 
 test('download a model from the (local) Hub from the palette and see diagnostics from it', { timeout: 240_000 }, async () => {

@@ -16,12 +16,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
-import { CodeServer } from '../harness/codeServer';
+import type { Page } from 'playwright-core';
+import { hostOutput, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
+import type { CodeServer } from '../harness/codeServer';
+import { closeEditorSession, openEditorSession, type EditorSession } from '../harness/editorSession';
 import { repoRoot } from '../harness/training';
-import { ensureVsix } from '../harness/vsix';
-import { makeWorkspace } from '../harness/workspace';
 
 /** src/extension/diagnosticsProbe.ts's command (that module imports 'vscode', so not imported here). */
 const EVENT_LOOP_DELAY_COMMAND = 'electraStudio.debug.eventLoopDelay';
@@ -38,11 +37,11 @@ const screenshotDir = join(repoRoot, 'test-results', 'e2e');
 rmSync(screenshotDir, { recursive: true, force: true });
 const shots = new Screenshots(screenshotDir);
 
-let cs: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: EditorSession | undefined;
+let cs: CodeServer;
 let page: Page;
 let consoleLines: string[] = [];
-let workspace: { dir: string; files: string[] } | undefined;
+let workspace: { dir: string; files: string[] };
 
 /** Step of <run>/checkpoints/latest.json, or 0. */
 function latestStep(runDir: string): number {
@@ -64,12 +63,9 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 }
 
 before(async () => {
-  for (const f of ['extension.js', 'server.js', 'trainingWorker.js']) {
-    assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} is missing: run \`npm run build\` first`);
-  }
-  const vsix = ensureVsix();
-  workspace = makeWorkspace(
-    {
+  session = await openEditorSession({
+    bundles: ['extension.js', 'server.js', 'trainingWorker.js'],
+    settings: {
       'electraStudio.preset': 'micro',
       'electraStudio.startFrom': '', // from scratch: the micro preset, not the shipped base model
       'electraStudio.steps': STEPS,
@@ -80,25 +76,18 @@ before(async () => {
       // 500 most likely replaced that the default cap keeps.
       'electraStudio.annotation.maxDiagnostics': 100_000,
     },
-    6,
-  );
-  cs = await CodeServer.start({
-    vsix: [vsix],
-    keybindings: [
-      { key: 'ctrl+alt+shift+f9', command: EVENT_LOOP_DELAY_COMMAND, args: { reset: true, silent: true } },
-      { key: 'ctrl+alt+shift+f10', command: EVENT_LOOP_DELAY_COMMAND },
-    ],
+    chapters: 6,
+    codeServer: () => ({
+      keybindings: [
+        { key: 'ctrl+alt+shift+f9', command: EVENT_LOOP_DELAY_COMMAND, args: { reset: true, silent: true } },
+        { key: 'ctrl+alt+shift+f10', command: EVENT_LOOP_DELAY_COMMAND },
+      ],
+    }),
   });
-  browser = await launchBrowser();
-  ({ page, consoleLines } = await newPage(browser));
+  ({ cs, page, consoleLines, workspace } = session);
 });
 
-after(async () => {
-  if (process.env.ELECTRA_TEST_VERBOSE === '1') console.log(hostOutput(consoleLines).map((l) => `# ${l}`).join('\n'));
-  await browser?.close();
-  await cs?.stop();
-  if (workspace && process.env.ELECTRA_TEST_KEEP !== '1') rmSync(workspace.dir, { recursive: true, force: true });
-});
+after(() => closeEditorSession(session));
 
 test('pretrain from the palette, read the scores, fix a token', { timeout: 280_000 }, async () => {
   const started = Date.now();

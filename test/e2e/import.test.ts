@@ -6,44 +6,36 @@
  * a file and see diagnostics from the imported model, then the token-confidence view. Screenshots go to test-results/e2e-import/.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { hostOutput, launchBrowser, newPage, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
-import { CodeServer } from '../harness/codeServer';
+import type { Page } from 'playwright-core';
+import { hostOutput, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
+import type { CodeServer } from '../harness/codeServer';
+import { closeEditorSession, openEditorSession, type EditorSession } from '../harness/editorSession';
 import { repoRoot } from '../harness/training';
-import { ensureVsix } from '../harness/vsix';
-import { makeWorkspace } from '../harness/workspace';
 
 const TITLE = 'ELECTRA: Import Model…';
 const shots = new Screenshots(join(repoRoot, 'test-results', 'e2e-import'));
 
-let cs: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: EditorSession | undefined;
+let cs: CodeServer;
 let page: Page;
 let consoleLines: string[] = [];
-let workspace: { dir: string; files: string[] } | undefined;
+let workspace: { dir: string; files: string[] };
 
 before(async () => {
-  for (const f of ['extension.js', 'server.js', 'importWorker.js']) {
-    assert.ok(existsSync(join(repoRoot, 'dist', f)), `dist/${f} is missing: run \`npm run build\` first`);
-  }
-  const vsix = ensureVsix();
-  // The fixture model knows a hundred words: most tokens score in 0.3-0.7, so flag from 0.1.
-  workspace = makeWorkspace({ 'electraStudio.annotation.threshold': 0.1 }, 2);
-  cpSync(join(repoRoot, 'test', 'fixtures', 'hf', 'pair'), join(workspace.dir, 'models', 'electra-fixture'), { recursive: true });
-  cs = await CodeServer.start({ vsix: [vsix] });
-  browser = await launchBrowser();
-  ({ page, consoleLines } = await newPage(browser));
+  session = await openEditorSession({
+    bundles: ['extension.js', 'server.js', 'importWorker.js'],
+    // The fixture model knows a hundred words: most tokens score in 0.3-0.7, so flag from 0.1.
+    settings: { 'electraStudio.annotation.threshold': 0.1 },
+    chapters: 2,
+    prepare: (dir) => cpSync(join(repoRoot, 'test', 'fixtures', 'hf', 'pair'), join(dir, 'models', 'electra-fixture'), { recursive: true }),
+  });
+  ({ cs, page, consoleLines, workspace } = session);
 });
 
-after(async () => {
-  if (process.env.ELECTRA_TEST_VERBOSE === '1') console.log(hostOutput(consoleLines).map((l) => `# ${l}`).join('\n'));
-  await browser?.close();
-  await cs?.stop();
-  if (workspace && process.env.ELECTRA_TEST_KEEP !== '1') rmSync(workspace.dir, { recursive: true, force: true });
-});
+after(() => closeEditorSession(session));
 
 test('import a Hugging Face model from the palette and see diagnostics from it', { timeout: 240_000 }, async () => {
   const discriminator = join(workspace!.dir, 'models', 'electra-fixture', 'discriminator');
