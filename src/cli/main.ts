@@ -63,6 +63,11 @@ const positiveNumber = (name: string) => (v: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
   return n;
 };
+const unitInterval = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be above 0 and at most 1`);
+  return n;
+};
 const probability = (v: string) => {
   const n = Number(v);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('threshold must be between 0 and 1');
@@ -221,6 +226,8 @@ program
   .option('--seed <n>', 'seed of the head, dropout and data order', (v) => Number.parseInt(v, 10), 42)
   .option('--max-train <n>', 'at most this many training sequences (evenly spread)', positiveInt('max-train'))
   .option('--max-test <n>', 'at most this many held-out sequences (evenly spread)', positiveInt('max-test'))
+  .option('--layer-decay <x>', 'layer-wise learning-rate decay: each layer below the head learns at this times the rate of the one above (1: none)', unitInterval('layer-decay'), FINETUNE_DEFAULTS.layerDecay)
+  .option('--dev', 'Brown tasks: score on a dev split of the training files, not the held-out files (to choose settings)')
   .addOption(backendOption())
   .action(async (run: string, o) => {
     const result = await finetuneRun({
@@ -233,8 +240,11 @@ program
       seed: o.seed,
       maxTrain: o.maxTrain,
       maxTest: o.maxTest,
+      layerDecay: o.layerDecay,
+      dev: !!o.dev,
       backend: o.backend as BackendPreference,
       onLog: (m) => process.stderr.write(m + '\n'),
+      onTask: (t) => t.reference && process.stderr.write(`reference: ${t.reference.name} ${(100 * t.reference.score).toFixed(2)} (${t.reference.note})\n`),
       onRecord: (r) => {
         if (r.type === 'finetuneEval') process.stderr.write(`epoch ${r.epoch}: held-out accuracy ${(100 * r.accuracy).toFixed(2)}%, macro-F1 ${(100 * r.macroF1).toFixed(2)} (${r.examples} ${r.task === 'pos' ? 'words' : 'sequences'})\n`);
         else if (r.step % 50 === 0) process.stderr.write(`step ${r.step}: loss ${r.loss.toFixed(4)}\n`);

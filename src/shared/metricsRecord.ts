@@ -102,6 +102,8 @@ export interface FinetuneEvalMetrics extends FinetuneIdentity {
   /** The task's headline metric and its value. */
   metric: 'accuracy' | 'macroF1';
   score: number;
+  /** A model-free baseline of the task on the same split, in its metric (POS: the most-frequent tag). */
+  reference?: { name: string; score: number };
   elapsedMs: number;
   time: number;
 }

@@ -16,6 +16,10 @@ import { classificationScores } from '../../src/core/finetune/scores';
 import { fileTask, parseCsv, readTaskFile } from '../../src/core/finetune/fileTask';
 import { brownGenreTask, brownPosTask } from '../../src/core/finetune/brownTasks';
 import { fineTune } from '../../src/core/finetune/finetune';
+import { mostFrequentTag } from '../../src/core/finetune/mostFrequentTag';
+import { layerwiseLrScales } from '../../src/core/finetune/layerwiseDecay';
+import { AdamW } from '../../src/core/model/optimizer';
+import * as tf from '@tensorflow/tfjs-core';
 import type { FinetuneEvalMetrics, FinetuneStepMetrics } from '../../src/shared/metricsRecord';
 import { brownTokenizer, tempDir } from './engineFixtures';
 
@@ -84,6 +88,57 @@ test("Brown's tasks are split by file, as pre-training's held-out split is", () 
   assert.ok(heldOutFiles.length > 30 && heldOutFiles.length < 80, `${heldOutFiles.length} held-out files`);
   // Four windows from each file of at least four windows' length.
   assert.ok(genre.test.length <= 4 * heldOutFiles.length && genre.test.length > 3 * heldOutFiles.length);
+});
+
+test('the most-frequent-tag baseline against a hand count', () => {
+  const w = (word: string, tag: number) => ({ word, tag });
+  // 'run': tag 1 twice, tag 2 once -> 1. 'the': 0 -> 0. 'can': tied 3/4 -> 3 (the smaller index). Overall: tag 0 (3 times).
+  const train = [w('the', 0), w('run', 1), w('run', 2), w('run', 1), w('the', 0), w('can', 4), w('can', 3), w('a', 0)];
+  // right: the/0, run/1, can/3, unseen 'dog'/0 (fallback 0); wrong: run/2, unseen 'cat'/5.
+  const test = [w('the', 0), w('run', 1), w('run', 2), w('can', 3), w('dog', 0), w('cat', 5)];
+  const s = mostFrequentTag(train, test);
+  assert.equal(s.count, 6);
+  assert.equal(s.accuracy, 4 / 6);
+  assert.equal(s.unknownShare, 2 / 6);
+  assert.throws(() => mostFrequentTag([], test), /needs training words/);
+});
+
+test("Brown POS carries its most-frequent-tag reference, and the dev split is drawn from the training files only", () => {
+  const tokenizer = brownTokenizer(1024, 20);
+  const onTest = brownPosTask({ tokenizer, seqLength: 64, maxTrain: 400, maxTest: 60 });
+  const onDev = brownPosTask({ tokenizer, seqLength: 64, maxTrain: 400, maxTest: 60, heldOut: 'dev' });
+  for (const t of [onTest, onDev]) {
+    assert.equal(t.reference?.name, 'most-frequent tag');
+    // 400 sequences of real Brown: well above the most frequent tag alone, well below a full-data tagger.
+    assert.ok(t.reference!.score > 0.6 && t.reference!.score < 0.9, `reference ${t.reference!.score}`);
+    assert.match(t.reference!.note, /\d+\.\d% of held-out words unseen in training/);
+  }
+  assert.match(onDev.split, /dev split/);
+  // Different held-out sequences, and none of the dev ones is a test one.
+  const key = (s: { ids: Int32Array }) => s.ids.join(',');
+  const testKeys = new Set(onTest.test.map(key));
+  assert.ok(onDev.test.every((s) => !testKeys.has(key(s))));
+  // Dev sequences are not trained on.
+  const devTrainKeys = new Set(brownPosTask({ tokenizer, seqLength: 64, heldOut: 'dev' }).train.map(key));
+  assert.ok(onDev.test.every((s) => !devTrainKeys.has(key(s))));
+});
+
+test('layer-wise learning-rate decay: head at the full rate, each layer below at decay times the one above', async () => {
+  const names = ['classifier.weight', 'discriminator.electra.encoder.layer.1.output.dense.weight', 'discriminator.electra.encoder.layer.0.attention.self.query.bias', 'discriminator.electra.embeddings_project.weight', 'electra.embeddings.word_embeddings.weight'];
+  const scales = layerwiseLrScales(names, 2, 0.5);
+  assert.deepEqual(names.map((n) => scales.get(n)), [1, 0.5, 0.25, 0.125, 0.125]);
+  assert.throws(() => layerwiseLrScales(names, 2, 0), /decay must be in/);
+  // AdamW applies a parameter's scale: Adam's first step moves each weight by about lr, so the scaled one by half.
+  await initBackend('wasm');
+  const a = tf.variable(tf.zeros([3]), true, 'lrscale-a');
+  const b = tf.variable(tf.zeros([3]), true, 'lrscale-b');
+  const opt = new AdamW(new Map([['a', a], ['b', b]]), new Set());
+  opt.apply(new Map([['a', tf.ones([3])], ['b', tf.ones([3])]]), 0.1, new Map([['b', 0.5]]));
+  const [da, db] = [a.dataSync()[0], b.dataSync()[0]];
+  assert.ok(Math.abs(da + 0.1) < 1e-4 && Math.abs(db + 0.05) < 1e-4, `steps ${da}, ${db}`);
+  opt.dispose();
+  a.dispose();
+  b.dispose();
 });
 
 test('a small encoder learns part-of-speech tagging on Brown, and its reported scores are its predictions', async () => {

@@ -16,6 +16,7 @@ import { AdamW, clipByGlobalNorm } from '../model/optimizer';
 import { learningRateAt } from '../model/schedule';
 import { deriveSeed, epochPermutation } from '../common/random';
 import { Classifier } from './classifier';
+import { layerwiseLrScales } from './layerwiseDecay';
 import { classificationScores, type ClassificationScores } from './scores';
 import type { LabelledSequence, TaskData } from './task';
 
@@ -33,13 +34,15 @@ export interface FinetuneOptions {
   learningRate?: number;
   seed?: number;
   dropout?: number;
+  /** Layer-wise learning-rate decay (layerwiseDecay.ts); 1: one rate for every parameter. */
+  layerDecay?: number;
   /** A fine-tuning step record every this many steps (default 10). */
   logEvery?: number;
   onRecord?(r: FinetuneStepMetrics | FinetuneEvalMetrics): void;
   signal?: AbortSignal;
 }
 
-export const FINETUNE_DEFAULTS = { epochs: 3, batchSize: 32, learningRate: 3e-4, dropout: 0.1, warmupFraction: 0.1 };
+export const FINETUNE_DEFAULTS = { epochs: 3, batchSize: 32, learningRate: 3e-4, dropout: 0.1, warmupFraction: 0.1, layerDecay: 1 };
 
 export interface FinetuneResult {
   /** Held-out scores after the last epoch. */
@@ -131,6 +134,8 @@ export async function fineTune(o: FinetuneOptions): Promise<FinetuneResult> {
   const classifier = new Classifier(o.model, task.kind, task.labels.length, seed);
   const { params, decayed } = classifier.trainable();
   const optimizer = new AdamW(params, decayed);
+  const layerDecay = o.layerDecay ?? FINETUNE_DEFAULTS.layerDecay;
+  const lrScales = layerDecay === 1 ? undefined : layerwiseLrScales(params.keys(), o.model.config[classifier.which].numHiddenLayers, layerDecay);
   const varList = [...params.values()];
   const nameOf = new Map([...params].map(([name, v]) => [v.name, name]));
   const started = Date.now();
@@ -159,7 +164,7 @@ export async function fineTune(o: FinetuneOptions): Promise<FinetuneResult> {
         for (const [vname, g] of Object.entries(grads)) named.set(nameOf.get(vname)!, g);
         clipByGlobalNorm(named, 1);
         const lr = learningRateAt(step, schedule);
-        optimizer.apply(named, lr);
+        optimizer.apply(named, lr, lrScales);
         for (const g of named.values()) g.dispose();
         const loss = value.dataSync()[0];
         value.dispose();
@@ -182,6 +187,7 @@ export async function fineTune(o: FinetuneOptions): Promise<FinetuneResult> {
         macroF1: scores.macroF1,
         metric: task.metric,
         score: scores[task.metric],
+        ...(task.reference ? { reference: { name: task.reference.name, score: task.reference.score } } : {}),
         elapsedMs: Date.now() - started,
         time: Date.now(),
       });

@@ -38,9 +38,14 @@ export interface FinetuneRunOptions {
   /** At most this many training / held-out sequences (evenly spread). */
   maxTrain?: number;
   maxTest?: number;
+  /** Brown tasks: score on a dev split of the training files instead of the held-out files (brownTasks.ts). */
+  dev?: boolean;
+  layerDecay?: number;
   backend?: BackendPreference;
   onRecord?(r: FinetuneStepMetrics | FinetuneEvalMetrics): void;
   onLog?(message: string): void;
+  /** The task once built (its sizes and reference baseline). */
+  onTask?(task: TaskData): void;
   signal?: AbortSignal;
   /** Tasks already built, by task and vocabulary: runs that share a vocabulary share them (an experiment's). */
   taskCache?: Map<string, TaskData>;
@@ -53,8 +58,9 @@ export interface FinetuneRunResult extends FinetuneResult {
 }
 
 /** A task by name, tokenized with the given tokenizer. */
-export function loadTask(task: string, tokenizer: WordPieceTokenizer, seqLength: number, limits: { maxTrain?: number; maxTest?: number } = {}): TaskData {
-  const o = { tokenizer, seqLength, ...limits };
+export function loadTask(task: string, tokenizer: WordPieceTokenizer, seqLength: number, limits: { maxTrain?: number; maxTest?: number; dev?: boolean } = {}): TaskData {
+  const o = { tokenizer, seqLength, maxTrain: limits.maxTrain, maxTest: limits.maxTest, heldOut: limits.dev ? ('dev' as const) : ('test' as const) };
+  if (limits.dev && task !== 'pos' && task !== 'genre') throw new Error('a dev split is drawn for the Brown tasks only (pos, genre)');
   if (task === 'pos') return brownPosTask(o);
   if (task === 'genre') return brownGenreTask(o);
   return fileTask(task, o);
@@ -72,10 +78,11 @@ export async function finetuneRun(o: FinetuneRunOptions): Promise<FinetuneRunRes
   await initBackend(o.backend ?? 'auto');
   const ckpt = loadCheckpoint(dir);
   const tokenizer = WordPieceTokenizer.fromVocabText(ckpt.vocabText, ckpt.state.tokenizer);
-  const cacheKey = JSON.stringify([o.task, o.maxTrain, o.maxTest, ckpt.config.maxSeqLength, ckpt.state.tokenizer, createHash('sha256').update(ckpt.vocabText).digest('hex')]);
+  const cacheKey = JSON.stringify([o.task, o.maxTrain, o.maxTest, !!o.dev, ckpt.config.maxSeqLength, ckpt.state.tokenizer, createHash('sha256').update(ckpt.vocabText).digest('hex')]);
   const task = o.taskCache?.get(cacheKey) ?? loadTask(o.task, tokenizer, ckpt.config.maxSeqLength, o);
   o.taskCache?.set(cacheKey, task);
   o.onLog?.(`task ${task.name}: ${task.kind} classification, ${task.labels.length} labels, ${task.train.length} training and ${task.test.length} held-out sequences (${task.split})`);
+  o.onTask?.(task);
   const model = new ElectraModel(ckpt.config, o.seed ?? 42);
   if (!o.fromScratch) tf.tidy(() => model.assign(tensorsFromArrays(ckpt.weights)));
   const metricsPath = o.metricsPath ?? join(runFolderOf(dir), 'metrics.jsonl');
@@ -90,6 +97,7 @@ export async function finetuneRun(o: FinetuneRunOptions): Promise<FinetuneRunRes
       epochs: o.epochs,
       batchSize: o.batchSize,
       learningRate: o.learningRate,
+      layerDecay: o.layerDecay,
       seed: o.seed,
       signal: o.signal,
       onRecord: (r) => {

@@ -26,6 +26,16 @@ export interface TaskData {
   test: LabelledSequence[];
   /** How the data was split, for the report. */
   split: string;
+  /** A model-free baseline on the same split, in the task's metric: what a score means. */
+  reference?: TaskReference;
+}
+
+export interface TaskReference {
+  /** e.g. 'most-frequent tag' */
+  name: string;
+  score: number;
+  /** How it was computed, for the report. */
+  note: string;
 }
 
 /** Label indexes in order of first appearance. */

@@ -37,8 +37,8 @@ export class AdamW {
     }
   }
 
-  /** Applies one update with learning rate `lr`. */
-  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+  /** Applies one update with learning rate `lr`, times `lrScales` of a parameter where given (fine-tuning's layer-wise decay). */
+  apply(grads: Map<string, tf.Tensor>, lr: number, lrScales?: ReadonlyMap<string, number>): void {
     const { beta1, beta2, epsilon, weightDecay } = this.options;
     this.step++;
     const c1 = 1 - Math.pow(beta1, this.step);
@@ -50,7 +50,7 @@ export class AdamW {
       const v = this.v.get(name)!;
       // One fused pass on wasm, the same float32 operations as tf ops elsewhere (kernels/adamw.ts).
       tf.tidy(() => {
-        const [p1, m1, v1] = adamwUpdate(p, g, m, v, { beta1, beta2, epsilon, c1, c2, lr, weightDecay: this.decayed.has(name) ? weightDecay : 0 });
+        const [p1, m1, v1] = adamwUpdate(p, g, m, v, { beta1, beta2, epsilon, c1, c2, lr: lr * (lrScales?.get(name) ?? 1), weightDecay: this.decayed.has(name) ? weightDecay : 0 });
         m.assign(m1);
         v.assign(v1);
         p.assign(p1);
