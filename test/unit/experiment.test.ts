@@ -17,7 +17,7 @@ after(() => scratch.cleanup());
 test('the report: mean ± sample standard deviation, each seed, and an honest verdict', () => {
   const run = (source: 'electra' | 'mlm' | 'scratch', seed: number, score: number) => ({
     source, seed, steps: 10, flops: 1e9, curve: [{ flops: 1e9, mlmLoss: 6, discAuc: source === 'electra' ? 0.7 : null, discLoss: 0.4 }],
-    scores: { pos: { metric: 'accuracy' as const, score, accuracy: score, macroF1: 0, examples: 100 } },
+    scores: { pos: { metric: 'accuracy' as const, score, accuracy: score, macroF1: 0, examples: 100, byEpoch: [score - 0.1, score], reference: { name: 'most-frequent tag', score: 0.55 } } },
   });
   const results: ExperimentResults = {
     preset: 'micro', budget: 1e9, seeds: [1, 2], tasks: ['pos'], corpus: 'x', elapsedMs: 60_000,
@@ -26,8 +26,11 @@ test('the report: mean ± sample standard deviation, each seed, and an honest ve
   assert.ok(Math.abs(sampleStd([0.5, 0.7]) - Math.sqrt(0.02)) < 1e-12);
   const { markdown, html, svg } = renderExperimentReport(results);
   // ELECTRA 60.00 ± 14.14 (0.5, 0.7), masked LM 60.00 ± 0.00, no pre-training 40.00 ± 0.00.
-  assert.match(markdown, /\| pos \(accuracy %\) \| 60\.00 ± 14\.14 \| 60\.00 ± 0\.00 \| 40\.00 ± 0\.00 \|/);
-  assert.match(markdown, /pos: ELECTRA ahead of the masked LM by 0\.00 points \(mean\), ahead in 1 of 2 seeds; the better pre-trained encoder beats no pre-training by 20\.00 points/);
+  assert.match(markdown, /\| pos \(accuracy %\) \| 60\.00 ± 14\.14 \| 60\.00 ± 0\.00 \| 40\.00 ± 0\.00 \| 55\.00 \(most-frequent tag\) \|/);
+  assert.match(markdown, /pos: ELECTRA ahead of the masked LM by 0\.00 points \(mean\), ahead in 1 of 2 seeds; the better pre-trained encoder beats no pre-training by 20\.00 points \(most-frequent tag: 55\.00\)/);
+  // Fine-tuning curves, mean over seeds by epoch: ELECTRA (0.4, 0.6) then (0.5, 0.7).
+  assert.match(markdown, /\| pos \| ELECTRA \| 50\.00 \| 60\.00 \|/);
+  assert.match(markdown, /\| pos \| no pre-training \| 30\.00 \| 40\.00 \|/);
   assert.match(html, /<td>60\.00 ± 14\.14<\/td>/);
   assert.match(svg, /^<svg/);
 });
@@ -68,7 +71,11 @@ test('electra-vs-mlm end to end at a tiny budget', async () => {
     assert.ok(electra.curve.every((p, i) => i === 0 || p.flops > electra.curve[i - 1].flops));
     for (const r of [electra, mlm, none]) {
       assert.deepEqual(Object.keys(r.scores).sort(), ['pos', 'source.jsonl']);
-      for (const s of Object.values(r.scores)) assert.ok(s.score >= 0 && s.score <= 1 && s.examples > 0);
+      for (const s of Object.values(r.scores)) assert.ok(s.score >= 0 && s.score <= 1 && s.examples > 0 && s.byEpoch.length === 1 && s.byEpoch[0] === s.score);
+      // POS carries its most-frequent-tag reference; the user's task has none.
+      assert.equal(r.scores.pos.reference?.name, 'most-frequent tag');
+      assert.ok(r.scores.pos.reference!.score > 0.3 && r.scores.pos.reference!.score < 1, `reference ${r.scores.pos.reference!.score}`);
+      assert.equal(r.scores['source.jsonl'].reference, undefined);
     }
     // The baseline's records are its own; the pre-trained encoders' are in their runs' metrics.
     assert.ok(existsSync(join(outDir, `scratch-seed${seed}`, 'metrics.jsonl')));
@@ -76,7 +83,8 @@ test('electra-vs-mlm end to end at a tiny budget', async () => {
   }
   const report = readFileSync(reportPath, 'utf8');
   assert.match(report, /\| pos \(accuracy %\) \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d\d ± \d+\.\d\d \|/);
-  assert.match(report, /\| source\.jsonl \(macro-F1\) \|/);
+  assert.match(report, /\| source\.jsonl \(macro-F1\) \|.*\| — \|/);
+  assert.match(report, /\| pos \(accuracy %\) \|.*\| \d+\.\d\d \(most-frequent tag\) \|/);
   assert.match(report, /Pre-training budget: 3\.00 GFLOP/);
   assert.ok(existsSync(join(outDir, 'report.html')) && existsSync(join(outDir, 'curves.svg')));
   // The report again from the folder alone, as for a stopped experiment: the same numbers.

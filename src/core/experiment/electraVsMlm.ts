@@ -210,15 +210,21 @@ export function collectResults(outDir: string, o: Pick<ExperimentOptions, 'prese
       const flopsAt = new Map(steps.map((r) => [r.step, r.flops ?? 0]));
       const last = steps[steps.length - 1];
       const finals = new Map<string, FinetuneEvalMetrics>();
-      // The last epoch's scores of each task (a record per epoch).
-      for (const r of records) if (r.type === 'finetuneEval' && r.seed === seed && r.source === (source === 'scratch' ? 'scratch' : 'pretrained')) finals.set(r.task, r);
+      const byEpoch = new Map<string, number[]>();
+      // The last epoch's scores of each task (a record per epoch; epoch 1 starts a fine-tuning run again).
+      for (const r of records) {
+        if (r.type !== 'finetuneEval' || r.seed !== seed || r.source !== (source === 'scratch' ? 'scratch' : 'pretrained')) continue;
+        finals.set(r.task, r);
+        if (r.epoch === 1) byEpoch.set(r.task, []);
+        byEpoch.get(r.task)?.push(r.score);
+      }
       runs.push({
         source,
         seed,
         steps: last?.step ?? 0,
         flops: last?.flops ?? 0,
         curve: records.filter((r) => r.type === 'eval').map((r) => ({ flops: flopsAt.get(r.step) ?? 0, mlmLoss: r.genLoss, discAuc: r.auc, discLoss: r.discLoss })),
-        scores: Object.fromEntries([...finals].map(([task, r]) => [task, { metric: r.metric, score: r.score, accuracy: r.accuracy, macroF1: r.macroF1, examples: r.examples }])),
+        scores: Object.fromEntries([...finals].map(([task, r]) => [task, { metric: r.metric, score: r.score, accuracy: r.accuracy, macroF1: r.macroF1, examples: r.examples, byEpoch: byEpoch.get(task) ?? [r.score], ...(r.reference ? { reference: r.reference } : {}) }])),
       });
     }
   }

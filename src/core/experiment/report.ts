@@ -30,6 +30,10 @@ export interface TaskScore {
   accuracy: number;
   macroF1: number;
   examples: number;
+  /** Held-out score after each epoch (the fine-tuning curve; the last is `score`). */
+  byEpoch: number[];
+  /** The task's model-free reference on the same split (POS: the most-frequent tag). */
+  reference?: { name: string; score: number };
 }
 
 export interface RunResult {
@@ -89,12 +93,33 @@ function scoresOf(results: ExperimentResults, source: SourceName, task: string):
   return results.runs.filter((r) => r.source === source && r.scores[task]).map((r) => r.scores[task].score);
 }
 
+/** A task's model-free reference as the report shows it (mean over the runs that recorded it: one split, one value). */
+function referenceOf(results: ExperimentResults, task: string): string {
+  const refs = results.runs.map((r) => r.scores[task]?.reference).filter((x): x is { name: string; score: number } => x !== undefined);
+  if (refs.length === 0) return '—';
+  return `${pct(mean(refs.map((x) => x.score)))} (${refs[0].name})`;
+}
+
 function downstreamTable(results: ExperimentResults): Table {
   const rows = results.tasks.map(taskName).map((task) => {
     const metric = results.runs.find((r) => r.scores[task])?.scores[task].metric ?? 'accuracy';
-    return [`${task} (${metric === 'accuracy' ? 'accuracy %' : 'macro-F1'})`, ...(['electra', 'mlm', 'scratch'] as const).map((s) => meanStd(scoresOf(results, s, task)))];
+    return [`${task} (${metric === 'accuracy' ? 'accuracy %' : 'macro-F1'})`, ...(['electra', 'mlm', 'scratch'] as const).map((s) => meanStd(scoresOf(results, s, task))), referenceOf(results, task)];
   });
-  return { headers: ['task (held-out)', SOURCE_TITLES.electra, SOURCE_TITLES.mlm, SOURCE_TITLES.scratch], rows };
+  return { headers: ['task (held-out)', SOURCE_TITLES.electra, SOURCE_TITLES.mlm, SOURCE_TITLES.scratch, 'reference, no model'], rows };
+}
+
+/** The fine-tuning curves: held-out score after each epoch, mean over seeds, per encoder and task. */
+export function meanEpochCurve(results: ExperimentResults, source: SourceName, task: string): number[] {
+  const curves = results.runs.filter((r) => r.source === source && r.scores[task]).map((r) => r.scores[task].byEpoch);
+  const n = Math.min(...curves.map((c) => c.length));
+  return Number.isFinite(n) ? Array.from({ length: n }, (_, i) => mean(curves.map((c) => c[i]))) : [];
+}
+
+function finetuneCurveTable(results: ExperimentResults): Table {
+  const tasks = results.tasks.map(taskName);
+  const epochs = Math.max(0, ...results.runs.flatMap((r) => tasks.map((t) => r.scores[t]?.byEpoch.length ?? 0)));
+  const rows = tasks.flatMap((task) => (['electra', 'mlm', 'scratch'] as const).map((s) => [task, SOURCE_TITLES[s], ...Array.from({ length: epochs }, (_, i) => pct(meanEpochCurve(results, s, task)[i] ?? NaN))]));
+  return { headers: ['task', 'encoder', ...Array.from({ length: epochs }, (_, i) => `epoch ${i + 1}`)], rows };
 }
 
 function perSeedTable(results: ExperimentResults): Table {
@@ -142,7 +167,7 @@ function curveTable(results: ExperimentResults): Table {
 }
 
 /** A line chart of y against training FLOPs, one series per objective. */
-function lineChart(title: string, series: Array<{ name: string; color: string; points: Array<[number, number]> }>, x0: number, width = 360, height = 220): string {
+function lineChart(title: string, series: Array<{ name: string; color: string; points: Array<[number, number]> }>, x0: number, xAxis = { label: 'training FLOPs', format: formatFlops }, width = 360, height = 220): string {
   const pad = { l: 48, r: 12, t: 24, b: 36 };
   const all = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y));
   if (all.length === 0) return `<g transform="translate(${x0},0)"><text x="${pad.l}" y="16" font-size="12">${escapeHtml(title)}: no data</text></g>`;
@@ -165,8 +190,8 @@ function lineChart(title: string, series: Array<{ name: string; color: string; p
 <line x1="${pad.l}" y1="${height - pad.b}" x2="${width - pad.r}" y2="${height - pad.b}" stroke="#888"/>
 <line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${height - pad.b}" stroke="#888"/>
 <text x="${pad.l}" y="${height - pad.b + 14}" font-size="10">0</text>
-<text x="${width - pad.r}" y="${height - pad.b + 14}" font-size="10" text-anchor="end">${escapeHtml(formatFlops(xMax))}</text>
-<text x="${(pad.l + width - pad.r) / 2}" y="${height - 6}" font-size="10" text-anchor="middle">training FLOPs</text>
+<text x="${width - pad.r}" y="${height - pad.b + 14}" font-size="10" text-anchor="end">${escapeHtml(xAxis.format(xMax))}</text>
+<text x="${(pad.l + width - pad.r) / 2}" y="${height - 6}" font-size="10" text-anchor="middle">${escapeHtml(xAxis.label)}</text>
 <text x="${pad.l - 4}" y="${pad.t + 4}" font-size="10" text-anchor="end">${yMax.toFixed(2)}</text>
 <text x="${pad.l - 4}" y="${height - pad.b}" font-size="10" text-anchor="end">${yMin.toFixed(2)}</text>
 ${lines}</g>`;
@@ -180,7 +205,16 @@ export function curvesSvg(results: ExperimentResults): string {
     { name: 'masked LM', color: '#d62728', points: mlm.map((p) => [p.flops, p.mlmLoss]) },
   ], 0);
   const auc = lineChart("ELECTRA's discriminator: held-out ROC-AUC", [{ name: 'ELECTRA', color: '#1f77b4', points: electra.map((p) => [p.flops, p.discAuc ?? NaN]) }], 380);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="220" viewBox="0 0 760 220" font-family="sans-serif">\n${loss}\n${auc}\n</svg>\n`;
+  // The first task's fine-tuning curves: is every encoder trained to convergence?
+  const task = taskName(results.tasks[0] ?? '');
+  const colors: Record<SourceName, string> = { electra: '#1f77b4', mlm: '#d62728', scratch: '#7f7f7f' };
+  const finetune = lineChart(
+    `Fine-tuning: held-out ${task} by epoch`,
+    (['electra', 'mlm', 'scratch'] as const).map((s) => ({ name: SOURCE_TITLES[s], color: colors[s], points: meanEpochCurve(results, s, task).map((y, i): [number, number] => [i + 1, 100 * y]) })),
+    760,
+    { label: 'epoch', format: (x) => String(x) },
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="1140" height="220" viewBox="0 0 1140 220" font-family="sans-serif">\n${loss}\n${auc}\n${finetune}\n</svg>\n`;
 }
 
 /** One sentence per task: which pre-training won, by how much, in how many seeds, and whether pre-training helped at all. */
@@ -197,8 +231,10 @@ export function verdicts(results: ExperimentResults): string[] {
       return es !== undefined && ms !== undefined && es > ms;
     }).length;
     const best = Math.max(mean(e), mean(m));
+    const ref = results.runs.find((r) => r.scores[task]?.reference)?.scores[task].reference;
+    const versus = ref ? ` (${ref.name}: ${pct(ref.score)})` : '';
     const helped = s.length ? (best > mean(s) ? `the better pre-trained encoder beats no pre-training by ${(100 * (best - mean(s))).toFixed(2)} points` : `no pre-training scores ${(100 * (mean(s) - best)).toFixed(2)} points above the better pre-trained encoder: pre-training did not help at this budget`) : 'no baseline';
-    return `${task}: ELECTRA ${diff >= 0 ? 'ahead of' : 'behind'} the masked LM by ${Math.abs(diff).toFixed(2)} points (mean), ahead in ${seedsAhead} of ${results.seeds.length} seeds; ${helped}.`;
+    return `${task}: ELECTRA ${diff >= 0 ? 'ahead of' : 'behind'} the masked LM by ${Math.abs(diff).toFixed(2)} points (mean), ahead in ${seedsAhead} of ${results.seeds.length} seeds; ${helped}${versus}.`;
   });
 }
 
@@ -213,6 +249,7 @@ export function renderExperimentReport(results: ExperimentResults): { markdown: 
     ['Downstream', downstreamTable(results)],
     ['Verdict', verdicts(results)],
     ['Each seed', perSeedTable(results)],
+    ['Fine-tuning curves (held-out score after each epoch, mean over seeds)', finetuneCurveTable(results)],
     ['Pre-training', pretrainingTable(results)],
     ['Learning curves (held-out, mean over seeds)', curveTable(results)],
   ];
