@@ -28,7 +28,7 @@ import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer } from '../core';
-import { finetuneRun, FINETUNE_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
+import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
 import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, formatErrorReport, trainingSourceOf, trainTrigram } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
 
@@ -263,20 +263,20 @@ program
   .option('--exclude <glob...>', 'files of the corpus folder to leave out')
   .option('--flops <budget>', 'training FLOPs of each pre-training run (e.g. 2e14, 500T)', flopsArgument)
   .option('--report-only', 'write the report of the experiment in --out from what its runs recorded (the seeds that finished), without training')
-  .option('--seeds <n>', 'seeds (1..n), each a pre-training and fine-tuning seed', positiveInt('seeds'), 3)
-  .option('--tasks <tasks>', "comma-separated: pos, genre, or .csv/.jsonl task files", 'pos,genre')
+  .option('--seeds <n>', 'seeds (1..n), each a pre-training and fine-tuning seed', positiveInt('seeds'), EXPERIMENT_DEFAULTS.seeds)
+  .option('--tasks <tasks>', "comma-separated: pos, genre, or .csv/.jsonl task files", EXPERIMENT_DEFAULTS.tasks)
   .addOption(presetOption())
-  .option('-o, --out <dir>', 'experiment folder', 'runs/electra-vs-mlm')
+  .option('-o, --out <dir>', 'experiment folder', EXPERIMENT_DEFAULTS.out)
   .option('--overwrite', 'start over, deleting the experiment already in --out')
   .option('--batch-size <n>', 'pre-training sequences per step', positiveInt('batch size'))
   .option('--lr <x>', 'pre-training peak learning rate', positiveNumber('lr'))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
   .option('--vocab-size <n>', 'WordPiece vocabulary size', positiveInt('vocab-size'))
-  .option('--epochs <n>', 'fine-tuning epochs', positiveInt('epochs'), FINETUNE_DEFAULTS.epochs)
-  .option('--finetune-lr <x>', 'fine-tuning peak learning rate', positiveNumber('finetune-lr'), FINETUNE_DEFAULTS.learningRate)
-  .option('--finetune-batch-size <n>', 'fine-tuning sequences per step', positiveInt('finetune-batch-size'), FINETUNE_DEFAULTS.batchSize)
-  .option('--max-train <n>', 'at most this many fine-tuning sequences per task', positiveInt('max-train'), 1000)
-  .option('--max-test <n>', 'at most this many held-out sequences per task', positiveInt('max-test'), 400)
+  .option('--epochs <n>', 'fine-tuning epochs', positiveInt('epochs'), EXPERIMENT_DEFAULTS.epochs)
+  .option('--finetune-lr <x>', 'fine-tuning peak learning rate', positiveNumber('finetune-lr'), EXPERIMENT_DEFAULTS.learningRate)
+  .option('--finetune-batch-size <n>', 'fine-tuning sequences per step', positiveInt('finetune-batch-size'), EXPERIMENT_DEFAULTS.batchSize)
+  .option('--max-train <n>', 'at most this many fine-tuning sequences per task', positiveInt('max-train'), EXPERIMENT_DEFAULTS.maxTrain)
+  .option('--max-test <n>', 'at most this many held-out sequences per task', positiveInt('max-test'), EXPERIMENT_DEFAULTS.maxTest)
   .option('--workers <n>', "threads per pre-training step ('auto': one per core)", (v) => (v === 'auto' ? 'auto' : positiveInt('workers')(v)), 'auto')
   .addOption(backendOption())
   .action(async (name: string, o) => {

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { Log } from './log';
 import { timestampRunName, uniqueRunName } from './runs';
 import { listWorkspaceRuns, primaryFolder, runsRootOf, type WorkspaceRun } from './workspaceRuns';
+import { EXPERIMENT_DEFAULTS } from '../shared/defaults';
 
 export const EXPERIMENT_COMMANDS = {
   finetune: 'electraStudio.finetune',
@@ -138,7 +139,7 @@ export function registerExperimentCommands(context: vscode.ExtensionContext, log
     // The run folder itself is never training text.
     const rel = relative(folder.uri.fsPath, root).split('\\').join('/');
     const exclude = rel && !rel.startsWith('..') && !isAbsolute(rel) ? ['--exclude', `${rel}/**`] : [];
-    const cliArgs = ['experiment', 'electra-vs-mlm', ...(corpus === 'brown' ? ['--brown'] : ['--corpus', folder.uri.fsPath, ...exclude]), '--flops', flops.trim(), '--seeds', String(args.seeds ?? 3), '--tasks', (args.tasks ?? ['pos', 'genre']).join(','), '--out', outDir];
+    const cliArgs = ['experiment', 'electra-vs-mlm', ...(corpus === 'brown' ? ['--brown'] : ['--corpus', folder.uri.fsPath, ...exclude]), '--flops', flops.trim(), '--seeds', String(args.seeds ?? EXPERIMENT_DEFAULTS.seeds), '--tasks', args.tasks?.join(',') ?? EXPERIMENT_DEFAULTS.tasks, '--out', outDir];
     if (args.preset) cliArgs.push('--preset', args.preset);
     await runCli(context, log, 'ELECTRA vs masked LM', cliArgs);
     const report = vscode.Uri.file(join(outDir, 'report.md'));

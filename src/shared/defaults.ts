@@ -107,6 +107,25 @@ export const ERROR_BENCHMARK_DEFAULTS = {
   falseFlagBudget: 5,
 } as const;
 
+/**
+ * The electra-vs-mlm experiment (CLI `experiment`, the palette command; src/core/experiment).
+ * Its fine-tuning recipe is the one under which the no-pre-training tagger converges on its
+ * data (the plateau of its held-out curve), chosen on a dev split of Brown's training files
+ * (docs/experiments.md): more epochs at a higher rate than ELECTRA's GLUE recipe, whose
+ * few hundred updates leave a small encoder far from converged.
+ */
+export const EXPERIMENT_DEFAULTS = {
+  seeds: 3,
+  tasks: 'pos,genre',
+  out: 'runs/electra-vs-mlm',
+  /** Fine-tuning sequences per task, and held-out sequences scored (evenly spread). */
+  maxTrain: 300,
+  maxTest: 400,
+  epochs: 10,
+  learningRate: 1e-3,
+  batchSize: 16,
+} as const;
+
 /** The CLI's `pretrain` run folder when --out is not given. */
 export const CLI_RUN_FOLDER = 'runs/electra';
 

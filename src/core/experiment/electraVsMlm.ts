@@ -23,6 +23,7 @@ import { trainingFlops } from '../model/flops';
 import { defaultMasking } from '../model/masking';
 import { pretrain, type CorpusSource } from '../train/pretrain';
 import { EXPERIMENT_FILE, RUN_FILES } from '../../shared/runFolderFormat';
+import { EXPERIMENT_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
 import { finetuneRun } from '../finetune/finetuneRun';
 import type { TaskData } from '../finetune/task';
@@ -46,7 +47,7 @@ export interface ExperimentOptions {
   config?: Partial<ElectraConfig>;
   /** Held-out evaluations per pre-training run (the learning curves' points). Default 8. */
   curvePoints?: number;
-  /** Fine-tuning settings. */
+  /** Fine-tuning settings (default EXPERIMENT_DEFAULTS). */
   epochs?: number;
   finetuneLearningRate?: number;
   finetuneBatchSize?: number;
@@ -149,12 +150,12 @@ export async function runElectraVsMlm(o: ExperimentOptions): Promise<{ reportPat
           task,
           fromScratch,
           metricsPath,
-          epochs: o.epochs,
-          learningRate: o.finetuneLearningRate,
-          batchSize: o.finetuneBatchSize,
+          epochs: o.epochs ?? EXPERIMENT_DEFAULTS.epochs,
+          learningRate: o.finetuneLearningRate ?? EXPERIMENT_DEFAULTS.learningRate,
+          batchSize: o.finetuneBatchSize ?? EXPERIMENT_DEFAULTS.batchSize,
           seed,
-          maxTrain: o.maxTrain,
-          maxTest: o.maxTest,
+          maxTrain: o.maxTrain ?? EXPERIMENT_DEFAULTS.maxTrain,
+          maxTest: o.maxTest ?? EXPERIMENT_DEFAULTS.maxTest,
           backend: o.backend,
           signal: o.signal,
           taskCache,
