@@ -6,7 +6,7 @@
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, BlockPlan } from '../core';
+import type { Alternative, BlockPlan, Calibration, CalibrationLookup } from '../core';
 import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
 import { ruleTarget, type CheckpointChoice } from './checkpointRule';
 import { RUN_FILES } from '../shared/runFolderFormat';
@@ -26,6 +26,10 @@ export interface ScorerEngine {
   /** The checkpoint folder `path` (a run folder or a checkpoint folder) resolves to now, if any. */
   resolve(path: string): string | undefined;
   load(path: string): Promise<ScorerLike>;
+  /** The calibration file of a checkpoint folder's model, if its layout has one. */
+  calibrationPath(checkpointDir: string): string | undefined;
+  /** The calibration of the checkpoint at `step` (never throws; see src/core/quality/calibration.ts). */
+  calibration(checkpointDir: string, step: number): CalibrationLookup;
 }
 
 /** Polling interval for latest.json; stat() of one file, negligible. */
@@ -57,6 +61,10 @@ export class ScorerHost {
   /** Tail of the queue that serialises loads and scorer calls. */
   private queue: Promise<unknown> = Promise.resolve();
   private state: StatusParams = { state: 'no-checkpoint' };
+  /** The current scorer's calibration, if it has one (re-read when its file changes: a run writes it as it ends). */
+  private calib: Calibration | undefined;
+  private calibWatched: string | undefined;
+  private calibNote: string | undefined;
 
   constructor(
     private readonly engine: ScorerEngine,
@@ -64,6 +72,8 @@ export class ScorerHost {
       onStatus(status: StatusParams): void;
       /** The scorer changed (loaded, reloaded or unloaded): every score is stale. */
       onScorerChanged(): void;
+      /** The scorer's calibration appeared, changed or went: the threshold in use may differ. */
+      onCalibrationChanged?(): void;
       log(message: string): void;
     },
   ) {}
@@ -76,6 +86,10 @@ export class ScorerHost {
   }
   get status(): StatusParams {
     return this.state;
+  }
+  /** The calibration of the checkpoint in use, if it has a valid one for its step. */
+  get calibration(): Calibration | undefined {
+    return this.calib;
   }
 
   /**
@@ -111,6 +125,7 @@ export class ScorerHost {
 
   dispose(): void {
     this.watch(undefined);
+    this.watchCalibration(undefined);
     clearInterval(this.newestRunTimer);
     clearTimeout(this.reloadTimer);
     this.current?.dispose();
@@ -187,8 +202,35 @@ export class ScorerHost {
     this.current = next;
     this.gen++;
     old?.dispose();
+    this.calibNote = undefined;
+    this.readCalibration();
+    this.watchCalibration(next && this.engine.calibrationPath(next.checkpointDir));
     this.events.onScorerChanged();
   }
+
+  /** Reads the current scorer's calibration; true when it changed. */
+  private readCalibration(): boolean {
+    const s = this.current;
+    const found = s ? this.engine.calibration(s.checkpointDir, s.checkpointStep) : {};
+    if (found.note && found.note !== this.calibNote) this.events.log(found.note);
+    this.calibNote = found.note;
+    const before = this.calib;
+    this.calib = found.calibration;
+    return before?.threshold !== this.calib?.threshold || before?.falseFlagsPer1000 !== this.calib?.falseFlagsPer1000;
+  }
+
+  private watchCalibration(file: string | undefined): void {
+    if (file === this.calibWatched) return;
+    if (this.calibWatched) unwatchFile(this.calibWatched, this.onCalibrationFileChanged);
+    this.calibWatched = file;
+    if (file) watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, this.onCalibrationFileChanged);
+  }
+
+  private readonly onCalibrationFileChanged = (): void => {
+    if (!this.readCalibration()) return;
+    if (this.calib) this.events.log(`calibration of step ${this.calib.step}: threshold ${this.calib.threshold.toFixed(3)}`);
+    this.events.onCalibrationChanged?.();
+  };
 
   private watch(file: string | undefined): void {
     if (file === this.watched) return;

@@ -44,6 +44,11 @@ export interface PretrainOptions {
   evalSequences?: number;
   /** Continue from the run folder's latest checkpoint. */
   resume?: boolean;
+  /**
+   * Held-out words the final checkpoint's calibration scores when the run ends (its flagging
+   * threshold, src/core/quality/calibration.ts); 0: none. CALIBRATION_DEFAULTS.maxWords by default.
+   */
+  calibrationWords?: number;
   /** Start over in a run folder that already holds a run, deleting that run. */
   overwrite?: boolean;
   /**
