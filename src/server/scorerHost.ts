@@ -1,15 +1,17 @@
 /**
  * Holds the one Scorer of the server: loads the checkpoint that checkpointRule.ts names,
  * follows it (polls `<run>/checkpoints/latest.json` of a selected run, and the runs roots
- * for a newer run when nothing is selected), reports its state, and runs the scorer's calls
- * one at a time so a reload never disposes a scorer in the middle of a call.
+ * for a newer run when nothing is selected) and its calibration (calibrationFollower.ts),
+ * reports its state, and runs the scorer's calls one at a time so a reload never disposes a
+ * scorer in the middle of a call.
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, BlockPlan, Calibration, CalibrationLookup } from '../core';
+import type { Alternative, BlockPlan, Calibration } from '../core';
 import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
 import { ruleTarget, type CheckpointChoice } from './checkpointRule';
 import { RUN_FILES } from '../shared/runFolderFormat';
+import { CalibrationFollower, type CalibrationFiles } from './calibrationFollower';
 
 /** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
@@ -22,14 +24,10 @@ export interface ScorerLike {
   dispose(): void;
 }
 
-export interface ScorerEngine {
+export interface ScorerEngine extends CalibrationFiles {
   /** The checkpoint folder `path` (a run folder or a checkpoint folder) resolves to now, if any. */
   resolve(path: string): string | undefined;
   load(path: string): Promise<ScorerLike>;
-  /** The calibration file of a checkpoint folder's model, if its layout has one. */
-  calibrationPath(checkpointDir: string): string | undefined;
-  /** The calibration of the checkpoint at `step` (never throws; see src/core/quality/calibration.ts). */
-  calibration(checkpointDir: string, step: number): CalibrationLookup;
 }
 
 /** Polling interval for latest.json; stat() of one file, negligible. */
@@ -61,10 +59,7 @@ export class ScorerHost {
   /** Tail of the queue that serialises loads and scorer calls. */
   private queue: Promise<unknown> = Promise.resolve();
   private state: StatusParams = { state: 'no-checkpoint' };
-  /** The current scorer's calibration, if it has one (re-read when its file changes: a run writes it as it ends). */
-  private calib: Calibration | undefined;
-  private calibWatched: string | undefined;
-  private calibNote: string | undefined;
+  private readonly calibrations: CalibrationFollower;
 
   constructor(
     private readonly engine: ScorerEngine,
@@ -76,7 +71,9 @@ export class ScorerHost {
       onCalibrationChanged?(): void;
       log(message: string): void;
     },
-  ) {}
+  ) {
+    this.calibrations = new CalibrationFollower(engine, { onChanged: () => events.onCalibrationChanged?.(), log: events.log });
+  }
 
   get scorer(): ScorerLike | undefined {
     return this.current;
@@ -87,9 +84,9 @@ export class ScorerHost {
   get status(): StatusParams {
     return this.state;
   }
-  /** The calibration of the checkpoint in use, if it has a valid one for its step. */
+  /** The calibration of the checkpoint in use, if it has a valid one for its step (calibrationFollower.ts). */
   get calibration(): Calibration | undefined {
-    return this.calib;
+    return this.calibrations.current;
   }
 
   /**
@@ -125,7 +122,7 @@ export class ScorerHost {
 
   dispose(): void {
     this.watch(undefined);
-    this.watchCalibration(undefined);
+    this.calibrations.dispose();
     clearInterval(this.newestRunTimer);
     clearTimeout(this.reloadTimer);
     this.current?.dispose();
@@ -202,35 +199,9 @@ export class ScorerHost {
     this.current = next;
     this.gen++;
     old?.dispose();
-    this.calibNote = undefined;
-    this.readCalibration();
-    this.watchCalibration(next && this.engine.calibrationPath(next.checkpointDir));
+    this.calibrations.follow(next);
     this.events.onScorerChanged();
   }
-
-  /** Reads the current scorer's calibration; true when it changed. */
-  private readCalibration(): boolean {
-    const s = this.current;
-    const found = s ? this.engine.calibration(s.checkpointDir, s.checkpointStep) : {};
-    if (found.note && found.note !== this.calibNote) this.events.log(found.note);
-    this.calibNote = found.note;
-    const before = this.calib;
-    this.calib = found.calibration;
-    return before?.threshold !== this.calib?.threshold || before?.falseFlagsPer1000 !== this.calib?.falseFlagsPer1000;
-  }
-
-  private watchCalibration(file: string | undefined): void {
-    if (file === this.calibWatched) return;
-    if (this.calibWatched) unwatchFile(this.calibWatched, this.onCalibrationFileChanged);
-    this.calibWatched = file;
-    if (file) watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, this.onCalibrationFileChanged);
-  }
-
-  private readonly onCalibrationFileChanged = (): void => {
-    if (!this.readCalibration()) return;
-    if (this.calib) this.events.log(`calibration of step ${this.calib.step}: threshold ${this.calib.threshold.toFixed(3)}`);
-    this.events.onCalibrationChanged?.();
-  };
 
   private watch(file: string | undefined): void {
     if (file === this.watched) return;

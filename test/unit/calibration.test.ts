@@ -23,6 +23,8 @@ import { wordScores, wordsOf } from '../../src/core/quality/words';
 import { findLatestCheckpoint } from '../../src/core/run/checkpoint';
 import { Scorer } from '../../src/core/score/scoring';
 import { pretrain, type PretrainOptions } from '../../src/core/train/pretrain';
+import { initBackend } from '../../src/core/wasm/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { rustBookCorpus, tempDir } from './engineFixtures';
 
 const scratch = tempDir('calibration');
@@ -43,7 +45,10 @@ const valid: Calibration = {
 test("the shipped base model's threshold flags at most 5 in 1,000 clean held-out words, and is the lowest that does", async () => {
   const brown = { kind: 'brown' as const };
   const maxWords = 3000;
+  await initBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
   const outcome = await calibrateCheckpoint(baseModel, brown, { maxWords, backend: 'wasm' });
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'the scorer it loaded is disposed: a run ends with no tensor left behind');
   assert.ok('calibration' in outcome, JSON.stringify(outcome));
   const c = outcome.calibration;
   assert.ok(c.threshold > 0 && c.threshold < 1, `threshold ${c.threshold}`);
