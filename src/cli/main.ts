@@ -130,7 +130,7 @@ program
   .option('--unigram-share <start[:end]>', 'share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (docs/recipes.md)', shareRange)
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
   .option('--dropout <p>', 'dropout of both networks', probability)
-  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of masked confusable words (their/there, ...) swapped, other words doubled at a quarter of it (off by default; docs/recipes.md)', probability)
+  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (off by default; docs/recipes.md)', probability)
   .action(async (folder: string | undefined, o, command: Command) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
