@@ -13,6 +13,9 @@ import {
   fixedGenerator,
   formatErrorReport,
   Scorer,
+  describeThreshold,
+  readCalibration,
+  thresholdInUse,
   trainTrigram,
   trainingSourceOf,
   type CorpusSource,
@@ -45,6 +48,8 @@ export async function runQuality(o: QualityOptions): Promise<void> {
     const key = JSON.stringify(source);
     if (!baselines.has(key)) baselines.set(key, await trainTrigram(source));
     const scorer = await Scorer.load(modelPath, { workers: 1 });
+    // The editor's threshold for this model: its calibration, else the default (no user setting here).
+    const threshold = thresholdInUse(null, readCalibration(scorer.checkpointDir, scorer.checkpointStep).calibration);
     try {
       for (const [name, set, split] of sets) {
         const prose = await benchmarkProse(set, o.sentences, split);
@@ -55,7 +60,7 @@ export async function runQuality(o: QualityOptions): Promise<void> {
           baseline: baselines.get(key)!,
           generator,
           seed: o.seed,
-          models: [{ name: 'model', threshold: 0.5, score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
+          models: [{ name: 'model', threshold: threshold.value, thresholdFrom: describeThreshold(threshold), score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
         });
         console.log(formatErrorReport(report));
       }

@@ -20,14 +20,14 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
-import { CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
+import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
 import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
-import { Scorer } from '../core';
+import { Scorer, readCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
 import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, formatErrorReport, trainingSourceOf, trainTrigram } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
@@ -73,6 +73,18 @@ const probability = (v: string) => {
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('threshold must be between 0 and 1');
   return n;
 };
+/** --threshold: a probability, or 'auto' (the model's calibration, else the default). */
+const thresholdChoice = (v: string): number | typeof SCORING_DEFAULTS.autoThreshold => (v === SCORING_DEFAULTS.autoThreshold ? v : probability(v));
+const THRESHOLD_HELP = `${SCORING_DEFAULTS.autoThreshold}: the model's calibrated threshold (calibration.json beside its checkpoints), else ${SCORING_DEFAULTS.threshold}`;
+
+/** The threshold a CLI command flags at for `scorer`'s checkpoint: the one rule (thresholdInUse), --threshold standing for the setting. */
+function cliThreshold(choice: number | string, scorer: Scorer): ThresholdInUse {
+  const explicit = typeof choice === 'number' ? choice : null;
+  const { calibration, note } = explicit === null ? readCalibration(scorer.checkpointDir, scorer.checkpointStep) : {};
+  if (note) process.stderr.write(`${note}\n`);
+  return thresholdInUse(explicit, calibration);
+}
+
 const shareRange = (v: string): [number, number] => {
   const parts = v.split(':').map(Number);
   if (parts.length > 2 || parts.some((x) => !(x >= 0 && x <= 1))) throw new InvalidArgumentError('give a share between 0 and 1, or start:end');
@@ -135,7 +147,12 @@ program
   .option('--unigram-share <start[:end]>', 'share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (docs/recipes.md)', shareRange)
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
   .option('--dropout <p>', 'dropout of both networks', probability)
-  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of masked confusable words (their/there, ...) swapped, other words doubled at a quarter of it (off by default; docs/recipes.md)', probability)
+  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (off by default; docs/recipes.md)', probability)
+  .option('--calibration-words <n>', "held-out words scored when the run ends to fit its final checkpoint's flagging threshold (calibration.json; 0: none)", (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('calibration-words must be a whole number, 0 or more');
+    return n;
+  }, CALIBRATION_DEFAULTS.maxWords)
   .action(async (folder: string | undefined, o, command: Command) => {
     if (!folder && !o.brown) throw new Error('give a folder to train on, or --brown');
     if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
@@ -187,6 +204,7 @@ program
         evalEvery: given<number>('evalEvery'),
         maskProbability: o.maskRate,
         syntheticErrors: o.syntheticErrors,
+        calibrationWords: o.calibrationWords,
         dropout: o.dropout,
         curriculum: o.unigramShare ? { unigramShareStart: o.unigramShare[0], unigramShareEnd: o.unigramShare[1], decayFraction: o.unigramDecay } : undefined,
         config: {
@@ -323,7 +341,7 @@ program
   .description('score a text file: tokens whose probability of having been replaced passes the threshold')
   .argument('<file>', 'text file to score')
   .requiredOption('-c, --checkpoint <dir>', 'checkpoint or run folder')
-  .option('-t, --threshold <p>', 'report tokens at or above this probability', probability, SCORING_DEFAULTS.threshold)
+  .option('-t, --threshold <p>', `report tokens at or above this probability; ${THRESHOLD_HELP}`, thresholdChoice, SCORING_DEFAULTS.autoThreshold)
   .option('--json', 'print every token as JSON')
   .option('-k, --alternatives <k>', 'also print the generator\'s top-k alternatives for reported tokens', positiveInt('alternatives'))
   .addOption(backendOption())
@@ -334,8 +352,9 @@ program
     // The scorer's worker threads keep the process alive until it is disposed.
     try {
       const result = await scorer.score(text);
+      const threshold = cliThreshold(o.threshold, scorer);
       if (o.json) {
-        process.stdout.write(JSON.stringify({ checkpoint: scorer.checkpointDir, step: result.checkpointStep, tokens: result.tokens }) + '\n');
+        process.stdout.write(JSON.stringify({ checkpoint: scorer.checkpointDir, step: result.checkpointStep, threshold, tokens: result.tokens }) + '\n');
         return;
       }
       const lineStarts = [0];
@@ -350,7 +369,7 @@ program
         }
         return lo;
       };
-      const flagged = result.tokens.filter((t) => t.pReplaced >= o.threshold);
+      const flagged = result.tokens.filter((t) => t.pReplaced >= threshold.value);
       for (const t of flagged) {
         const line = lineOf(t.start);
         let extra = '';
@@ -360,7 +379,7 @@ program
         }
         process.stdout.write(`${file}:${line + 1}:${t.start - lineStarts[line] + 1}: ${JSON.stringify(text.slice(t.start, t.end))} p(replaced)=${t.pReplaced.toFixed(3)}${extra}\n`);
       }
-      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${o.threshold} (checkpoint step ${result.checkpointStep})\n`);
+      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${describeThreshold(threshold, '--threshold')} (checkpoint step ${result.checkpointStep})\n`);
     } finally {
       scorer.dispose();
     }
@@ -378,7 +397,7 @@ program
   .option('--brown', 'with --errors: plant errors in the Brown corpus\'s held-out files')
   .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), ERROR_BENCHMARK_DEFAULTS.sentences)
   .option('--baseline-corpus <folder>', "with --errors: train the baselines on this folder ('brown' for Brown) instead of the model's own training text")
-  .option('-t, --threshold <p>', 'with --errors: the model\'s flagging threshold', probability, SCORING_DEFAULTS.threshold)
+  .option('-t, --threshold <p>', `with --errors: the model's flagging threshold; ${THRESHOLD_HELP}`, thresholdChoice, SCORING_DEFAULTS.autoThreshold)
   .addOption(backendOption())
   .action(async (checkpoint: string, folder: string | undefined, o) => {
     if (o.errors) return evalErrors(checkpoint, folder, o);
@@ -391,7 +410,7 @@ program
   });
 
 /** electra-studio eval --errors: the error-detection benchmark (src/core/quality) for one checkpoint. */
-async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; threshold: number; backend: string }): Promise<void> {
+async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; threshold: number | string; backend: string }): Promise<void> {
   if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
   const prose: CorpusSource = folder ? { kind: 'folder', root: folderArgument(folder, 'folder') } : { kind: 'brown' };
   const trainedOn: CorpusSource =
@@ -402,12 +421,13 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
   const baseline = trainedOn.kind === 'brown' ? generator : await trainTrigram(trainedOn); // the same text, the same model
   const scorer = await Scorer.load(checkpoint, { backend: o.backend as BackendPreference, workers: 'auto' });
   try {
+    const threshold = cliThreshold(o.threshold, scorer);
     const report = await errorBenchmark({
       paragraphs,
       baseline,
       generator,
       seed: o.seed,
-      models: [{ name: 'model', threshold: o.threshold, score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
+      models: [{ name: 'model', threshold: threshold.value, thresholdFrom: describeThreshold(threshold, '--threshold'), score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
     });
     process.stdout.write(`checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) on ${describeSource(prose)}${o.all ? '' : ' (held-out files)'}; baselines trained on ${describeSource(trainedOn)}\n`);
     process.stdout.write(formatErrorReport(report) + '\n');

@@ -28,6 +28,7 @@ export * from './data/dataset';
 export * from './data/tokenizerJson';
 export * from './data/brown';
 export * from '../shared/defaults';
+export * from '../shared/calibrationFormat';
 export * from './model/config';
 export * from './model/presets';
 export * from './model/model';
@@ -70,6 +71,7 @@ export * from './quality/replacedWords';
 export * from './quality/corpusText';
 export * from './quality/errorBenchmark';
 export * from './quality/yardstick';
+export * from './quality/calibration';
 export * from './run/shippedModel';
 // Types the data-parallel protocol (src/shared/parallelProtocol.ts) carries.
 export type { Batch, ObjectiveStats, ObjectiveWeights, ShardInfo } from './model/objective';

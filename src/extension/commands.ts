@@ -10,6 +10,7 @@ import type { BackendPreference, PretrainOptions } from '../core';
 import { TRAINING_DEFAULTS } from '../shared/defaults';
 import { describeOrigin } from '../shared/runOrigin';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs, type ScoreDocumentResult } from '../shared/lspProtocol';
+import { describeThreshold } from '../shared/calibrationFormat';
 import type { CheckpointSelection } from './checkpointSelection';
 import { guardCommand } from './commandErrors';
 import { addIgnoredWord, readSettings } from './config';
@@ -261,17 +262,17 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     return path;
   };
 
-  const scoreCurrentFile = async (args: { uri?: string } = {}): Promise<(ScoreDocumentResult & { flagged: number; threshold: number }) | undefined> => {
+  const scoreCurrentFile = async (args: { uri?: string } = {}): Promise<(ScoreDocumentResult & { flagged: number }) | undefined> => {
     const uri = args.uri ? vscode.Uri.parse(args.uri) : vscode.window.activeTextEditor?.document.uri;
     if (!uri) throw new Error('open a file to score');
     await vscode.workspace.openTextDocument(uri); // the server only scores open documents
     const result = await client.scoreDocument(uri);
-    const threshold = readSettings(uri).annotation.threshold;
-    const flagged = result.tokens.filter((t) => t.p >= threshold).length;
+    // The server's threshold: the setting, else the checkpoint's calibration, else the default.
+    const flagged = result.tokens.filter((t) => t.p >= result.threshold.value).length;
     void vscode.window.showInformationMessage(
-      `ELECTRA: ${result.tokens.length} tokens scored with checkpoint step ${result.checkpointStep}; ${flagged} at or above ${threshold}.`,
+      `ELECTRA: ${result.tokens.length} tokens scored with checkpoint step ${result.checkpointStep}; ${flagged} at or above ${describeThreshold(result.threshold)}.`,
     );
-    return { ...result, flagged, threshold };
+    return { ...result, flagged };
   };
 
   const openDashboard = async (): Promise<void> => {

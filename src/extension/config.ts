@@ -19,8 +19,8 @@ import {
 export const SECTION = 'electraStudio';
 
 export interface AnnotationSettings {
-  /** Tokens whose probability of being replaced is at least this are flagged. */
-  threshold: number;
+  /** Tokens whose probability of being replaced is at least this are flagged; null: auto (the model's calibration, else the default). */
+  threshold: number | null;
   languages: string[];
   severity: AnnotationSeverity;
   ignoredWords: string[];
@@ -58,6 +58,12 @@ function number(value: unknown, key: SettingKey, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? Math.min(maximum, value) : fallback;
 }
 
+/** A number setting that may be unset (null: auto); out-of-bounds or mistyped values count as unset. */
+function optionalNumber(value: unknown, key: SettingKey): number | null {
+  const { minimum = -Infinity, maximum = Infinity } = SETTING_LIMITS[key] ?? {};
+  return typeof value === 'number' && Number.isFinite(value) && value >= minimum && value <= maximum ? value : null;
+}
+
 /** The settings for `scope` (a workspace folder or document), or the window's. */
 export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
@@ -74,7 +80,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ElectraSettings
     startFrom: (c.get<string>('startFrom') ?? DEFAULT.startFrom).trim(),
     confirmBeforeTraining: c.get<boolean>('confirmBeforeTraining') ?? DEFAULT.confirmBeforeTraining,
     annotation: {
-      threshold: number(c.get('annotation.threshold'), 'annotation.threshold', DEFAULT['annotation.threshold']),
+      threshold: optionalNumber(c.get('annotation.threshold'), 'annotation.threshold'),
       languages: strings(c.get('annotation.languages'), DEFAULT['annotation.languages']),
       severity: oneOf(c.get('annotation.severity'), ANNOTATION_SEVERITIES, DEFAULT['annotation.severity']),
       ignoredWords: strings(c.get('annotation.ignoredWords'), DEFAULT['annotation.ignoredWords']),

@@ -11,6 +11,11 @@ import { RpcEndpoint, type Envelope, type TokensChannel } from '../shared/webvie
 import { readSettings } from './config';
 import type { ElectraLanguageClient } from './languageClient';
 import { renderWebviewHtml } from './webviewHtml';
+import type { ThresholdInUse } from '../shared/calibrationFormat';
+
+function sameThreshold(a: ThresholdInUse | undefined, b: ThresholdInUse): boolean {
+  return a !== undefined && a.value === b.value && a.source === b.source && a.falseFlagsPer1000 === b.falseFlagsPer1000;
+}
 
 export const TOKENS_VIEW_TYPE = 'electraStudio.tokenConfidence';
 const EDIT_DEBOUNCE_MS = 300;
@@ -25,8 +30,8 @@ export class TokenConfidencePanel implements vscode.Disposable {
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
-  /** Threshold of the slider, starts at electraStudio.annotation.threshold. */
-  private threshold = readSettings().annotation.threshold;
+  /** The threshold the server flags at (its answer to the last scoreDocument), shown in the view's legend. */
+  private threshold: ThresholdInUse | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -82,12 +87,11 @@ export class TokenConfidencePanel implements vscode.Disposable {
     );
     this.rpc = rpc;
     rpc.onNotification('ready', () => {
-      rpc.notify('threshold', { value: this.threshold });
+      if (this.threshold) rpc.notify('threshold', this.threshold);
       this.schedule(0);
     });
-    rpc.onNotification('thresholdChanged', ({ value }) => {
-      this.threshold = value;
-    });
+    // The slider's value is the view's own (kept in its state); the editor's threshold is the server's.
+    rpc.onNotification('thresholdChanged', () => undefined);
     rpc.onNotification('reveal', ({ uri, start, end }) => void this.reveal(uri, start, end));
     rpc.onRequest('alternatives', async ({ uri, version, offset }) => {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
@@ -152,6 +156,10 @@ export class TokenConfidencePanel implements vscode.Disposable {
       if (scored.version !== doc.version) {
         this.schedule(EDIT_DEBOUNCE_MS);
         return;
+      }
+      if (!sameThreshold(this.threshold, scored.threshold)) {
+        this.threshold = scored.threshold;
+        rpc.notify('threshold', scored.threshold);
       }
       rpc.notify('document', { ...view(), tokens: scored.tokens, checkpointStep: scored.checkpointStep });
     } catch (e) {

@@ -3,6 +3,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node'
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TokenScore } from '../core';
 import { DIAGNOSTIC_CAP_CODE, DIAGNOSTIC_CODE, DIAGNOSTIC_SOURCE, type AnnotationSeverity, type ReplacedTokenData } from '../shared/lspProtocol';
+import { describeThreshold, type ThresholdInUse } from '../shared/calibrationFormat';
 import type { DocumentScore } from './scoringScheduler';
 import type { ServerSettings } from './settings';
 import { wordOf } from './tokens';
@@ -14,11 +15,11 @@ const SEVERITY: Record<AnnotationSeverity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** Tokens that get a diagnostic: p >= threshold and the word is not ignored. */
-export function flaggedTokens(text: string, tokens: readonly TokenScore[], settings: ServerSettings): TokenScore[] {
+/** Tokens that get a diagnostic: p >= threshold (the one in use: thresholdInUse) and the word is not ignored. */
+export function flaggedTokens(text: string, tokens: readonly TokenScore[], settings: ServerSettings, threshold: number): TokenScore[] {
   const ignoring = settings.ignoredWords.size > 0;
   return tokens.filter(
-    (t) => t.end > t.start && t.pReplaced >= settings.threshold && !(ignoring && settings.ignoredWords.has(wordOf(text, t).toLowerCase())),
+    (t) => t.end > t.start && t.pReplaced >= threshold && !(ignoring && settings.ignoredWords.has(wordOf(text, t).toLowerCase())),
   );
 }
 
@@ -40,13 +41,13 @@ export function tokenDiagnostic(doc: TextDocument, text: string, token: TokenSco
  * of them, the most likely replaced kept (as cSpell and ESLint cap theirs), in document
  * order. When the cap applies, one Information diagnostic at the top of the document says so.
  */
-export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings): Diagnostic[] {
+export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings, threshold: ThresholdInUse): Diagnostic[] {
   const text = doc.getText();
-  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokensAbove(settings.threshold), settings), settings.maxDiagnostics);
+  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokensAbove(threshold.value), settings, threshold.value), settings.maxDiagnostics);
   // In document order, as clients list them (and as their squiggles are laid out).
   kept.sort((a, b) => a.start - b.start);
   const diagnostics = kept.map((t) => tokenDiagnostic(doc, text, t, score.checkpointStep, settings));
-  if (flagged > kept.length) diagnostics.unshift(capDiagnostic(kept.length, flagged, settings));
+  if (flagged > kept.length) diagnostics.unshift(capDiagnostic(kept.length, flagged, settings, threshold));
   return diagnostics;
 }
 
@@ -72,14 +73,14 @@ export function mostLikelyReplaced(flagged: readonly TokenScore[], limit: number
 }
 
 /** The note that only `shown` of `flagged` tokens have a diagnostic. */
-function capDiagnostic(shown: number, flagged: number, settings: ServerSettings): Diagnostic {
+function capDiagnostic(shown: number, flagged: number, settings: ServerSettings, threshold: ThresholdInUse): Diagnostic {
   return {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     severity: DiagnosticSeverity.Information,
     source: DIAGNOSTIC_SOURCE,
     code: DIAGNOSTIC_CAP_CODE,
     message:
-      `ELECTRA flags ${flagged} tokens at or above ${settings.threshold} in this document; only the ${shown} most likely replaced are shown ` +
+      `ELECTRA flags ${flagged} tokens at or above ${describeThreshold(threshold)} in this document; only the ${shown} most likely replaced are shown ` +
       `(electraStudio.annotation.maxDiagnostics = ${settings.maxDiagnostics}).`,
   };
 }

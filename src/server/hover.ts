@@ -2,6 +2,7 @@
 import { MarkupKind, type Hover } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Alternative, TokenScore } from '../core';
+import { describeThreshold, type ThresholdInUse } from '../shared/calibrationFormat';
 
 /** A Markdown code span holding `s`, safe inside a table cell. */
 function code(s: string): string {
@@ -10,10 +11,13 @@ function code(s: string): string {
   return `${fence}${pad}${s.replace(/\|/g, '\\|')}${pad}${fence}`;
 }
 
-export function tokenHover(doc: TextDocument, token: TokenScore, alternatives: readonly Alternative[], checkpointStep: number): Hover {
+/** The hover, which also says the threshold in use and where it came from (src/shared/calibrationFormat.ts). */
+export function tokenHover(doc: TextDocument, token: TokenScore, alternatives: readonly Alternative[], checkpointStep: number, threshold: ThresholdInUse): Hover {
   const lines = [
     `**ELECTRA** · token ${code(token.piece)}: replaced with probability **${token.pReplaced.toFixed(3)}**` +
       ` (checkpoint step ${checkpointStep})`,
+    '',
+    `Flagged at or above ${describeThreshold(threshold)}.`,
     '',
   ];
   if (alternatives.length > 0) {

@@ -1,15 +1,17 @@
 /**
  * Holds the one Scorer of the server: loads the checkpoint that checkpointRule.ts names,
  * follows it (polls `<run>/checkpoints/latest.json` of a selected run, and the runs roots
- * for a newer run when nothing is selected), reports its state, and runs the scorer's calls
- * one at a time so a reload never disposes a scorer in the middle of a call.
+ * for a newer run when nothing is selected) and its calibration (calibrationFollower.ts),
+ * reports its state, and runs the scorer's calls one at a time so a reload never disposes a
+ * scorer in the middle of a call.
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, BlockPlan } from '../core';
+import type { Alternative, BlockPlan, Calibration } from '../core';
 import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
 import { ruleTarget, type CheckpointChoice } from './checkpointRule';
 import { RUN_FILES } from '../shared/runFolderFormat';
+import { CalibrationFollower, type CalibrationFiles } from './calibrationFollower';
 
 /** The part of src/core/score/scoring.ts's Scorer the server uses. */
 export interface ScorerLike {
@@ -22,7 +24,7 @@ export interface ScorerLike {
   dispose(): void;
 }
 
-export interface ScorerEngine {
+export interface ScorerEngine extends CalibrationFiles {
   /** The checkpoint folder `path` (a run folder or a checkpoint folder) resolves to now, if any. */
   resolve(path: string): string | undefined;
   load(path: string): Promise<ScorerLike>;
@@ -57,6 +59,7 @@ export class ScorerHost {
   /** Tail of the queue that serialises loads and scorer calls. */
   private queue: Promise<unknown> = Promise.resolve();
   private state: StatusParams = { state: 'no-checkpoint' };
+  private readonly calibrations: CalibrationFollower;
 
   constructor(
     private readonly engine: ScorerEngine,
@@ -64,9 +67,13 @@ export class ScorerHost {
       onStatus(status: StatusParams): void;
       /** The scorer changed (loaded, reloaded or unloaded): every score is stale. */
       onScorerChanged(): void;
+      /** The scorer's calibration appeared, changed or went: the threshold in use may differ. */
+      onCalibrationChanged?(): void;
       log(message: string): void;
     },
-  ) {}
+  ) {
+    this.calibrations = new CalibrationFollower(engine, { onChanged: () => events.onCalibrationChanged?.(), log: events.log });
+  }
 
   get scorer(): ScorerLike | undefined {
     return this.current;
@@ -76,6 +83,10 @@ export class ScorerHost {
   }
   get status(): StatusParams {
     return this.state;
+  }
+  /** The calibration of the checkpoint in use, if it has a valid one for its step (calibrationFollower.ts). */
+  get calibration(): Calibration | undefined {
+    return this.calibrations.current;
   }
 
   /**
@@ -111,6 +122,7 @@ export class ScorerHost {
 
   dispose(): void {
     this.watch(undefined);
+    this.calibrations.dispose();
     clearInterval(this.newestRunTimer);
     clearTimeout(this.reloadTimer);
     this.current?.dispose();
@@ -187,6 +199,7 @@ export class ScorerHost {
     this.current = next;
     this.gen++;
     old?.dispose();
+    this.calibrations.follow(next);
     this.events.onScorerChanged();
   }
 

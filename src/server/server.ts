@@ -39,6 +39,7 @@ import { ScoringScheduler, type DocumentScore, type TokenHit } from './scoringSc
 import { AlternativesCache } from './alternativesCache';
 import { applySettingsSection, DEFAULT_SETTINGS, settingsFromInitializationOptions, type ServerSettings } from './settings';
 import { SCORING_DEFAULTS } from '../shared/defaults';
+import { thresholdInUse, type ThresholdInUse } from '../shared/calibrationFormat';
 
 /**
  * Debounce of edits while typing: an edit that comes within this time of the previous one
@@ -65,10 +66,15 @@ const log = (message: string): void => connection.console.log(`[electra] ${messa
 let host: ScorerHost;
 let scores: ScoringScheduler;
 
+/** The threshold in use now: the user's setting, else the checkpoint's calibration, else the default. */
+function threshold(): ThresholdInUse {
+  return thresholdInUse(settings.threshold, host?.calibration);
+}
+
 function publish(score: DocumentScore): void {
   const doc = documents.get(score.uri);
   if (!doc || doc.version !== score.version) return; // stale: a newer version is on its way
-  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: documentDiagnostics(doc, score, settings) });
+  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: documentDiagnostics(doc, score, settings, threshold()) });
 }
 
 function republishAll(): void {
@@ -106,6 +112,8 @@ connection.onInitialize((params): InitializeResult => {
       if (host.scorer) scores?.rescheduleAll();
       else for (const doc of documents.all()) void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
     },
+    // A run writes its calibration as it ends, after its last checkpoint was loaded.
+    onCalibrationChanged: () => republishAll(),
     log,
   });
   alternatives = new AlternativesCache(host);
@@ -186,7 +194,7 @@ connection.onHover(async (params, token) => {
   if (!hit || cancelled()) return null;
   const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => undefined);
   if (!found || cancelled()) return null;
-  const hover = tokenHover(doc, hit.token, found, hit.checkpointStep);
+  const hover = tokenHover(doc, hit.token, found, hit.checkpointStep, threshold());
   // Offsets of an older version would mark the wrong text: then the hover goes without a range.
   if (documents.get(doc.uri)?.version !== hit.version) delete hover.range;
   return hover;
@@ -208,6 +216,7 @@ connection.onCodeAction(async (params, token) => {
     text,
     hits.map((h) => h.token),
     settings,
+    threshold().value,
   );
   const actions: CodeAction[] = [];
   for (const hit of hits.filter((h) => flagged.includes(h.token)).slice(0, MAX_TOKENS_WITH_FIXES)) {
@@ -226,6 +235,7 @@ connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreD
     uri: score.uri,
     version: score.version,
     checkpointStep: score.checkpointStep,
+    threshold: threshold(),
     tokens: score.tokens.map((t) => ({ start: t.start, end: t.end, piece: t.piece, p: t.pReplaced })),
   };
 });

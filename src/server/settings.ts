@@ -12,7 +12,11 @@ import {
 import { SETTING_DEFAULTS } from '../shared/defaults';
 
 export interface ServerSettings {
-  threshold: number;
+  /**
+   * The user's explicit threshold; null is "auto": the model's calibration, else the default
+   * (the rule: thresholdInUse, src/shared/calibrationFormat.ts).
+   */
+  threshold: number | null;
   severity: AnnotationSeverity;
   /** Lower-cased. */
   ignoredWords: ReadonlySet<string>;
@@ -45,7 +49,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Settings with `threshold`, `severity`, `ignoredWords` and `maxDiagnostics` replaced where `o` holds valid values. */
 function withAnnotation(base: ServerSettings, o: Record<string, unknown>): ServerSettings {
   const next = { ...base };
-  if (typeof o.threshold === 'number' && Number.isFinite(o.threshold)) next.threshold = o.threshold;
+  if (typeof o.threshold === 'number' && Number.isFinite(o.threshold) && o.threshold >= 0 && o.threshold <= 1) next.threshold = o.threshold;
+  else if (o.threshold === null) next.threshold = null;
   if (typeof o.severity === 'string' && (ANNOTATION_SEVERITIES as readonly string[]).includes(o.severity)) {
     next.severity = o.severity as AnnotationSeverity;
   }

@@ -85,8 +85,14 @@ export const TRAINING_DEFAULTS = {
 
 /** Scoring text with a trained discriminator (CLI `score`, the language server). */
 export const SCORING_DEFAULTS = {
-  /** Tokens whose probability of having been replaced is at least this are flagged. */
+  /**
+   * Tokens whose probability of having been replaced is at least this are flagged, when
+   * neither the user nor the model's calibration says otherwise (the rule:
+   * src/shared/calibrationFormat.ts).
+   */
   threshold: 0.5,
+  /** The CLI's --threshold word for the rule of src/shared/calibrationFormat.ts (its default). */
+  autoThreshold: 'auto',
   /** Generator alternatives offered in a hover and as quick fixes. */
   alternatives: 5,
   workers: 'auto',
@@ -105,6 +111,17 @@ export const ERROR_BENCHMARK_DEFAULTS = {
   sentences: 1000,
   /** False flags per 1,000 clean words the calibrated threshold allows (issue 10's target). */
   falseFlagBudget: 5,
+} as const;
+
+/**
+ * A model's calibration (src/core/quality/calibration.ts): the threshold that flags at most
+ * ERROR_BENCHMARK_DEFAULTS.falseFlagBudget of every 1,000 words of clean held-out prose.
+ */
+export const CALIBRATION_DEFAULTS = {
+  /** Held-out words scored at most: bounds the cost at the end of every pre-training run. */
+  maxWords: 20_000,
+  /** Fewer held-out words than this give no calibration: a quantile of 5 in 1,000 needs some. */
+  minWords: 1_000,
 } as const;
 
 /**
@@ -155,7 +172,8 @@ export const SETTING_DEFAULTS = {
   /** BASE_MODEL_START: continue from the shipped base model; '': from scratch; else a run name or folder. */
   startFrom: BASE_MODEL_START,
   confirmBeforeTraining: true,
-  'annotation.threshold': SCORING_DEFAULTS.threshold,
+  /** null ("auto"): the model's calibrated threshold, else SCORING_DEFAULTS.threshold (src/shared/calibrationFormat.ts). */
+  'annotation.threshold': null as number | null,
   'annotation.languages': ['plaintext', 'markdown'] as readonly string[],
   'annotation.severity': 'information' as AnnotationSeverity,
   'annotation.ignoredWords': [] as readonly string[],

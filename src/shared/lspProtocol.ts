@@ -12,8 +12,10 @@
  */
 import { NotificationType, RequestType, RequestType0, type Range } from 'vscode-languageserver-protocol';
 import type { AnnotationSeverity, BackendPreference } from './defaults';
+import type { ThresholdInUse } from './calibrationFormat';
 
-export const ELECTRA_PROTOCOL_VERSION = 2;
+/** 3: ScoreDocumentResult.threshold; InitializationOptions.threshold may be null (auto). */
+export const ELECTRA_PROTOCOL_VERSION = 3;
 
 /** Configuration section the server reads (workspace/configuration and didChangeConfiguration). */
 export const SETTINGS_SECTION = 'electraStudio';
@@ -46,8 +48,12 @@ export interface InitializationOptions {
   runsRoots?: string[];
   /** The base model shipped with the extension (models/base): scored with when there is neither a selection nor a run. */
   baseModel?: string;
-  /** Diagnostics for tokens whose probability of having been replaced is >= threshold, in [0, 1]. */
-  threshold: number;
+  /**
+   * Diagnostics for tokens whose probability of having been replaced is >= threshold, in
+   * [0, 1]; null or absent: auto, the checkpoint's calibrated threshold, else the default
+   * (thresholdInUse, src/shared/calibrationFormat.ts).
+   */
+  threshold?: number | null;
   severity: AnnotationSeverity;
   /** Words (case-insensitive) that never get a diagnostic. */
   ignoredWords: string[];
@@ -73,7 +79,8 @@ export interface InitializationOptions {
  */
 export interface ElectraSettingsSection {
   annotation?: {
-    threshold?: number;
+    /** null: auto (see InitializationOptions.threshold). */
+    threshold?: number | null;
     severity?: AnnotationSeverity;
     ignoredWords?: string[];
     maxDiagnostics?: number;
@@ -115,6 +122,8 @@ export interface ScoreDocumentResult {
   /** Version of the document the scores belong to. */
   version: number;
   checkpointStep: number;
+  /** The threshold the server flags at now, and where it came from. */
+  threshold: ThresholdInUse;
   tokens: TokenConfidence[];
 }
 /**

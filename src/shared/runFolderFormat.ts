@@ -12,6 +12,8 @@
  *   <run>/data/                     packed sequences (src/core/data/dataset.ts)
  *   <run>/checkpoints/latest.json   {"step": N, "dir": "step-0000000N"}
  *   <run>/checkpoints/step-N/       one checkpoint (src/core/run/checkpoint.ts)
+ *   <run>/calibration.json          the final checkpoint's flagging threshold, written when a
+ *                                   pre-training run ends (src/shared/calibrationFormat.ts)
  *
  * Temporary names, left behind only by a killed writer and removed by the next one:
  * `.<file>.tmp-<pid>-<n>` (src/core/run/atomicFile.ts) and `checkpoints/.tmp-step-N-<pid>`.
@@ -27,6 +29,8 @@ export const RUN_FILES = {
   vocab: 'vocab.txt',
   data: 'data',
   checkpoints: 'checkpoints',
+  /** The calibration of one checkpoint (src/shared/calibrationFormat.ts); a shipped model's folder has it too. */
+  calibration: 'calibration.json',
   /** Inside checkpoints/. */
   latest: 'latest.json',
 } as const;

@@ -12,8 +12,10 @@
  */
 import type { MetricsRecord } from './metricsRecord';
 import type { ChannelChecks } from './webviewChecks';
+import type { ThresholdInUse } from './calibrationFormat';
 
-export const WEBVIEW_PROTOCOL_VERSION = 1 as const;
+/** 2: the tokens view's `threshold` notification says where the threshold comes from (ThresholdInUse). */
+export const WEBVIEW_PROTOCOL_VERSION = 2 as const;
 
 // ---------------------------------------------------------------------------------------
 // Envelope
@@ -144,7 +146,8 @@ export interface TokensToWebview extends NotificationMap {
   document: DocumentView;
   /** No scores to show (no editor, no model, a language that is not annotated, an error). */
   status: { kind: 'info' | 'error'; message: string };
-  threshold: { value: number };
+  /** The threshold the editor flags at now, and where it came from (src/shared/calibrationFormat.ts). */
+  threshold: ThresholdInUse;
 }
 
 export interface TokensFromWebview extends NotificationMap {

@@ -2,17 +2,15 @@
  * Copies a run's latest checkpoint into a shipped model folder (weights only, F16; see
  * src/core/run/shippedModel.ts). With --corpus it also writes
  *   corpus.json       the text it was trained on (the error benchmark trains its baselines on it)
- *   calibration.json  the threshold that flags at most 5 words in 1,000 of clean held-out
- *                     prose of that corpus (the model's own calibration; docs/base-model.md)
+ *   calibration.json  the model's calibration (src/core/quality/calibration.ts): the threshold
+ *                     that flags at most 5 words in 1,000 of clean held-out prose of that
+ *                     corpus, which the editor and the CLI flag at unless told otherwise
  *
  *   node dist/shipModel.js <run> <out> [--corpus <folder>]
  */
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { benchmarkProse, ERROR_BENCHMARK_DEFAULTS, findLatestCheckpoint, joinParagraphs, loadCheckpoint, Scorer, thresholdForFalseFlags, wordScores, wordsOf, writeShippedModel } from '../core';
-
-/** Sentences of held-out prose the calibration scores. */
-const CALIBRATION_SENTENCES = 2000;
+import { calibrateCheckpoint, findLatestCheckpoint, loadCheckpoint, writeShippedCalibration, writeShippedModel } from '../core';
 
 async function main(): Promise<void> {
   const [run, out, flag, corpus] = process.argv.slice(2);
@@ -25,19 +23,11 @@ async function main(): Promise<void> {
   const source = { kind: 'folder' as const, root: relative(resolve(out), resolve(corpus)) };
   writeFileSync(join(out, 'corpus.json'), JSON.stringify({ source, built: 'npm run base-model (scripts/base-model.mjs)' }, null, 2) + '\n');
 
-  const text = joinParagraphs(await benchmarkProse({ kind: 'folder', root: resolve(corpus) }, CALIBRATION_SENTENCES, 'heldOut'));
-  const scorer = await Scorer.load(out, { workers: 1 });
-  try {
-    const tokens = (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced }));
-    const scores = wordScores(wordsOf(text), tokens);
-    const budget = ERROR_BENCHMARK_DEFAULTS.falseFlagBudget;
-    const threshold = thresholdForFalseFlags(scores, budget);
-    const calibration = { threshold, falseFlagsPer1000: budget, words: scores.length, fittedOn: 'held-out prose of the training corpus (corpus.json), no planted errors', step: scorer.checkpointStep };
-    writeFileSync(join(out, 'calibration.json'), JSON.stringify(calibration, null, 2) + '\n');
-    process.stdout.write(`calibration: threshold ${threshold.toFixed(4)} flags at most ${budget} of 1,000 words of ${scores.length} held-out words\n`);
-  } finally {
-    scorer.dispose();
-  }
+  const outcome = await calibrateCheckpoint(out, { kind: 'folder', root: resolve(corpus) });
+  if ('skipped' in outcome) throw new Error(`no calibration: ${outcome.skipped}`);
+  const c = outcome.calibration;
+  const path = writeShippedCalibration(out, c);
+  process.stdout.write(`${path}: threshold ${c.threshold.toFixed(4)} flags at most ${c.falseFlagsPer1000} of 1,000 words of ${c.fittedOn} (${c.words} words, ${c.seconds} s)\n`);
 }
 
 main().catch((e: Error) => {

@@ -79,6 +79,8 @@ test('import a Hugging Face model from the palette and see diagnostics from it',
       if (Date.now() > deadline) throw new Error('no tokens in the token-confidence view after 30 s');
       await page.waitForTimeout(300);
     }
+    // The legend says the threshold the server flags at and where it came from: the workspace's setting.
+    await frame.locator('#threshold-source', { hasText: '0.10, set by electraStudio.annotation.threshold' }).waitFor({ state: 'visible', timeout: 30_000 });
     await shots.take(page, 'token-confidence');
   } catch (e) {
     await shots.take(page, 'failure').catch(() => undefined);

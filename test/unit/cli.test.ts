@@ -147,7 +147,14 @@ test('score prints flagged tokens with their place, or every token as JSON', () 
   const plain = cli('score', file, '--checkpoint', run, '--threshold', '0', '--alternatives', '2');
   assert.equal(plain.code, 0, plain.err);
   const lines = plain.out.trim().split('\n');
-  assert.match(lines[lines.length - 1], new RegExp(`^${parsed.tokens.length} of ${parsed.tokens.length} tokens at or above 0`));
+  assert.match(lines[lines.length - 1], new RegExp(`^${parsed.tokens.length} of ${parsed.tokens.length} tokens at or above 0\\.00, set by --threshold \\(checkpoint step \\d+\\)$`));
+  // Without --threshold: the run's calibration, written when its training ended.
+  const calibration = JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8'));
+  assert.equal(calibration.step, parsed.step);
+  assert.deepEqual(parsed.threshold, { value: calibration.threshold, source: 'calibrated', falseFlagsPer1000: 5 });
+  const auto = cli('score', file, '--checkpoint', run);
+  const flagged = parsed.tokens.filter((t: { pReplaced: number }) => t.pReplaced >= calibration.threshold).length;
+  assert.match(auto.out.trim().split('\n').at(-1)!, new RegExp(`^${flagged} of ${parsed.tokens.length} tokens at or above ${calibration.threshold.toFixed(2)}, calibrated for 5 false flags per 1,000 words`));
   assert.match(lines[0], /:\d+:\d+: ".+" p\(replaced\)=0\.\d{3}  alternatives: \S+ \d+\.\d%, \S+ \d+\.\d%/);
 });
 
@@ -193,7 +200,8 @@ test('eval --errors: the error benchmark per kind beside both baselines, trained
   for (const system of ['model', 'trigram \\(Kneser-Ney\\)', 'rarity \\(-log frequency\\)']) {
     assert.match(ev.out, new RegExp(`^${system}\\s+(\\d\\.\\d{3}\\s+){5}\\d\\.\\d{3}$`, 'm'), `${system} row`);
   }
-  assert.match(ev.out, /model at its default threshold 0\.5: recall confusable \d+%.*false flags\/1k/);
+  // The model's threshold is the rule's (thresholdInUse): its run's calibration, else 0.5, said in words.
+  assert.match(ev.out, /model at its threshold 0\.\d\d, (calibrated for 5 false flags per 1,000 words|the default \(this model has no calibration\)): recall confusable \d+%.*false flags\/1k/);
   const none = cli('eval', run, '--errors', '--brown', corpus);
   assert.notEqual(none.code, 0);
   assert.match(none.err, /either a folder or --brown/);

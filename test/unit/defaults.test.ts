@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import {
   ANNOTATION_SEVERITIES,
+  CALIBRATION_DEFAULTS,
   BACKEND_PREFERENCES,
   CORPUS_DEFAULTS,
   EVAL_COMMAND_DEFAULTS,
@@ -138,6 +139,8 @@ test("the CLI's options default to the module's values", () => {
   ] as const) {
     assert.match(pretrain, new RegExp(`${option.replace(/[<>]/g, '.')} .*?\\(.*default: ${String(value)}\\)`), option);
   }
-  assert.match(help('score'), new RegExp(`--threshold <p> .*?\\(default: ${SCORING_DEFAULTS.threshold}\\)`));
+  // --threshold defaults to the rule (calibration, else SCORING_DEFAULTS.threshold), which its help names.
+  assert.match(help('score'), new RegExp(`--threshold <p> .*?${SCORING_DEFAULTS.autoThreshold}: .*?else ${SCORING_DEFAULTS.threshold} \\(default: "${SCORING_DEFAULTS.autoThreshold}"\\)`));
+  assert.match(pretrain, new RegExp(`--calibration-words <n> .*?\\(default: ${CALIBRATION_DEFAULTS.maxWords}\\)`));
   assert.match(help('eval'), new RegExp(`--sequences <n> .*?\\(default: ${EVAL_COMMAND_DEFAULTS.sequences}\\)`));
 });

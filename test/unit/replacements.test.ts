@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { corrupt, defaultMasking, maskBatch } from '../../src/core/model/masking';
 import { planReplacements, UnigramSampler, unigramShareAt, validateCurriculum } from '../../src/core/model/replacements';
-import { confusableIds, plantSyntheticErrors } from '../../src/core/model/syntheticErrors';
 import { SequencePacker } from '../../src/core/data/packing';
 import { Rng } from '../../src/core/common/random';
 import { brownTexts, brownTokenizer } from './engineFixtures';
@@ -62,32 +61,4 @@ test('planned replacements override the generator at about the share, labelled b
     assert.equal(labels[p], expected !== ids[p] ? 1 : 0);
   }
   assert.ok(labels.reduce((a, b) => a + b, 0) > 0.3 * masked.positions.length);
-});
-
-test('synthetic errors: masked confusables swap within their set, other tokens double the one before', () => {
-  const ids = brownIds();
-  const masked = maskBatch(ids, T, special, defaultMasking(T, 0.25), new Rng(4));
-  const confusables = confusableIds(tokenizer);
-  const [their, there] = [tokenizer.tokenToId('their')!, tokenizer.tokenToId('there')!];
-  assert.ok(confusables.get(their)!.includes(there), 'their -> there');
-  const overrides = new Int32Array(masked.positions.length).fill(-1);
-  plantSyntheticErrors(ids, masked, overrides, confusables, special, 1, new Rng(5));
-  let swapped = 0;
-  let doubled = 0;
-  for (let i = 0; i < overrides.length; i++) {
-    const pos = masked.positions[i];
-    if (confusables.has(ids[pos])) {
-      assert.ok(confusables.get(ids[pos])!.includes(overrides[i]), 'a confusable becomes another member of its set');
-      swapped++;
-    } else if (overrides[i] >= 0) {
-      assert.equal(overrides[i], ids[pos - 1], 'a doubled word copies the token before');
-      doubled++;
-    }
-  }
-  const others = overrides.length - swapped;
-  assert.ok(swapped > 20, `${swapped} confusables`);
-  assert.ok(Math.abs(doubled / others - 0.25) < 0.06, `doubled ${doubled} of ${others}`);
-  const none = new Int32Array(masked.positions.length).fill(-1);
-  plantSyntheticErrors(ids, masked, none, confusables, special, 0, new Rng(5));
-  assert.ok(none.every((x) => x === -1), 'share 0 plants nothing');
 });

@@ -79,6 +79,21 @@ test('N steps, stop, resume N steps gives the weights of 2N straight steps', asy
   assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
+test('with synthetic errors: a stop and resume still gives the weights of straight steps', async () => {
+  const options = (dir: string): PretrainOptions => ({ ...base(join(scratch.path, dir)), syntheticErrors: 0.5 });
+  const straight = await pretrain(options('errors-straight'));
+  const controller = new AbortController();
+  await pretrain(options('errors-resumed'), { onStep: (m) => m.step === 3 && controller.abort() }, controller.signal);
+  const resumed = await pretrain({ ...options('errors-resumed'), resume: true });
+  const a = loadCheckpoint(straight.checkpointDir);
+  const b = loadCheckpoint(resumed.checkpointDir);
+  for (const [name, t] of a.weights) assert.ok(maxAbsDiff(t.data, b.weights.get(name)!.data) < 1e-5, `weights ${name} differ`);
+  const plain = loadCheckpoint((await pretrain(base(join(scratch.path, 'errors-none')))).checkpointDir);
+  const head = 'discriminator.discriminator_predictions.dense_prediction.weight';
+  assert.ok(a.weights.has(head), [...a.weights.keys()].join(', '));
+  assert.ok(maxAbsDiff(a.weights.get(head)!.data, plain.weights.get(head)!.data) > 1e-6, 'the errors change what the discriminator learns');
+});
+
 test('a short run on real text: both losses fall and held-out AUC is well above chance', async () => {
   const outDir = join(scratch.path, 'learning');
   const steps: StepMetrics[] = [];

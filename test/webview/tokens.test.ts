@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DocumentView, TokensChannel, TokenView } from '../../src/shared/webviewProtocol';
+import { WEBVIEW_PROTOCOL_VERSION, type DocumentView, type TokensChannel, type TokenView } from '../../src/shared/webviewProtocol';
 import { binColour, binOf } from '../../src/webview/tokens/colorRamp';
 import { closeBrowser, openWebview, repo, resultsDir, until, type Webview } from './webviewHarness';
 
@@ -40,7 +40,7 @@ before(async () => {
     viewport: { width: 900, height: 800 },
     setup: (host) => {
       host.onNotification('ready', () => {
-        host.notify('threshold', { value: 0.5 });
+        host.notify('threshold', { value: 0.62, source: 'calibrated', falseFlagsPer1000: 5 });
         host.notify('document', doc);
       });
       host.onRequest('alternatives', async ({ offset, version }) => {
@@ -71,9 +71,11 @@ test('renders every token under the CSP, coloured by the viridis bin of its prob
   await view.page.screenshot({ path: join(resultsDir, 'tokens.png') });
 });
 
-test('the threshold slider outlines exactly the tokens at or above it', async () => {
+test("the threshold starts at the editor's, says where it came from, and the slider outlines exactly the tokens at or above it", async () => {
   const count = (t: number): number => tokens.filter((x) => x.p >= t).length;
-  assert.equal(await view.page.getAttribute('#text', 'data-flagged'), String(count(0.5)));
+  assert.notEqual(count(0.62), count(0.5), 'the fixture has tokens between 0.5 and 0.62');
+  assert.equal(await view.page.getAttribute('#text', 'data-flagged'), String(count(0.62)));
+  assert.equal(await view.page.textContent('#threshold-source'), 'Threshold 0.62, calibrated for 5 false flags per 1,000 words (as the editor)');
   await view.page.locator('#threshold').fill('0.9');
   await until(async () => (await view.page.getAttribute('#text', 'data-flagged')) === String(count(0.9)), 'flag count at 0.9');
   const high = tokens.findIndex((t) => t.p >= 0.9);
@@ -82,8 +84,13 @@ test('the threshold slider outlines exactly the tokens at or above it', async ()
   assert.equal(await outline(high), 'solid');
   assert.equal(await outline(low), 'none');
   assert.ok(((await view.page.textContent('.info')) ?? '').includes(`${count(0.9)} at or above 0.90`));
-  assert.deepEqual(view.posted.filter((m) => m.kind === 'notification' && m.method === 'thresholdChanged').at(-1), { v: 1, kind: 'notification', method: 'thresholdChanged', params: { value: 0.9 } });
+  assert.deepEqual(view.posted.filter((m) => m.kind === 'notification' && m.method === 'thresholdChanged').at(-1), { v: WEBVIEW_PROTOCOL_VERSION, kind: 'notification', method: 'thresholdChanged', params: { value: 0.9 } });
   assert.deepEqual(await view.state(), { threshold: 0.9 });
+  assert.equal(await view.page.textContent('#threshold-source'), 'Threshold 0.90, set with this slider; the editor flags at 0.62, calibrated for 5 false flags per 1,000 words');
+  // The editor's threshold changing (a setting) does not move the user's slider; the legend says it.
+  view.host.notify('threshold', { value: 0.3, source: 'setting' });
+  await until(async () => ((await view.page.textContent('#threshold-source')) ?? '').includes('0.30, set by electraStudio.annotation.threshold'), 'the new editor threshold');
+  assert.equal(await view.page.getAttribute('#text', 'data-flagged'), String(count(0.9)));
 });
 
 test('hovering a token shows its probability and the generator alternatives', async () => {

@@ -41,10 +41,15 @@ export interface MaskedBatch {
    * the generator's (the replacement curriculum, replacements.ts). Absent: all generator.
    */
   overrides?: Int32Array;
+  /**
+   * [B*T]: 1 where a synthetic error was planted in the batch's ids (syntheticErrors.ts), in
+   * sequences that are not masked. The discriminator's labels start from these. Absent: none.
+   */
+  errorLabels?: Float32Array;
 }
 
-/** Masks a batch of sequences ids [B*T] (row-major). */
-export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialIds, options: MaskingOptions, rng: Rng): MaskedBatch {
+/** Masks a batch of sequences ids [B*T] (row-major), except the sequences `skip` holds. */
+export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialIds, options: MaskingOptions, rng: Rng, skip?: ReadonlySet<number>): MaskedBatch {
   const maskedIds = ids.slice();
   const positions: number[] = [];
   const batch = ids.length / seqLength;
@@ -52,6 +57,7 @@ export function maskBatch(ids: Int32Array, seqLength: number, special: SpecialId
   const randomFraction = options.randomTokenFraction ?? 0;
   if (randomFraction > 0 && !(options.vocabSize! > 5)) throw new Error('masking with random tokens needs the vocabulary size');
   for (let b = 0; b < batch; b++) {
+    if (skip?.has(b)) continue;
     const row = b * seqLength;
     let realTokens = 0;
     candidates.length = 0;
@@ -97,11 +103,12 @@ function randomToken(rng: Rng, vocabSize: number, special: SpecialIds): number {
 /**
  * The discriminator's input and labels once the generator has sampled: every chosen
  * position takes the sampled token; a position is labelled replaced (1) only when the
- * sample differs from the original, so a lucky sample counts as original.
+ * sample differs from the original, so a lucky sample counts as original. Labels start from
+ * `errorLabels` (synthetic errors already in `ids`) where given.
  */
-export function corrupt(ids: Int32Array, positions: Int32Array, sampled: ArrayLike<number>, overrides?: Int32Array): { fakeIds: Int32Array; labels: Float32Array } {
+export function corrupt(ids: Int32Array, positions: Int32Array, sampled: ArrayLike<number>, overrides?: Int32Array, errorLabels?: Float32Array): { fakeIds: Int32Array; labels: Float32Array } {
   const fakeIds = ids.slice();
-  const labels = new Float32Array(ids.length);
+  const labels = errorLabels ? errorLabels.slice() : new Float32Array(ids.length);
   for (let i = 0; i < positions.length; i++) {
     const pos = positions[i];
     const token = overrides && overrides[i] >= 0 ? overrides[i] : sampled[i];

@@ -93,7 +93,7 @@ export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBat
 
   // Sampling from the generator's distribution (no gradient), per example from its own stream.
   const sampled = options.sampledOverride ?? mlm.sample(masked.positions, T, w.temperature, (b) => deriveSeed(options.seed, 'sample', firstExample + b));
-  const { fakeIds, labels } = corrupt(batch.ids, masked.positions, sampled, masked.overrides);
+  const { fakeIds, labels } = corrupt(batch.ids, masked.positions, sampled, masked.overrides, masked.errorLabels);
 
   // Discriminator: binary cross-entropy over every non-padding token ([CLS], [SEP] included).
   const discLogits = model.discriminatorLogits(tf.tensor2d(fakeIds, [B, T], 'int32'), attention, discDropout); // [B, T]

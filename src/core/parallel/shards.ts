@@ -27,7 +27,7 @@ export function splitBatch(batch: Batch, masked: MaskedBatch, parts: number): Sh
     for (let i = 0; i < positions.length; i++) positions[i] -= from;
     return {
       batch: rowsOf(batch, first, end),
-      masked: { maskedIds: masked.maskedIds.slice(from, end * T), positions, targets: masked.targets.slice(start, p), ...(masked.overrides ? { overrides: masked.overrides.slice(start, p) } : {}) },
+      masked: { maskedIds: masked.maskedIds.slice(from, end * T), positions, targets: masked.targets.slice(start, p), ...(masked.overrides ? { overrides: masked.overrides.slice(start, p) } : {}), ...(masked.errorLabels ? { errorLabels: masked.errorLabels.slice(from, end * T) } : {}) },
       info: { firstExample: first, maskedCount, tokenCount },
     };
   });

@@ -20,6 +20,8 @@ export interface ModelUnderTest {
   score(text: string): Promise<ScoredSpan[]>;
   /** The threshold the editor uses for this model. */
   threshold: number;
+  /** Where that threshold comes from, in words ("0.62, calibrated for 5 false flags per 1,000 words"). */
+  thresholdFrom?: string;
 }
 
 export interface SystemResult {
@@ -27,6 +29,8 @@ export interface SystemResult {
   kind: 'model' | 'baseline';
   /** At the model's default threshold (models only). */
   atDefault?: DetectionMetrics;
+  /** Where that threshold comes from, when the model says. */
+  thresholdFrom?: string;
   /** At the threshold allowing `falseFlagBudget` flags per 1,000 clean words. */
   calibrated: DetectionMetrics;
   /** Word-level AUC of the fixed generator's replacements against the other words. */
@@ -63,7 +67,7 @@ export async function errorBenchmark(o: ErrorBenchmarkOptions): Promise<ErrorBen
   for (const model of o.models) {
     const p = wordScores(planted.words, await model.score(planted.text));
     const r = wordScores(replaced.words, await model.score(replaced.text));
-    systems.push(result(model.name, 'model', planted, p, replaced, r, budget, model.threshold));
+    systems.push({ ...result(model.name, 'model', planted, p, replaced, r, budget, model.threshold), thresholdFrom: model.thresholdFrom });
   }
   const trigram = (t: { text: string }) => lineScores(t.text, (words) => o.baseline.wordScores(words));
   const rarity = (t: { text: string }) => lineScores(t.text, (words) => Float64Array.from(words, (w) => o.baseline.rarity(w)));

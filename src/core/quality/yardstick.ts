@@ -68,7 +68,7 @@ export function formatErrorReport(r: ErrorBenchmarkReport): string {
   for (const s of r.systems) {
     if (s.atDefault) {
       const d = s.atDefault;
-      lines.push(`  ${s.name} at its default threshold ${d.threshold}: recall ${kinds.map((k) => `${k} ${pct(d.perKind[k].recall)}`).join(', ')}; ${f1(d.falseFlagsPer1000)} false flags/1k`);
+      lines.push(`  ${s.name} at its threshold ${s.thresholdFrom ?? d.threshold}: recall ${kinds.map((k) => `${k} ${pct(d.perKind[k].recall)}`).join(', ')}; ${f1(d.falseFlagsPer1000)} false flags/1k`);
     }
     const c = s.calibrated;
     lines.push(`  ${s.name} at ${r.falseFlagBudget} flags/1k (threshold ${c.threshold.toPrecision(4)}, fitted on this text's clean sentences): recall ${kinds.map((k) => `${k} ${pct(c.perKind[k].recall)}`).join(', ')}; ${f1(c.falseFlagsPer1000)} false flags/1k`);

@@ -23,12 +23,13 @@ import {
   type RunManifest,
 } from '../../shared/runFolderFormat';
 import type { EvalMetrics, StepMetrics } from '../../shared/metricsRecord';
+import { formatCalibration, type Calibration } from '../../shared/calibrationFormat';
 
 export { RUN_FILES, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, parseRunManifest, parseTrainingSettings } from '../../shared/runFolderFormat';
 export type { RunLockOwner, RunManifest, TrainingSettings } from '../../shared/runFolderFormat';
 
 /** The files of a run, as opposed to anything else a user keeps in the folder. */
-const RUN_ENTRIES = [RUN_FILES.checkpoints, RUN_FILES.data, RUN_FILES.vocab, RUN_FILES.metrics, RUN_FILES.manifest];
+const RUN_ENTRIES = [RUN_FILES.checkpoints, RUN_FILES.data, RUN_FILES.vocab, RUN_FILES.metrics, RUN_FILES.manifest, RUN_FILES.calibration];
 
 export class RunFolder {
   readonly dir: string;
@@ -51,6 +52,9 @@ export class RunFolder {
   }
   get dataDir(): string {
     return join(this.dir, RUN_FILES.data);
+  }
+  get calibrationPath(): string {
+    return join(this.dir, RUN_FILES.calibration);
   }
   get checkpointsDir(): string {
     return join(this.dir, RUN_FILES.checkpoints);
@@ -81,6 +85,11 @@ export class RunFolder {
 
   writeManifest(manifest: RunManifest): void {
     writeFileAtomic(this.manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  }
+
+  /** The calibration of the run's latest checkpoint (src/core/quality/calibration.ts). */
+  writeCalibration(calibration: Calibration): void {
+    writeFileAtomic(this.calibrationPath, formatCalibration(calibration));
   }
 
   appendMetrics(record: StepMetrics | EvalMetrics): void {

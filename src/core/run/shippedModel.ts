@@ -10,6 +10,15 @@ import { join } from 'node:path';
 import { writeAndSync, writeFileAtomic } from './atomicFile';
 import { CHECKPOINT_FORMAT, stepFolderName, type CheckpointContents, type CheckpointState } from './checkpoint';
 import { encodeSafetensors } from './safetensors';
+import { formatCalibration, type Calibration } from '../../shared/calibrationFormat';
+import { RUN_FILES } from '../../shared/runFolderFormat';
+
+/** A shipped model's calibration, beside its checkpoints/ as in a run folder (src/shared/calibrationFormat.ts). */
+export function writeShippedCalibration(outDir: string, calibration: Calibration): string {
+  const path = join(outDir, RUN_FILES.calibration);
+  writeFileAtomic(path, formatCalibration(calibration));
+  return path;
+}
 
 export function writeShippedModel(ckpt: CheckpointContents, outDir: string, floats: 'F32' | 'F16' = 'F16'): string {
   const root = join(outDir, 'checkpoints');

@@ -14,7 +14,8 @@ import { formatFlops } from '../model/flops';
 import { ElectraModel } from '../model/model';
 import { AdamW } from '../model/optimizer';
 import { ReplicaPool, resolveWorkers } from '../parallel';
-import { DEFAULT_BACKEND } from '../../shared/defaults';
+import { CALIBRATION_DEFAULTS, DEFAULT_BACKEND } from '../../shared/defaults';
+import { calibrateCheckpoint } from '../quality/calibration';
 import { saveCheckpoint, type TrainingPosition } from '../run/checkpoint';
 import { RunFolder, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, type RunManifest } from '../run/runFolder';
 import { modelToArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
@@ -25,7 +26,7 @@ import type { EvalMetrics, StepMetrics } from './metrics';
 import { restoreTraining, resumeRun, type ResumedRun } from './resume';
 import { resolveNewRun, type PretrainOptions, type TrainingSettings } from './settings';
 import { TrainingLoop } from './trainingLoop';
-import { confusableIds } from '../model/syntheticErrors';
+import { errorVocabulary } from '../model/syntheticErrors';
 
 export type { BackendPreference } from '../wasm/backend';
 export type { CorpusSource } from '../data/dataset';
@@ -89,6 +90,7 @@ export async function pretrain(options: PretrainOptions, events: TrainingEvents 
     } finally {
       await started.release();
     }
+    if (objectiveOf(started.config) === 'electra') await calibrateRun(run, result.checkpointDir, options, log);
     log('info', `stopped at step ${result.step} (${result.stoppedBecause}); ${tf.memory().numTensors} tensors alive`);
     return result;
   } finally {
@@ -196,7 +198,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
 /** The steps, with evaluations and checkpoints, until the budget is spent or `signal` aborts. */
 async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, events: TrainingEvents, log: Log, signal?: AbortSignal): Promise<PretrainResult> {
   const { data, config, settings, seed, position, model, optimizer, workers } = s;
-  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers, confusableIds(data.tokenizer));
+  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers, errorVocabulary(data.tokenizer));
   const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength, workers);
 
   const save = (): string => {
@@ -271,6 +273,30 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
   if (lastEval?.step !== position.step) await runEval();
   if (lastSaved !== position.step) checkpointDir = save();
   return { step: position.step, stoppedBecause, flops: position.flops ?? 0, checkpointDir, backend: s.backend.name, lastEval };
+}
+
+/**
+ * Writes the final checkpoint's calibration beside its checkpoints (src/core/quality/calibration.ts):
+ * the editor's threshold for this model. Bounded (options.calibrationWords of held-out prose)
+ * and done after a stop too, since that checkpoint is what the editor scores with next. A
+ * failure costs the run nothing: the model falls back to the default threshold.
+ */
+async function calibrateRun(run: RunFolder, checkpointDir: string, options: PretrainOptions, log: Log): Promise<void> {
+  const maxWords = options.calibrationWords ?? CALIBRATION_DEFAULTS.maxWords;
+  if (maxWords <= 0 || !checkpointDir) return;
+  try {
+    const corpus = run.readManifest()?.corpus ?? options.corpus;
+    const outcome = await calibrateCheckpoint(checkpointDir, corpus, { maxWords, backend: options.backend ?? DEFAULT_BACKEND });
+    if ('skipped' in outcome) {
+      log('info', `no calibration: ${outcome.skipped}; the editor flags this model at the default threshold`);
+      return;
+    }
+    const c = outcome.calibration;
+    run.writeCalibration(c);
+    log('info', `calibration: threshold ${c.threshold.toFixed(3)} flags ${c.falseFlagsPer1000} of 1,000 words of ${c.fittedOn} (${c.words} words, step ${c.step}, ${c.seconds} s)`);
+  } catch (e) {
+    log('warn', `calibration failed: ${(e as Error).message}; the editor flags this model at the default threshold`);
+  }
 }
 
 function fmtParams(n: number): string {

@@ -4,7 +4,7 @@
  * manifest and into every checkpoint. A resumed run's settings come from its checkpoint
  * (src/core/train/resume.ts decides which options may still change).
  */
-import { validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
+import { objectiveOf, validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
 import { presetConfig, presetTraining, type PresetName } from '../model/presets';
 import { TRAINING_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
@@ -44,6 +44,11 @@ export interface PretrainOptions {
   evalSequences?: number;
   /** Continue from the run folder's latest checkpoint. */
   resume?: boolean;
+  /**
+   * Held-out words the final checkpoint's calibration scores when the run ends (its flagging
+   * threshold, src/core/quality/calibration.ts); 0: none. CALIBRATION_DEFAULTS.maxWords by default.
+   */
+  calibrationWords?: number;
   /** Start over in a run folder that already holds a run, deleting that run. */
   overwrite?: boolean;
   /**
@@ -71,9 +76,9 @@ export interface PretrainOptions {
   /** Dropout of both networks (default: the config's hiddenDropoutProb). */
   dropout?: number;
   /**
-   * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of masked
-   * confusable tokens swapped within their set (other tokens doubled at a quarter of it).
-   * Off (0) unless asked for; may be changed when resuming (a later stage of a curriculum).
+   * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of each
+   * batch's sequences that carry sparse planted errors instead of the generator's masks.
+   * ELECTRA only. Off (0) unless asked for; may be changed when resuming (a later stage).
    */
   syntheticErrors?: number;
 }
@@ -113,6 +118,7 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     syntheticErrors: options.syntheticErrors ?? 0,
   };
   validateCurriculum(training.curriculum!);
+  if (training.syntheticErrors! > 0 && objectiveOf(config) !== 'electra') throw new Error('--synthetic-errors trains the discriminator; a masked LM has none');
   if (!options.steps && !options.minutes && !options.flops) throw new Error('give a number of steps, minutes or FLOPs to train for');
   return {
     preset,

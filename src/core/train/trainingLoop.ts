@@ -15,7 +15,7 @@ import { trainingFlops } from '../model/flops';
 import { maskBatch, type MaskingOptions } from '../model/masking';
 import { maskingFor } from '../model/pretrainingObjective';
 import type { ElectraModel } from '../model/model';
-import type { ObjectiveStats } from '../model/objective';
+import type { Batch, ObjectiveStats } from '../model/objective';
 import { clipByGlobalNorm, type AdamW } from '../model/optimizer';
 import { learningRateAt } from '../model/schedule';
 import { batchGradients, type ReplicaPool } from '../parallel';
@@ -23,7 +23,7 @@ import { presetWarmupSteps } from '../model/presets';
 import type { TrainingPosition } from '../run/checkpoint';
 import { deriveSeed, Rng } from '../common/random';
 import { readBatch } from './batches';
-import { plantSyntheticErrors, type ConfusableIds } from '../model/syntheticErrors';
+import { plantErrorRows, type ErrorVocabulary } from '../model/syntheticErrors';
 import { GENERATOR_ONLY, planReplacements, UnigramSampler, unigramShareAt } from '../model/replacements';
 
 /** Training sequences counted for the unigram distribution (the first ones on disk). */
@@ -57,8 +57,8 @@ export class TrainingLoop {
     private readonly seqLength: number,
     /** Data-parallel workers sharing each batch with this thread, if any. */
     private readonly workers?: ReplicaPool,
-    /** The vocabulary's confusable tokens, for synthetic errors (settings.syntheticErrors). */
-    private readonly confusables: ConfusableIds = new Map(),
+    /** The vocabulary as the synthetic errors need it (settings.syntheticErrors). */
+    private readonly errorVocabulary?: ErrorVocabulary,
   ) {
     this.masking = maskingFor(model.config, seqLength, settings.maskProbability);
     const c = settings.curriculum ?? GENERATOR_ONLY;
@@ -117,15 +117,14 @@ export class TrainingLoop {
     for (let micro = 0; micro < accum; micro++) {
       const batch = readBatch(this.data, this.position, this.settings.batchSize, this.seed, this.special.pad, this.permutation);
       tokens += batch.attentionMask.reduce((a, m) => a + m, 0);
-      const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)));
+      const errorRows = this.plantErrors(batch, step, micro);
+      const masked = maskBatch(batch.ids, this.seqLength, this.special, this.masking, new Rng(deriveSeed(this.seed, 'mask', step, micro)), errorRows.rows);
+      if (errorRows.labels) masked.errorLabels = errorRows.labels;
       const shape = { sequences: batch.batchSize, seqLength: batch.seqLength, maskedPositions: masked.positions.length };
       this.position.flops = (this.position.flops ?? 0) + trainingFlops(this.model.config, shape).training;
-      const errors = this.settings.syntheticErrors ?? 0;
-      if (this.unigram || errors > 0) {
-        const share = this.unigram ? unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100) : 0;
-        const rng = new Rng(deriveSeed(this.seed, 'unigram', step, micro));
-        masked.overrides = this.unigram ? planReplacements(masked, share, this.unigram, rng) : new Int32Array(masked.positions.length).fill(-1);
-        plantSyntheticErrors(batch.ids, masked, masked.overrides, this.confusables, this.special, errors, rng);
+      if (this.unigram) {
+        const share = unigramShareAt(this.settings.curriculum!, step, this.settings.totalSteps > 0 ? this.settings.totalSteps : 100);
+        masked.overrides = planReplacements(masked, share, this.unigram, new Rng(deriveSeed(this.seed, 'unigram', step, micro)));
       }
       const pass = { seed: deriveSeed(this.seed, 'step', step, micro), dropoutRate: this.settings.dropout };
       const result = await batchGradients(this.model, batch, masked, pass, this.workers);
@@ -133,6 +132,17 @@ export class TrainingLoop {
       grads = accumulate(grads, result.grads, accum);
     }
     return { grads, stats, tokens };
+  }
+
+  /** Synthetic errors in a share of the batch's sequences (in place); those are not masked. */
+  private plantErrors(batch: Batch, step: number, micro: number): { rows: Set<number>; labels?: Float32Array } {
+    const share = this.settings.syntheticErrors ?? 0;
+    const rows = new Set<number>();
+    if (share <= 0 || !this.errorVocabulary) return { rows };
+    const rng = new Rng(deriveSeed(this.seed, 'synthetic-errors', step, micro));
+    for (let b = 0; b < batch.batchSize; b++) if (rng.next() < share) rows.add(b);
+    if (rows.size === 0) return { rows };
+    return { rows, labels: plantErrorRows(batch.ids, batch.attentionMask, batch.seqLength, [...rows], this.errorVocabulary, this.special, rng) };
   }
 }
 

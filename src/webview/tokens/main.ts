@@ -8,6 +8,7 @@
  */
 import type { AlternativesView, DocumentView, TokensChannel, TokenView } from '../../shared/webviewProtocol';
 import { SCORING_DEFAULTS } from '../../shared/defaults';
+import { describeThreshold, formatThreshold, type ThresholdInUse } from '../../shared/calibrationFormat';
 import { connectToHost, el } from '../host';
 import { BINS, binColour, textColourOn, thresholdBin, viridis } from './colorRamp';
 import { cleanTokens, renderTokens, type RenderHandle } from './render';
@@ -20,6 +21,10 @@ const host = connectToHost<TokensChannel, State>();
 const rpc = host.rpc;
 const saved = host.getState();
 let threshold = saved?.threshold ?? SCORING_DEFAULTS.threshold;
+/** The user moved this view's slider (now or before a reload): their value wins over the editor's. */
+let userSet = saved?.threshold !== undefined;
+/** The threshold the editor flags at, and where it came from (the host's `threshold` notification). */
+let editorThreshold: ThresholdInUse | undefined;
 
 // ----------------------------------------------------------------------------- layout
 
@@ -49,8 +54,10 @@ const legendTicks = el('div', 'legend-ticks');
 for (const t of ['0', '0.25', '0.5', '0.75', '1']) legendTicks.append(el('span', undefined, t));
 const legendCaption = el('div', 'legend-caption', 'P(replaced)');
 legend.append(legendCaption, legendBar, legendTicks);
+const thresholdSource = el('div', 'threshold-source');
+thresholdSource.id = 'threshold-source';
 
-controls.append(sliderLabel, legend);
+controls.append(sliderLabel, legend, thresholdSource);
 header.append(title, info, controls);
 const status = el('div', 'status');
 status.setAttribute('role', 'status');
@@ -87,7 +94,16 @@ function applyThreshold(): void {
   );
   legendMarker.style.left = `${threshold * 100}%`;
   sliderValue.textContent = threshold.toFixed(2);
+  thresholdSource.textContent = thresholdSourceText();
   updateInfo();
+}
+
+/** Where the outline's threshold comes from: the editor's (setting, calibration or default), or this slider. */
+function thresholdSourceText(): string {
+  const editor = editorThreshold ? `the editor flags at ${describeThreshold(editorThreshold)}` : '';
+  if (!userSet && editorThreshold) return `Threshold ${describeThreshold(editorThreshold)} (as the editor)`;
+  if (!userSet) return '';
+  return `Threshold ${formatThreshold(threshold)}, set with this slider${editor ? `; ${editor}` : ''}`;
 }
 
 // ----------------------------------------------------------------------------- document
@@ -238,6 +254,7 @@ textBox.addEventListener('click', (e) => {
 
 slider.addEventListener('input', () => {
   threshold = Number(slider.value);
+  userSet = true;
   host.setState({ threshold });
   applyThreshold();
   rpc.notify('thresholdChanged', { value: threshold });
@@ -245,10 +262,13 @@ slider.addEventListener('input', () => {
 
 rpc.onNotification('document', (d) => showDocument(d));
 rpc.onNotification('status', ({ kind, message }) => showStatus(kind, message));
-rpc.onNotification('threshold', ({ value }) => {
-  if (saved?.threshold !== undefined) return; // the user's own choice wins over the setting
-  threshold = value;
-  slider.value = String(value);
+rpc.onNotification('threshold', (t) => {
+  editorThreshold = t;
+  if (!userSet) {
+    // The user's own choice wins over the editor's threshold.
+    threshold = t.value;
+    slider.value = String(t.value);
+  }
   applyThreshold();
 });
 

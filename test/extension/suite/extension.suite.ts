@@ -163,11 +163,14 @@ describe('ELECTRA Studio in the extension host', function () {
     const r = (await vscode.commands.executeCommand('electraStudio.scoreCurrentFile', { uri: doc.uri.toString() })) as {
       version: number;
       checkpointStep: number;
+      threshold: { value: number; source: string };
       tokens: Array<{ start: number; end: number; piece: string; p: number }>;
     };
     assert.equal(r.version, doc.version);
     assert.equal(r.checkpointStep, latestStep);
     assert.ok(r.tokens.length > 20);
+    // The user's setting (0 here) wins over the run's calibration.
+    assert.deepEqual(r.threshold, { value: 0, source: 'setting' });
   });
 
   it('hovering a token shows its probability and the alternatives', async function () {
@@ -176,6 +179,7 @@ describe('ELECTRA Studio in the extension host', function () {
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /replaced with probability \*\*\d\.\d{3}\*\*/);
     assert.match(text, /\| Generator's alternative \| Probability \|/);
+    assert.match(text, /Flagged at or above 0\.00, set by electraStudio\.annotation\.threshold\./);
   });
 
   it('quick fixes: "Ignore" removes the word\'s diagnostics, "Replace" edits the text', async function () {
