@@ -209,7 +209,7 @@ export function curvesSvg(results: ExperimentResults): string {
   const task = taskName(results.tasks[0] ?? '');
   const colors: Record<SourceName, string> = { electra: '#1f77b4', mlm: '#d62728', scratch: '#7f7f7f' };
   const finetune = lineChart(
-    `Fine-tuning: held-out ${task} by epoch`,
+    `Fine-tuning: held-out ${task} score (%) by epoch`,
     (['electra', 'mlm', 'scratch'] as const).map((s) => ({ name: SOURCE_TITLES[s], color: colors[s], points: meanEpochCurve(results, s, task).map((y, i): [number, number] => [i + 1, 100 * y]) })),
     760,
     { label: 'epoch', format: (x) => String(x) },

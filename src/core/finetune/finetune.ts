@@ -2,8 +2,10 @@
  * Fine-tuning an encoder on a downstream task, with the pre-training loop's own parts:
  * AdamW (ELECTRA's settings, no decay on biases and LayerNorm), global-norm clipping at 1,
  * linear warm-up over the first 10% of the updates and linear decay to 0, dropout 0.1.
- * Defaults follow ELECTRA-Small's GLUE fine-tuning (lr 3e-4, batch 32, 3 epochs; the
- * layer-wise learning-rate decay is left out). Held-out scores after every epoch.
+ * Defaults follow ELECTRA-Small's GLUE fine-tuning (lr 3e-4, batch 32, 3 epochs; its
+ * layer-wise learning-rate decay is an option, off by default: on Brown POS it hurt every
+ * small encoder measured, docs/experiments.md). The electra-vs-mlm experiment fine-tunes
+ * with its own recipe (EXPERIMENT_DEFAULTS). Held-out scores after every epoch.
  *
  * Batches are padded to their longest sequence, not to the model's length: a short
  * sentence costs what it holds.
