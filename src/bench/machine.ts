@@ -92,7 +92,7 @@ export function verdict(value: number, limit: number, unit: string, what: string
   return `${ok ? 'meets' : 'MISSES'} the target (${what} ${value.toFixed(0)} ${unit} ${ok ? '<=' : '>'} ${limit} ${unit})`;
 }
 
-export const SECTION_NAMES = ['training', 'scaling', 'latency', 'typing', 'imported', 'ingestion', 'leak', 'eventloop', 'quality'] as const;
+export const SECTION_NAMES = ['training', 'scaling', 'latency', 'typing', 'imported', 'ingestion', 'leak', 'eventloop', 'quality', 'context'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** "latency,leak" -> the set of sections; throws on an unknown name. */

@@ -4,7 +4,7 @@
  * the same run when python3 with torch is installed.
  *
  *   node dist/bench.js [--presets tiny,small] [--steps N] [--threads N] [--backend wasm] [--no-reference]
- *                      [--only training,scaling,latency,typing,imported,ingestion,leak,eventloop]
+ *                      [--only training,scaling,latency,typing,imported,ingestion,leak,eventloop,quality,context]
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
  *                      [--scaling-steps 3] [--typing-chars 1000000] [--typing-keys 60]
  *                      [--imported-edits 20] [--imported-sizes small,base]
@@ -47,6 +47,7 @@ import { runTypingWithRequests } from './typingWithRequests';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
 import { runQuality } from './quality';
+import { runContextProbe } from './contextProbe';
 
 /** The shipped base model (models/base), evaluated by the quality section unless told otherwise. */
 const BASE_MODEL = resolve(__dirname, '..', 'models', 'base');
@@ -75,6 +76,8 @@ interface Args {
   /** Checkpoints or run folders the quality section evaluates. */
   qualityModels: string[];
   qualitySentences: number;
+  /** Steps of each context-probe run. */
+  contextSteps: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -96,6 +99,7 @@ function parseArgs(argv: string[]): Args {
     threads: Math.min(availableParallelism(), 8),
     qualityModels: existsSync(BASE_MODEL) ? [BASE_MODEL] : [],
     qualitySentences: 1000,
+    contextSteps: 2000,
   };
   const number = (a: string, v: string | undefined) => {
     const n = Number(v);
@@ -128,6 +132,7 @@ function parseArgs(argv: string[]): Args {
     });
     else if (a === '--quality-models') args.qualityModels = argv[++i].split(',').filter(Boolean);
     else if (a === '--quality-sentences') args.qualitySentences = Math.round(number(a, argv[++i]));
+    else if (a === '--context-steps') args.contextSteps = Math.round(number(a, argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -422,6 +427,9 @@ async function main(): Promise<void> {
       await section(`Quality: planted real-word errors and fixed-generator replacements (${args.qualitySentences} sentences a set)`, () =>
         runQuality({ models: args.qualityModels, sentences: args.qualitySentences, rustBook: resolve(__dirname, '..', '..', 'shared', 'corpora', 'rust-book'), seed: 1 }),
       );
+    }
+    if (args.only.has('context')) {
+      await section(`Context probe: steps until a fresh tiny discriminator reads the previous token (${args.contextSteps} steps a run)`, () => runContextProbe(args.contextSteps));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -70,6 +70,7 @@ export * from './quality/metrics';
 export * from './quality/replacedWords';
 export * from './quality/corpusText';
 export * from './quality/errorBenchmark';
+export * from './quality/contextProbe';
 export * from './quality/yardstick';
 export * from './quality/calibration';
 export * from './run/shippedModel';
