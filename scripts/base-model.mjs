@@ -4,12 +4,18 @@
 //   2. gathers the training text into .tmp/base-corpus with scripts/base-corpus.sh (Brown and
 //      Debian's permissively licensed documentation; sources and licences in docs/base-corpus.md);
 //   3. pre-trains `tiny` on it in runs/base (docs/base-model.md): 3,000 steps of ELECTRA
-//      with the replacement curriculum, then to step 3,400 with synthetic real-word errors
-//      added (--no-synthetic stops after the first stage); every call resumes runs/base;
-//   4. ships the latest checkpoint to models/base (weights only, F16) with corpus.json.
-// Options: --steps N (stage 1, default 3000), --stage2-steps N (default 3400), --minutes M
-// (each stage's process stops after M minutes; run again to resume), --workers N
-// (default 1), --no-synthetic, --ship-only.
+//      with the replacement curriculum (every call resumes runs/base);
+//   4. the error stage: continues from that model in runs/base-errors on synthetic real-word
+//      errors only (--synthetic-errors 1, learning rate 1e-4), to ERROR_STAGE_FLOPS of the
+//      schedule of ERROR_STAGE_STEPS steps (--no-synthetic skips it);
+//   5. ships the latest checkpoint to models/base (weights only, F16), with corpus.json and
+//      the calibrated threshold.
+// The shipped weights took the error stage from the previous shipped model (commit 27cb13d's
+// models/base: stage 1 plus 400 steps of an earlier form of --synthetic-errors);
+// `--error-stage-from <model folder>` starts the error stage from such a model instead and
+// reproduces them. Options: --steps N (stage 1, default 3000), --minutes M (each process
+// stops after M minutes; run again to resume), --workers N (default 1), --no-synthetic,
+// --error-stage-from DIR, --ship-only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,6 +28,10 @@ const opt = (name, fallback) => {
 };
 const corpus = join(root, '.tmp', 'base-corpus');
 const run = join(root, 'runs', 'base');
+const errorRun = join(root, 'runs', 'base-errors');
+// The error stage's schedule (linear decay over ERROR_STAGE_STEPS) and where it stops.
+const ERROR_STAGE_STEPS = '20000';
+const ERROR_STAGE_FLOPS = '102441634234368'; // step 8,173: 12,534,153,216 FLOPs a step
 const out = join(root, 'models', 'base');
 
 function sh(cmd, cmdArgs) {
@@ -34,26 +44,36 @@ sh(process.execPath, ['scripts/build.mjs']);
 if (!args.includes('--ship-only')) {
   if (!existsSync(join(corpus, 'SOURCES.md'))) sh('bash', ['scripts/base-corpus.sh', corpus]);
   const minutes = opt('--minutes');
-  const pretrain = (stageArgs) => {
-    const resume = existsSync(join(run, 'checkpoints', 'latest.json'));
+  const pretrain = (out, stageArgs) => {
+    const resume = existsSync(join(out, 'checkpoints', 'latest.json'));
     sh(process.execPath, [
-      'dist/cli.js', 'pretrain', corpus, '--preset', 'tiny', '--out', run,
+      'dist/cli.js', 'pretrain', corpus, '--preset', 'tiny', '--out', out,
       ...(minutes ? ['--minutes', minutes] : []),
-      '--workers', opt('--workers', '1'), '--checkpoint-every', '50', '--eval-every', '100',
+      '--workers', opt('--workers', '1'),
       ...(resume ? ['--resume'] : []),
       ...stageArgs,
     ]);
   };
-  // Stage 1: ELECTRA with the replacement curriculum and mask rate of docs/recipes.md, no
-  // dropout (a short run underfits). A resumed run keeps these settings from its checkpoint.
-  pretrain(['--steps', opt('--steps', '3000'), '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0']);
-  // Stage 2 (skipped with --no-synthetic): the same run continues to --stage2-steps with
-  // synthetic real-word errors among its replacements (docs/recipes.md), as the shipped model did.
-  const reached = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).step;
-  if (reached < Number(opt('--steps', '3000'))) {
-    console.log(`stage 1 stopped at step ${reached}: run this again to resume it`);
-    process.exit(0);
+  const from = opt('--error-stage-from');
+  if (!from) {
+    // Stage 1: ELECTRA with the replacement curriculum and mask rate of docs/recipes.md, no
+    // dropout (a short run underfits). A resumed run keeps these settings from its checkpoint.
+    pretrain(run, ['--steps', opt('--steps', '3000'), '--checkpoint-every', '50', '--eval-every', '100', '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0']);
+    const reached = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).step;
+    if (reached < Number(opt('--steps', '3000'))) {
+      console.log(`stage 1 stopped at step ${reached}: run this again to resume it`);
+      process.exit(0);
+    }
   }
-  if (!args.includes('--no-synthetic')) pretrain(['--steps', opt('--stage2-steps', '3400'), '--synthetic-errors', '0.3']);
+  if (!args.includes('--no-synthetic')) {
+    // The error stage (docs/base-model.md): synthetic real-word errors in every sequence, at a
+    // learning rate low enough for attention to learn to read the neighbouring words (docs/recipes.md).
+    const fresh = !existsSync(join(errorRun, 'checkpoints', 'latest.json'));
+    pretrain(errorRun, [
+      ...(fresh ? ['--from', from ?? run] : []),
+      '--steps', ERROR_STAGE_STEPS, '--flops', ERROR_STAGE_FLOPS, '--lr', '1e-4', '--warmup', '300',
+      '--synthetic-errors', '1', '--dropout', '0', '--checkpoint-every', '500', '--eval-every', '5000',
+    ]);
+  }
 }
-sh(process.execPath, ['dist/shipModel.js', run, out, '--corpus', corpus]);
+sh(process.execPath, ['dist/shipModel.js', args.includes('--no-synthetic') ? run : errorRun, out, '--corpus', corpus]);

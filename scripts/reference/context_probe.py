@@ -3,8 +3,8 @@
 post-LayerNorm encoder of the `tiny` shape (128 hidden, 4 layers, 2 heads, FFN 512, ELECTRA's
 discriminator head, N(0, 0.02) initialisation) learns to label a token 1 when the token before
 it is in a fixed eighth of the vocabulary: random sequences of 64 tokens, vocabulary 200,
-batch 16, AdamW (ELECTRA's betas, epsilon 1e-6, weight decay 0.01), clipping at 1, linear
-warm-up over a tenth of the steps then linear decay. Prints the AUC on a fixed held-out batch.
+batch 16, AdamW (ELECTRA's betas, epsilon 1e-6, weight decay 0.01), clipping at 1, 30 linear
+warm-up steps then a constant rate. Prints the AUC on a fixed held-out batch.
 Usage: context_probe.py LR STEPS [SEED]  (Debian's python3-torch, one thread)."""
 import sys, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 
@@ -37,12 +37,12 @@ def auc(s, y):
 model = Probe()
 opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01)
 rng = np.random.default_rng(seed); held_ids, held_labels = batch(np.random.default_rng(seed + 1), 64)
-warmup = max(1, steps // 10)
+warmup = 30
 for step in range(steps):
     ids, labels = batch(rng, B)
     loss = 50 * F.binary_cross_entropy_with_logits(model(ids), labels)
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    for g in opt.param_groups: g["lr"] = lr * min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup)))
+    for g in opt.param_groups: g["lr"] = lr * min(1.0, (step + 1) / warmup)
     opt.step()
     if (step + 1) % 100 == 0:
         with torch.no_grad(): a = auc(model(held_ids).numpy().ravel(), held_labels.numpy().ravel())

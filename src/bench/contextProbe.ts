@@ -8,7 +8,7 @@ import { contextProbe, presetTraining } from '../core';
 
 export async function runContextProbe(steps: number): Promise<void> {
   const presetRate = presetTraining('tiny').learningRate;
-  console.log('task: random sequences of 64 tokens (vocabulary 200), label 1 where the previous token is in a fixed eighth of the vocabulary; batch 16; AdamW, warm-up a tenth then linear decay; held-out AUC on 64 fixed sequences');
+  console.log('task: random sequences of 64 tokens (vocabulary 200), label 1 where the previous token is in a fixed eighth of the vocabulary; batch 16; AdamW, 30 warm-up steps then a constant rate; held-out AUC on 64 fixed sequences');
   console.log('reference: python3 scripts/reference/context_probe.py <lr> <steps> (PyTorch, same shapes and schedule)');
   for (const learningRate of [presetRate, presetRate / 5]) {
     const t0 = Date.now();

