@@ -16,7 +16,7 @@
  */
 import type { Rng } from '../common/random';
 import type { SpecialIds, WordPieceTokenizer } from '../data/tokenizer';
-import { CONFUSABLE_SETS } from '../quality/confusables';
+import { CONFUSABLES } from '../quality/confusables';
 
 /** One planted error per this many eligible words of an error sequence (at least one a sequence). */
 export const ERROR_WORD_RATE = 20;
@@ -44,13 +44,14 @@ export function errorVocabulary(tokenizer: WordPieceTokenizer): ErrorVocabulary 
     else if (/^[\p{L}\p{N}]/u.test(piece)) wordStart[id] = 1;
   }
   const confusables = new Map<number, number[]>();
-  for (const set of CONFUSABLE_SETS) {
-    const ids = set.map((w) => tokenizer.tokenToId(w)).filter((id): id is number => id !== undefined && !tokenizer.isSpecial(id));
-    for (const id of ids) {
-      const others = confusables.get(id) ?? [];
-      for (const o of ids) if (o !== id && !others.includes(o)) others.push(o);
-      if (others.length > 0) confusables.set(id, others);
-    }
+  const idOf = (word: string) => {
+    const id = tokenizer.tokenToId(word);
+    return id === undefined || tokenizer.isSpecial(id) ? undefined : id;
+  };
+  for (const [word, others] of CONFUSABLES) {
+    const id = idOf(word);
+    const ids = others.map(idOf).filter((o): o is number => o !== undefined);
+    if (id !== undefined && ids.length > 0) confusables.set(id, ids);
   }
   return { continuation, wordStart, confusables };
 }

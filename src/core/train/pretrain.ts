@@ -198,7 +198,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
 /** The steps, with evaluations and checkpoints, until the budget is spent or `signal` aborts. */
 async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, events: TrainingEvents, log: Log, signal?: AbortSignal): Promise<PretrainResult> {
   const { data, config, settings, seed, position, model, optimizer, workers } = s;
-  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers, errorVocabulary(data.tokenizer));
+  const loop = new TrainingLoop(model, optimizer, data.train, data.tokenizer.specialIds, settings, seed, position, config.maxSeqLength, workers, settings.syntheticErrors ? errorVocabulary(data.tokenizer) : undefined);
   const evaluator = new Evaluator(model, data.heldOut, data.tokenizer.specialIds, settings.evalSequences, seed, config.maxSeqLength, workers);
 
   const save = (): string => {
