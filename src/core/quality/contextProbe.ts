@@ -14,8 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ElectraModel } from '../model/model';
 import { presetConfig, type PresetName } from '../model/presets';
 import { AdamW, clipByGlobalNorm } from '../model/optimizer';
-import { shardGradients } from '../parallel/passes';
-import { splitBatch } from '../parallel/shards';
+import { batchGradients } from '../parallel';
 import { rocAuc } from '../train/metrics';
 import { Rng } from '../common/random';
 
@@ -43,7 +42,8 @@ export interface ContextProbeResult {
 const FIRST_TOKEN = 5;
 const CLS = 2;
 
-function probeBatch(rng: Rng, B: number, T: number, V: number): { ids: Int32Array; labels: Float32Array } {
+/** B random sequences of T tokens and their labels: 1 where the token before is a cue (one of the first eighth). */
+export function contextProbeBatch(rng: Rng, B: number, T: number, V: number): { ids: Int32Array; labels: Float32Array } {
   const ids = new Int32Array(B * T);
   const labels = new Float32Array(B * T);
   const cue = FIRST_TOKEN + Math.floor((V - FIRST_TOKEN) / 8);
@@ -64,7 +64,7 @@ export async function contextProbe(o: ContextProbeOptions): Promise<ContextProbe
   const model = new ElectraModel({ ...presetConfig(o.preset), vocabSize: V, maxSeqLength: T }, seed);
   const optimizer = new AdamW(model.params, model.decayed);
   const rng = new Rng(seed);
-  const held = probeBatch(new Rng(seed + 1), 64, T, V);
+  const held = contextProbeBatch(new Rng(seed + 1), 64, T, V);
   // A constant rate after a short warm-up: the probe asks whether a rate lets attention learn,
   // not what a decaying schedule reaches by its end.
   const warmup = o.warmupSteps ?? 30;
@@ -77,11 +77,11 @@ export async function contextProbe(o: ContextProbeOptions): Promise<ContextProbe
   };
   try {
     for (let step = 0; step < o.steps; step++) {
-      const { ids, labels } = probeBatch(rng, B, T, V);
+      const { ids, labels } = contextProbeBatch(rng, B, T, V);
       const batch = { ids, attentionMask: new Float32Array(ids.length).fill(1), batchSize: B, seqLength: T };
       // No masked positions: the discriminator alone, on labels given with the batch.
       const masked = { maskedIds: ids, positions: new Int32Array(0), targets: new Int32Array(0), errorLabels: labels };
-      const { grads } = shardGradients(model, splitBatch(batch, masked, 1)[0], { seed: seed + step, dropoutRate: 0 });
+      const { grads } = await batchGradients(model, batch, masked, { seed: seed + step, dropoutRate: 0 });
       clipByGlobalNorm(grads, 1);
       optimizer.apply(grads, o.learningRate * Math.min(1, (step + 1) / warmup));
       for (const g of grads.values()) g.dispose();
