@@ -71,6 +71,8 @@ export interface TrainingSettings {
   curriculum?: { unigramShareStart: number; unigramShareEnd: number; decayFraction: number };
   /** Synthetic real-word errors' share (absent: none). src/core/model/syntheticErrors.ts */
   syntheticErrors?: number;
+  /** Whether the run began with neighbour heads (absent: no). src/core/model/neighbourHeads.ts */
+  neighbourHeads?: boolean;
 }
 
 export const RUN_MANIFEST_FORMAT = 'electra-studio-run';
@@ -152,6 +154,7 @@ export function parseTrainingSettings(x: unknown, where: string): TrainingSettin
     ...(o.maskProbability === undefined ? {} : { maskProbability: num(o, 'maskProbability', where, (n) => n > 0 && n < 1) }),
     ...(o.syntheticErrors === undefined ? {} : { syntheticErrors: num(o, 'syntheticErrors', where, (n) => n >= 0 && n <= 1) }),
     ...(o.curriculum === undefined ? {} : { curriculum: parseCurriculum(o.curriculum, where) }),
+    ...(o.neighbourHeads === undefined ? {} : { neighbourHeads: bool(o, 'neighbourHeads', where) }),
   };
 }
 

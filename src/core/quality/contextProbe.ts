@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ElectraModel } from '../model/model';
+import { implantNeighbourHeads } from '../model/neighbourHeads';
 import { presetConfig, type PresetName } from '../model/presets';
 import { AdamW, clipByGlobalNorm } from '../model/optimizer';
 import { batchGradients } from '../parallel';
@@ -30,6 +31,8 @@ export interface ContextProbeOptions {
   seed?: number;
   /** AUC on the probe's fixed evaluation batch every this many steps (default 100). */
   evalEvery?: number;
+  /** Start from neighbour heads (model/neighbourHeads.ts) instead of BERT's initialisation alone. */
+  neighbourHeads?: boolean;
 }
 
 export interface ContextProbeResult {
@@ -62,6 +65,7 @@ export async function contextProbe(o: ContextProbeOptions): Promise<ContextProbe
   const evalEvery = o.evalEvery ?? 100;
   const seed = o.seed ?? 1;
   const model = new ElectraModel({ ...presetConfig(o.preset), vocabSize: V, maxSeqLength: T }, seed);
+  if (o.neighbourHeads) implantNeighbourHeads(model, seed, { fresh: true });
   const optimizer = new AdamW(model.params, model.decayed);
   const rng = new Rng(seed);
   const held = contextProbeBatch(new Rng(seed + 1), 64, T, V);

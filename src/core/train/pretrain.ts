@@ -18,6 +18,7 @@ import { CALIBRATION_DEFAULTS, DEFAULT_BACKEND } from '../../shared/defaults';
 import { calibrateCheckpoint } from '../quality/calibration';
 import { saveCheckpoint, type TrainingPosition } from '../run/checkpoint';
 import { RunFolder, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, type RunManifest } from '../run/runFolder';
+import { implantNeighbourHeads } from '../model/neighbourHeads';
 import { modelToArrays, optimizerToArrays, tensorsFromArrays } from '../run/weights';
 import { loadStartingModel } from './startingModel';
 import { initBackend, type BackendReport } from '../wasm/backend';
@@ -178,6 +179,10 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     if (startModel) {
       tf.tidy(() => model!.assign(tensorsFromArrays(startModel.weights)));
       log('info', `continuing pre-training from ${startModel.origin.from}${startModel.origin.step ? ` (step ${startModel.origin.step})` : ''}: its vocabulary, tokenizer settings and weights; a fresh optimizer and schedule`);
+    }
+    if (fresh && settings.neighbourHeads) {
+      implantNeighbourHeads(model, seed, { fresh: !startModel });
+      log('info', `neighbour heads: the discriminator's first layer attends to the previous and the next token from the start, over sinusoidal position embeddings`);
     }
     if (objectiveOf(config) === 'mlm') log('info', `model: masked LM ${fmtParams(model.parameterCount())} parameters (the discriminator's shapes), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
     else log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);

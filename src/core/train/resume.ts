@@ -103,6 +103,8 @@ function contradictionsOf(options: PretrainOptions, checkpoint: CheckpointConten
   differ('held-out sequences per evaluation', options.evalSequences, saved.evalSequences);
   differ('lowercase', options.lowercase, state.tokenizer.lowercase);
   differ('strip accents', options.stripAccents, state.tokenizer.stripAccents);
+  // Neighbour heads are an initialisation: a run has them from its start or not at all.
+  differ('neighbour heads', options.neighbourHeads, saved.neighbourHeads ?? false);
   if (manifest) out.push(...corpusContradictions(options.corpus, manifest.corpus));
   return out;
 }

@@ -81,6 +81,12 @@ export interface PretrainOptions {
    * ELECTRA only. Off (0) unless asked for; may be changed when resuming (a later stage).
    */
   syntheticErrors?: number;
+  /**
+   * Begin with neighbour heads (model/neighbourHeads.ts): attention on the previous and the
+   * next token in the discriminator's first layer, applied to the fresh or starting model once,
+   * when the run starts.
+   */
+  neighbourHeads?: boolean;
 }
 
 /** A new run's choices, before its data exists (the vocabulary may come out smaller than asked). */
@@ -116,6 +122,7 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     maskProbability: options.maskProbability ?? ELECTRA_MASK_PROBABILITY,
     curriculum: options.curriculum ?? GENERATOR_ONLY,
     syntheticErrors: options.syntheticErrors ?? 0,
+    ...(options.neighbourHeads ? { neighbourHeads: true } : {}),
   };
   validateCurriculum(training.curriculum!);
   if (training.syntheticErrors! > 0 && objectiveOf(config) !== 'electra') throw new Error('--synthetic-errors trains the discriminator; a masked LM has none');
