@@ -148,7 +148,8 @@ program
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
   .option('--dropout <p>', 'dropout of both networks', probability)
   .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (off by default; docs/recipes.md)', probability)
-  .option('--neighbour-heads', "begin with attention on the previous and the next token in the discriminator's first layer, over sinusoidal position embeddings (src/core/model/neighbourHeads.ts; docs/recipes.md)")
+  .option('--neighbour-heads', "begin with attention on the previous and the next token in the first layer, over sinusoidal position embeddings (default for a run from scratch, not with --from; docs/recipes.md)")
+  .option('--no-neighbour-heads', "begin from BERT's initialisation alone")
   .option('--calibration-words <n>', "held-out words scored when the run ends to fit its final checkpoint's flagging threshold (calibration.json; 0: none)", (v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('calibration-words must be a whole number, 0 or more');
@@ -205,7 +206,7 @@ program
         evalEvery: given<number>('evalEvery'),
         maskProbability: o.maskRate,
         syntheticErrors: o.syntheticErrors,
-        ...(o.neighbourHeads ? { neighbourHeads: true } : {}),
+        neighbourHeads: o.neighbourHeads,
         calibrationWords: o.calibrationWords,
         dropout: o.dropout,
         curriculum: o.unigramShare ? { unigramShareStart: o.unigramShare[0], unigramShareEnd: o.unigramShare[1], decayFraction: o.unigramDecay } : undefined,

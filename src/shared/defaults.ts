@@ -81,6 +81,12 @@ export const TRAINING_DEFAULTS = {
   stripAccents: true,
   /** Threads per step in the hosts: one per core where the backend computes on one thread. */
   workers: 'auto',
+  /**
+   * A run from scratch begins with neighbour heads (src/core/model/neighbourHeads.ts): without
+   * them short runs never learn word order (docs/recipes.md). A run continued from a model
+   * keeps that model's attention unless asked.
+   */
+  neighbourHeads: true,
 } as const;
 
 /** Scoring text with a trained discriminator (CLI `score`, the language server). */

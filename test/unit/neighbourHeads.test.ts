@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
 import { ElectraModel } from '../../src/core/model/model';
 import { presetConfig } from '../../src/core/model/presets';
+import { withObjective } from '../../src/core/model/config';
 import { implantNeighbourHeads, NEIGHBOUR_OFFSETS } from '../../src/core/model/neighbourHeads';
 import { loadCheckpoint, findLatestCheckpoint } from '../../src/core/run/checkpoint';
 import { tensorsFromArrays } from '../../src/core/run/weights';
@@ -142,5 +143,17 @@ test('the shipped base model, as trained, gets neighbour heads on real text', ()
   implantNeighbourHeads(model, 1, { fresh: false });
   // Trained words vary in size, and the larger ones shrink the positions in the embedding norm.
   assertNeighbours(model, ids, 0.75);
+  model.dispose();
+});
+
+test("a masked LM's one encoder gets them under its own names", () => {
+  const tokenizer = brownTokenizer(2048, 20);
+  const config = withObjective({ ...presetConfig('tiny'), vocabSize: tokenizer.vocabSize }, 'mlm');
+  const model = new ElectraModel(config, 4);
+  const before = model.p('generator.electra.encoder.layer.0.attention.self.query.weight').dataSync().slice();
+  implantNeighbourHeads(model, 4, { fresh: true });
+  const after = model.p('generator.electra.encoder.layer.0.attention.self.query.weight').dataSync();
+  assert.ok(before.some((v, i) => v !== after[i]));
+  assert.ok(!model.params.has('discriminator.electra.encoder.layer.0.attention.self.query.weight'));
   model.dispose();
 });

@@ -1,7 +1,7 @@
 /**
- * Neighbour heads: an initialisation that gives the discriminator's first layer one attention
- * head on the previous token and one on the next from step 0, instead of leaving attention to
- * find word order by itself.
+ * Neighbour heads: an initialisation that gives the discriminator's first layer (a masked LM's
+ * encoder's, for that objective) one attention head on the previous token and one on the next
+ * from step 0, instead of leaving attention to find word order by itself.
  *
  * Why: every real-word error ("the the", two words swapped, "their going") is visible only
  * from the neighbouring words, and with BERT's N(0, 0.02) initialisation a small model trained
@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElectraModel } from './model';
+import { pretrainedEncoder } from './config';
 import { Rng, deriveSeed } from '../common/random';
 
 /** The attention offsets the first heads of layer 0 are given, in head order. */
@@ -48,25 +49,26 @@ const POSITIONS = 'electra.embeddings.position_embeddings.weight';
 const WORDS = 'electra.embeddings.word_embeddings.weight';
 const TOKEN_TYPES = 'electra.embeddings.token_type_embeddings.weight';
 const EMBEDDING_NORM = 'electra.embeddings.LayerNorm';
-const LAYER0 = 'discriminator.electra.encoder.layer.0.attention.self';
-const PROJECT = 'discriminator.electra.embeddings_project';
 
 /**
  * Gives `model` neighbour heads in place: the first dimensions of the embeddings hold sinusoidal
- * positions only, and in the discriminator's layer 0 the query and key rows of heads 0 and 1
+ * positions only, and in the encoder's layer 0 the query and key rows of heads 0 and 1
  * (previous and next token) read them. Everything else keeps its value. Throws, changing
  * nothing, when the shapes leave no room for it, or for a trained model with an embedding
  * projection (rewriting it would lose what it learnt).
  */
 export function implantNeighbourHeads(model: ElectraModel, seed: number, options: { fresh: boolean }): void {
   const c = model.config;
+  // ELECTRA's discriminator, or a masked LM's one encoder: the network whose attention is judged.
+  const encoder = pretrainedEncoder(c);
+  const LAYER0 = `${encoder}.electra.encoder.layer.0.attention.self`;
+  const PROJECT = `${encoder}.electra.embeddings_project`;
   const E = c.embeddingSize;
-  const H = c.discriminator.hiddenSize;
-  const heads = c.discriminator.numAttentionHeads;
+  const H = c[encoder].hiddenSize;
+  const heads = c[encoder].numAttentionHeads;
   const headSize = H / heads;
   const dims = 2 * Math.floor((headSize * POSITION_SHARE_OF_HEAD) / 2);
   const projected = model.params.has(`${PROJECT}.weight`);
-  if (!model.params.has(`${LAYER0}.query.weight`)) throw new Error('neighbour heads go into the discriminator; this model has none');
   if (dims < 2 || dims >= E) throw new Error(`neighbour heads need heads at least 4 wide and narrower than the embeddings (${E}); this model's are ${headSize}`);
   if (projected && !options.fresh) {
     throw new Error('neighbour heads can be given to a trained model only when its embeddings are as wide as its hidden layers (no embedding projection)');

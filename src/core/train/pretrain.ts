@@ -182,7 +182,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     }
     if (fresh && settings.neighbourHeads) {
       implantNeighbourHeads(model, seed, { fresh: !startModel });
-      log('info', `neighbour heads: the discriminator's first layer attends to the previous and the next token from the start, over sinusoidal position embeddings`);
+      log('info', 'neighbour heads: the first layer attends to the previous and the next token from the start, over sinusoidal position embeddings');
     }
     if (objectiveOf(config) === 'mlm') log('info', `model: masked LM ${fmtParams(model.parameterCount())} parameters (the discriminator's shapes), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
     else log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);

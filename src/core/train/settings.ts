@@ -83,8 +83,8 @@ export interface PretrainOptions {
   syntheticErrors?: number;
   /**
    * Begin with neighbour heads (model/neighbourHeads.ts): attention on the previous and the
-   * next token in the discriminator's first layer, applied to the fresh or starting model once,
-   * when the run starts.
+   * next token in the first layer, applied to the fresh or starting model once, when the run
+   * starts. Default: TRAINING_DEFAULTS.neighbourHeads from scratch, none when continuing.
    */
   neighbourHeads?: boolean;
 }
@@ -122,7 +122,7 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     maskProbability: options.maskProbability ?? ELECTRA_MASK_PROBABILITY,
     curriculum: options.curriculum ?? GENERATOR_ONLY,
     syntheticErrors: options.syntheticErrors ?? 0,
-    ...(options.neighbourHeads ? { neighbourHeads: true } : {}),
+    ...((options.neighbourHeads ?? (!options.startFrom && TRAINING_DEFAULTS.neighbourHeads)) ? { neighbourHeads: true } : {}),
   };
   validateCurriculum(training.curriculum!);
   if (training.syntheticErrors! > 0 && objectiveOf(config) !== 'electra') throw new Error('--synthetic-errors trains the discriminator; a masked LM has none');
