@@ -4,10 +4,12 @@
 //   2. gathers the training text into .tmp/base-corpus with scripts/base-corpus.sh (Brown and
 //      Debian's permissively licensed documentation; sources and licences in docs/base-corpus.md);
 //   3. pre-trains `tiny` on it in runs/base (docs/base-model.md): 3,000 steps of ELECTRA
-//      with the replacement curriculum (every call resumes runs/base);
-//   4. the error stage: continues from that model in runs/base-errors on synthetic real-word
-//      errors only (--synthetic-errors 1, learning rate 1e-4), to ERROR_STAGE_FLOPS of the
-//      schedule of ERROR_STAGE_STEPS steps (--no-synthetic skips it);
+//      with the replacement curriculum, from BERT's initialisation alone as the shipped model
+//      was (every call resumes runs/base);
+//   4. the error stage: continues from that model in runs/base-errors with neighbour heads
+//      (src/core/model/neighbourHeads.ts) on synthetic real-word errors only
+//      (--synthetic-errors 1, learning rate 1e-4), to ERROR_STAGE_FLOPS of the schedule of
+//      ERROR_STAGE_STEPS steps (--no-synthetic skips it);
 //   5. ships the latest checkpoint to models/base (weights only, F16), with corpus.json and
 //      the calibrated threshold.
 // The shipped weights took the error stage from the previous shipped model (commit 27cb13d's
@@ -58,7 +60,7 @@ if (!args.includes('--ship-only')) {
   if (!from) {
     // Stage 1: ELECTRA with the replacement curriculum and mask rate of docs/recipes.md, no
     // dropout (a short run underfits). A resumed run keeps these settings from its checkpoint.
-    pretrain(run, ['--steps', opt('--steps', '3000'), '--checkpoint-every', '50', '--eval-every', '100', '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0']);
+    pretrain(run, ['--steps', opt('--steps', '3000'), '--checkpoint-every', '50', '--eval-every', '100', '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0', '--no-neighbour-heads']);
     const reached = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).step;
     if (reached < Number(opt('--steps', '3000'))) {
       console.log(`stage 1 stopped at step ${reached}: run this again to resume it`);
@@ -66,11 +68,11 @@ if (!args.includes('--ship-only')) {
     }
   }
   if (!args.includes('--no-synthetic')) {
-    // The error stage (docs/base-model.md): synthetic real-word errors in every sequence, at a
-    // learning rate low enough for attention to learn to read the neighbouring words (docs/recipes.md).
+    // The error stage (docs/base-model.md): synthetic real-word errors in every sequence, read
+    // through neighbour heads given to the stage-1 model when the stage starts (docs/recipes.md).
     const fresh = !existsSync(join(errorRun, 'checkpoints', 'latest.json'));
     pretrain(errorRun, [
-      ...(fresh ? ['--from', from ?? run] : []),
+      ...(fresh ? ['--from', from ?? run, '--neighbour-heads'] : []),
       '--steps', ERROR_STAGE_STEPS, '--flops', ERROR_STAGE_FLOPS, '--lr', '1e-4', '--warmup', '300',
       '--synthetic-errors', '1', '--dropout', '0', '--checkpoint-every', '500', '--eval-every', '5000',
     ]);

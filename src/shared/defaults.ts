@@ -89,6 +89,21 @@ export const TRAINING_DEFAULTS = {
   neighbourHeads: true,
 } as const;
 
+/**
+ * How a run continued from a model (startFrom: the shipped base model by default in the
+ * extension) trains unless told otherwise, in place of the preset's from-scratch choices.
+ * A pre-trained discriminator loses its error detection at the presets' 5e-4 on generator
+ * samples alone; at a fifth of it, with half of each batch's sequences carrying synthetic
+ * real-word errors (src/core/model/syntheticErrors.ts) and no dropout, it keeps it while the
+ * generator learns the workspace (docs/base-model.md, "Ten minutes of continued pre-training").
+ */
+export const CONTINUATION_DEFAULTS = {
+  learningRate: 1e-4,
+  /** ELECTRA models only: a masked LM has no discriminator to train on them. */
+  syntheticErrors: 0.5,
+  dropout: 0,
+} as const;
+
 /** Scoring text with a trained discriminator (CLI `score`, the language server). */
 export const SCORING_DEFAULTS = {
   /**

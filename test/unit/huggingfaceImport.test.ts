@@ -21,6 +21,7 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/core/run/safeten
 import { WordPieceTokenizer } from '../../src/core/data/tokenizer';
 import { initBackend } from '../../src/core/wasm/backend';
 import { rustBookFiles, tempDir } from './engineFixtures';
+import { CONTINUATION_DEFAULTS } from '../../src/shared/defaults';
 
 const FIXTURES = resolve(__dirname, '../../../test/fixtures/hf');
 const PAIR = join(FIXTURES, 'pair');
@@ -303,6 +304,10 @@ test('CLI: import, then pretrain --from the imported run continues with its voca
   assert.deepEqual(run.origin, { kind: 'continued', from: imported, step: 0 });
   assert.equal(run.training.totalSteps, 2);
   assert.equal(run.training.learningRate, 1e-9);
+  // Where the options are silent, a continued run trains by CONTINUATION_DEFAULTS and keeps the model's attention.
+  assert.equal(run.training.syntheticErrors, CONTINUATION_DEFAULTS.syntheticErrors);
+  assert.equal(run.training.dropout, CONTINUATION_DEFAULTS.dropout);
+  assert.equal(run.training.neighbourHeads, undefined);
   const after = loadCheckpoint(findLatestCheckpoint(continued)!);
   const before = loadCheckpoint(findLatestCheckpoint(imported)!);
   assert.equal(after.state.step, 2);

@@ -113,6 +113,11 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     throw new Error(`cannot continue pre-training into ${run.dir}: it holds the model the run starts from; choose another run folder`);
   }
   for (const w of startModel?.warnings ?? []) log('warn', w);
+  if (startModel && objectiveOf(startModel.config) === 'mlm' && fresh!.training.syntheticErrors) {
+    // The continuation default is for ELECTRA models; asked for explicitly, it is refused.
+    if (options.syntheticErrors) throw new Error('--synthetic-errors trains the discriminator; the model to continue from is a masked LM, which has none');
+    fresh!.training.syntheticErrors = 0;
+  }
   if (fresh && options.overwrite) run.removeRun();
   // What a failed start may remove: only what it made (--out may be a folder with a data/ of its own).
   const present = run.presentEntries();

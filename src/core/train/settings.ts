@@ -6,7 +6,7 @@
  */
 import { objectiveOf, validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
 import { presetConfig, presetTraining, type PresetName } from '../model/presets';
-import { TRAINING_DEFAULTS } from '../../shared/defaults';
+import { CONTINUATION_DEFAULTS, TRAINING_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
 import type { CorpusSource } from '../data/dataset';
 import type { NormalizationOptions } from '../data/tokenizer';
@@ -106,22 +106,24 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
   const config: ElectraConfig = withObjective({ ...presetConfig(preset), ...options.config }, options.objective ?? 'electra');
   validateConfig(config);
   const defaults = presetTraining(preset);
+  // A run continued from a model trains by CONTINUATION_DEFAULTS where the options are silent.
+  const continued = !!options.startFrom;
   const training: TrainingSettings = {
     preset,
     batchSize: options.batchSize ?? defaults.batchSize,
     gradientAccumulation: options.gradientAccumulation ?? defaults.gradientAccumulation,
-    learningRate: options.learningRate ?? defaults.learningRate,
+    learningRate: options.learningRate ?? (continued ? CONTINUATION_DEFAULTS.learningRate : defaults.learningRate),
     warmupSteps: options.warmupSteps ?? -1, // the preset's rule, once totalSteps is known
     totalSteps: options.steps ?? 0, // 0: estimated from the time budget after the first steps
     checkpointEvery: options.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
     evalEvery: options.evalEvery ?? TRAINING_DEFAULTS.evalEvery,
     evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
-    dropout: options.dropout ?? config.hiddenDropoutProb,
+    dropout: options.dropout ?? (continued ? CONTINUATION_DEFAULTS.dropout : config.hiddenDropoutProb),
     maxGradNorm: defaults.maxGradNorm,
     ...(options.flops ? { flopBudget: options.flops } : {}),
     maskProbability: options.maskProbability ?? ELECTRA_MASK_PROBABILITY,
     curriculum: options.curriculum ?? GENERATOR_ONLY,
-    syntheticErrors: options.syntheticErrors ?? 0,
+    syntheticErrors: options.syntheticErrors ?? (continued && objectiveOf(config) === 'electra' ? CONTINUATION_DEFAULTS.syntheticErrors : 0),
     ...((options.neighbourHeads ?? (!options.startFrom && TRAINING_DEFAULTS.neighbourHeads)) ? { neighbourHeads: true } : {}),
   };
   validateCurriculum(training.curriculum!);

@@ -1,0 +1,33 @@
+/**
+ * A new run's settings (src/core/train/settings.ts): from scratch they follow the preset and
+ * TRAINING_DEFAULTS; continued from a model, CONTINUATION_DEFAULTS fill what the options leave
+ * out; what the options say always wins.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveNewRun, type PretrainOptions } from '../../src/core/train/settings';
+import { presetTraining } from '../../src/core/model/presets';
+import { CONTINUATION_DEFAULTS, TRAINING_DEFAULTS } from '../../src/shared/defaults';
+
+const options: PretrainOptions = { corpus: { kind: 'brown' }, outDir: 'unused', preset: 'tiny', steps: 10 };
+
+test('from scratch: the preset, dropout from the model, no synthetic errors, neighbour heads by default', () => {
+  const { training } = resolveNewRun(options);
+  assert.equal(training.learningRate, presetTraining('tiny').learningRate);
+  assert.equal(training.dropout, 0.1);
+  assert.equal(training.syntheticErrors, 0);
+  assert.equal(training.neighbourHeads, TRAINING_DEFAULTS.neighbourHeads ? true : undefined);
+  assert.equal(resolveNewRun({ ...options, neighbourHeads: false }).training.neighbourHeads, undefined);
+  // A masked LM gets them too (in its one encoder), but no synthetic errors.
+  assert.equal(resolveNewRun({ ...options, objective: 'mlm' }).training.syntheticErrors, 0);
+});
+
+test('continued from a model: the continuation defaults, the model keeping its attention; options still win', () => {
+  const { training } = resolveNewRun({ ...options, startFrom: 'models/base' });
+  assert.equal(training.learningRate, CONTINUATION_DEFAULTS.learningRate);
+  assert.equal(training.dropout, CONTINUATION_DEFAULTS.dropout);
+  assert.equal(training.syntheticErrors, CONTINUATION_DEFAULTS.syntheticErrors);
+  assert.equal(training.neighbourHeads, undefined);
+  const told = resolveNewRun({ ...options, startFrom: 'models/base', learningRate: 3e-4, dropout: 0.1, syntheticErrors: 0, neighbourHeads: true }).training;
+  assert.deepEqual([told.learningRate, told.dropout, told.syntheticErrors, told.neighbourHeads], [3e-4, 0.1, 0, true]);
+});
