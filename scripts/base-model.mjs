@@ -33,7 +33,7 @@ const run = join(root, 'runs', 'base');
 const errorRun = join(root, 'runs', 'base-errors');
 // The error stage's schedule (linear decay over ERROR_STAGE_STEPS) and where it stops.
 const ERROR_STAGE_STEPS = '20000';
-const ERROR_STAGE_FLOPS = '102441634234368'; // step 8,173: 12,534,153,216 FLOPs a step
+const ERROR_STAGE_FLOPS = '100273225728000'; // step 8,000: 12,534,153,216 FLOPs a step
 const out = join(root, 'models', 'base');
 
 function sh(cmd, cmdArgs) {
