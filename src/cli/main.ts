@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
-import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
+import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, CONTINUATION_DEFAULTS, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
@@ -147,7 +147,7 @@ program
   .option('--unigram-share <start[:end]>', 'share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (docs/recipes.md)', shareRange)
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
   .option('--dropout <p>', 'dropout of both networks', probability)
-  .option('--synthetic-errors <share>', 'train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (off by default; docs/recipes.md)', probability)
+  .option('--synthetic-errors <share>', `train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (default: off from scratch, ${CONTINUATION_DEFAULTS.syntheticErrors} with --from; docs/recipes.md)`, probability)
   .option('--neighbour-heads', "begin with attention on the previous and the next token in the first layer, over sinusoidal position embeddings (default for a run from scratch, not with --from; docs/recipes.md)")
   .option('--no-neighbour-heads', "begin from BERT's initialisation alone")
   .option('--calibration-words <n>', "held-out words scored when the run ends to fit its final checkpoint's flagging threshold (calibration.json; 0: none)", (v) => {
