@@ -31,7 +31,7 @@ export const NEIGHBOUR_OFFSETS = [-1, 1] as const;
  * looking almost only there (the largest sidelobe is under half of it), low enough that
  * training can still turn it into something else.
  */
-const PEAK_LOGIT = Number(process.env.NH_PEAK ?? 16);
+const PEAK_LOGIT = 16;
 /** Random frequency sets drawn; the one with the lowest largest sidelobe is kept. */
 const FREQUENCY_DRAWS = 32;
 /** Frequencies below this repeat too slowly to tell adjacent positions apart. */
@@ -89,9 +89,9 @@ export function implantNeighbourHeads(model: ElectraModel, seed: number, options
     }
   }
 
-  // The embedding LayerNorm's gains and biases in the position dimensions go back to 1 and 0: a
-  // trained model's served words that are no longer there, and unequal gains would distort the
-  // rotation. The norm divides by a spread of about `scale` (words and positions alike), so after
+  // The embedding LayerNorm's gains and biases in the position dimensions go back to 1 and 0: in
+  // a trained model they served words that are no longer there, and unequal gains would distort
+  // the rotation. The norm divides by a spread of about `scale` (words and positions alike), so after
   // it a pair (sin, cos) has a squared length of about 2; the query's gain g turns the sum over
   // the pairs into the peak logit.
   const normGain = model.p(`${EMBEDDING_NORM}.weight`).dataSync().slice() as Float32Array;
