@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
-import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, CONTINUATION_DEFAULTS, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
+import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
@@ -143,10 +143,10 @@ program
   .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
   .option('--exclude <glob...>', 'files to exclude')
-  .option('--mask-rate <p>', 'share of tokens masked for the generator (ELECTRA: 0.15)', probability)
-  .option('--unigram-share <start[:end]>', 'share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (docs/recipes.md)', shareRange)
-  .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, 0.5)
-  .option('--dropout <p>', 'dropout of both networks', probability)
+  .option('--mask-rate <p>', `share of tokens masked for the generator (default from scratch: ${FROM_SCRATCH_DEFAULTS.maskProbability}; ELECTRA's and a masked LM's: 0.15)`, probability)
+  .option('--unigram-share <start[:end]>', `share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (default from scratch: ${FROM_SCRATCH_DEFAULTS.curriculum.unigramShareStart}:${FROM_SCRATCH_DEFAULTS.curriculum.unigramShareEnd}; 0 for generator samples only; docs/recipes.md)`, shareRange)
+  .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, FROM_SCRATCH_DEFAULTS.curriculum.decayFraction)
+  .option('--dropout <p>', `dropout of both networks (default: ${FROM_SCRATCH_DEFAULTS.dropout} for ELECTRA from scratch and ${CONTINUATION_DEFAULTS.dropout} with --from, else the model's 0.1)`, probability)
   .option('--synthetic-errors <share>', `train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (default: off from scratch, ${CONTINUATION_DEFAULTS.syntheticErrors} with --from; docs/recipes.md)`, probability)
   .option('--neighbour-heads', "begin with attention on the previous and the next token in the first layer, over sinusoidal position embeddings (default for a run from scratch, not with --from; docs/recipes.md)")
   .option('--no-neighbour-heads', "begin from BERT's initialisation alone")

@@ -90,6 +90,20 @@ export const TRAINING_DEFAULTS = {
 } as const;
 
 /**
+ * How an ELECTRA run from scratch trains where the options are silent: the short-run recipe of
+ * docs/recipes.md ("rB"): a quarter of the tokens masked, a share of the masked positions given
+ * a draw from the corpus's unigram distribution instead of the generator's sample (0.5 falling
+ * to 0.2 over the first 70% of the run), and no dropout. With neighbour heads it is the recipe
+ * that gets past the base rate within minutes; ELECTRA's own (15% masks, generator samples only,
+ * dropout 0.1) stays at it (docs/recipes.md, "Neighbour heads"). A masked LM keeps BERT's.
+ */
+export const FROM_SCRATCH_DEFAULTS = {
+  maskProbability: 0.25,
+  curriculum: { unigramShareStart: 0.5, unigramShareEnd: 0.2, decayFraction: 0.7 },
+  dropout: 0,
+} as const;
+
+/**
  * How a run continued from a model (startFrom: the shipped base model by default in the
  * extension) trains unless told otherwise, in place of the preset's from-scratch choices.
  * A pre-trained discriminator loses its error detection at the presets' 5e-4 on generator

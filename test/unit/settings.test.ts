@@ -7,19 +7,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveNewRun, type PretrainOptions } from '../../src/core/train/settings';
 import { presetTraining } from '../../src/core/model/presets';
-import { CONTINUATION_DEFAULTS, TRAINING_DEFAULTS } from '../../src/shared/defaults';
+import { CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, TRAINING_DEFAULTS } from '../../src/shared/defaults';
 
 const options: PretrainOptions = { corpus: { kind: 'brown' }, outDir: 'unused', preset: 'tiny', steps: 10 };
 
-test('from scratch: the preset, dropout from the model, no synthetic errors, neighbour heads by default', () => {
+test("from scratch: the preset's rate, the short-run recipe, no synthetic errors, neighbour heads by default", () => {
   const { training } = resolveNewRun(options);
   assert.equal(training.learningRate, presetTraining('tiny').learningRate);
-  assert.equal(training.dropout, 0.1);
+  assert.equal(training.dropout, FROM_SCRATCH_DEFAULTS.dropout);
+  assert.equal(training.maskProbability, FROM_SCRATCH_DEFAULTS.maskProbability);
+  assert.deepEqual(training.curriculum, FROM_SCRATCH_DEFAULTS.curriculum);
   assert.equal(training.syntheticErrors, 0);
   assert.equal(training.neighbourHeads, TRAINING_DEFAULTS.neighbourHeads ? true : undefined);
   assert.equal(resolveNewRun({ ...options, neighbourHeads: false }).training.neighbourHeads, undefined);
-  // A masked LM gets them too (in its one encoder), but no synthetic errors.
-  assert.equal(resolveNewRun({ ...options, objective: 'mlm' }).training.syntheticErrors, 0);
+  // A masked LM gets neighbour heads too (in its one encoder), but BERT's masks and dropout, and no synthetic errors.
+  const mlm = resolveNewRun({ ...options, objective: 'mlm' }).training;
+  assert.deepEqual([mlm.maskProbability, mlm.dropout, mlm.syntheticErrors, mlm.curriculum?.unigramShareStart], [0.15, 0.1, 0, 0]);
 });
 
 test('continued from a model: the continuation defaults, the model keeping its attention; options still win', () => {

@@ -6,7 +6,7 @@
  */
 import { objectiveOf, validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
 import { presetConfig, presetTraining, type PresetName } from '../model/presets';
-import { CONTINUATION_DEFAULTS, TRAINING_DEFAULTS } from '../../shared/defaults';
+import { CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, TRAINING_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
 import type { CorpusSource } from '../data/dataset';
 import type { NormalizationOptions } from '../data/tokenizer';
@@ -106,8 +106,10 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
   const config: ElectraConfig = withObjective({ ...presetConfig(preset), ...options.config }, options.objective ?? 'electra');
   validateConfig(config);
   const defaults = presetTraining(preset);
-  // A run continued from a model trains by CONTINUATION_DEFAULTS where the options are silent.
+  // Where the options are silent, a run continued from a model trains by CONTINUATION_DEFAULTS,
+  // an ELECTRA run from scratch by FROM_SCRATCH_DEFAULTS.
   const continued = !!options.startFrom;
+  const scratchElectra = !continued && objectiveOf(config) === 'electra';
   const training: TrainingSettings = {
     preset,
     batchSize: options.batchSize ?? defaults.batchSize,
@@ -118,11 +120,11 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     checkpointEvery: options.checkpointEvery ?? TRAINING_DEFAULTS.checkpointEvery,
     evalEvery: options.evalEvery ?? TRAINING_DEFAULTS.evalEvery,
     evalSequences: options.evalSequences ?? TRAINING_DEFAULTS.evalSequences,
-    dropout: options.dropout ?? (continued ? CONTINUATION_DEFAULTS.dropout : config.hiddenDropoutProb),
+    dropout: options.dropout ?? (continued ? CONTINUATION_DEFAULTS.dropout : scratchElectra ? FROM_SCRATCH_DEFAULTS.dropout : config.hiddenDropoutProb),
     maxGradNorm: defaults.maxGradNorm,
     ...(options.flops ? { flopBudget: options.flops } : {}),
-    maskProbability: options.maskProbability ?? ELECTRA_MASK_PROBABILITY,
-    curriculum: options.curriculum ?? GENERATOR_ONLY,
+    maskProbability: options.maskProbability ?? (scratchElectra ? FROM_SCRATCH_DEFAULTS.maskProbability : ELECTRA_MASK_PROBABILITY),
+    curriculum: options.curriculum ?? (scratchElectra ? { ...FROM_SCRATCH_DEFAULTS.curriculum } : GENERATOR_ONLY),
     syntheticErrors: options.syntheticErrors ?? (continued && objectiveOf(config) === 'electra' ? CONTINUATION_DEFAULTS.syntheticErrors : 0),
     ...((options.neighbourHeads ?? (!options.startFrom && TRAINING_DEFAULTS.neighbourHeads)) ? { neighbourHeads: true } : {}),
   };
