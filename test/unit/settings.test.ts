@@ -33,4 +33,10 @@ test('continued from a model: the continuation defaults, the model keeping its a
   assert.equal(training.neighbourHeads, undefined);
   const told = resolveNewRun({ ...options, startFrom: 'models/base', learningRate: 3e-4, dropout: 0.1, syntheticErrors: 0, neighbourHeads: true }).training;
   assert.deepEqual([told.learningRate, told.dropout, told.syntheticErrors, told.neighbourHeads], [3e-4, 0.1, 0, true]);
+  // Continuing a masked LM: its objective decides, so no synthetic errors by default, and asking for them is refused.
+  const mlm = resolveNewRun({ ...options, startFrom: 'runs/mlm' }, 'mlm');
+  assert.equal(mlm.config.objective, 'mlm');
+  assert.equal(mlm.training.syntheticErrors, 0);
+  assert.equal(mlm.training.learningRate, CONTINUATION_DEFAULTS.learningRate);
+  assert.throws(() => resolveNewRun({ ...options, startFrom: 'runs/mlm', syntheticErrors: 0.5 }, 'mlm'), /a masked LM has none/);
 });

@@ -106,18 +106,13 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     throw new Error(`${run.dir} already holds a run (checkpoint ${existing}); resume it, or start over with overwrite, or choose another run folder`);
   }
   const resumed = options.resume ? resumeRun(run, options, (m) => log('info', m)) : undefined;
-  const fresh = resumed ? undefined : resolveNewRun(options);
   // Read before an overwrite clears the run folder, so that a bad starting point loses nothing.
-  const startModel = fresh && options.startFrom ? loadStartingModel(options.startFrom) : undefined;
+  const startModel = !resumed && options.startFrom ? loadStartingModel(options.startFrom) : undefined;
+  const fresh = resumed ? undefined : resolveNewRun(options, startModel && objectiveOf(startModel.config));
   if (startModel && (run.dir === startModel.origin.from || run.dir.startsWith(startModel.origin.from + sep))) {
     throw new Error(`cannot continue pre-training into ${run.dir}: it holds the model the run starts from; choose another run folder`);
   }
   for (const w of startModel?.warnings ?? []) log('warn', w);
-  if (startModel && objectiveOf(startModel.config) === 'mlm' && fresh!.training.syntheticErrors) {
-    // The continuation default is for ELECTRA models; asked for explicitly, it is refused.
-    if (options.syntheticErrors) throw new Error('--synthetic-errors trains the discriminator; the model to continue from is a masked LM, which has none');
-    fresh!.training.syntheticErrors = 0;
-  }
   if (fresh && options.overwrite) run.removeRun();
   // What a failed start may remove: only what it made (--out may be a folder with a data/ of its own).
   const present = run.presentEntries();

@@ -78,7 +78,8 @@ export interface PretrainOptions {
   /**
    * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of each
    * batch's sequences that carry sparse planted errors instead of the generator's masks.
-   * ELECTRA only. Off (0) unless asked for; may be changed when resuming (a later stage).
+   * ELECTRA only. Default: off from scratch, CONTINUATION_DEFAULTS.syntheticErrors when
+   * continuing; may be changed when resuming (a later stage).
    */
   syntheticErrors?: number;
   /**
@@ -99,17 +100,21 @@ export interface ResolvedRun {
   training: TrainingSettings;
 }
 
-/** A new run's settings from its options, its preset and the defaults. */
-export function resolveNewRun(options: PretrainOptions): ResolvedRun {
+/**
+ * A new run's settings from its options, its preset and the defaults. A run continued from a
+ * model trains that model's objective (`startObjective`), which decides its defaults.
+ */
+export function resolveNewRun(options: PretrainOptions, startObjective?: Objective): ResolvedRun {
   const preset = options.preset;
   if (!preset) throw new Error('give a preset for a new run');
-  const config: ElectraConfig = withObjective({ ...presetConfig(preset), ...options.config }, options.objective ?? 'electra');
+  const config: ElectraConfig = withObjective({ ...presetConfig(preset), ...options.config }, startObjective ?? options.objective ?? 'electra');
   validateConfig(config);
   const defaults = presetTraining(preset);
   // Where the options are silent, a run continued from a model trains by CONTINUATION_DEFAULTS,
   // an ELECTRA run from scratch by FROM_SCRATCH_DEFAULTS.
   const continued = !!options.startFrom;
-  const scratchElectra = !continued && objectiveOf(config) === 'electra';
+  const electra = objectiveOf(config) === 'electra';
+  const scratchElectra = !continued && electra;
   const training: TrainingSettings = {
     preset,
     batchSize: options.batchSize ?? defaults.batchSize,
@@ -125,11 +130,11 @@ export function resolveNewRun(options: PretrainOptions): ResolvedRun {
     ...(options.flops ? { flopBudget: options.flops } : {}),
     maskProbability: options.maskProbability ?? (scratchElectra ? FROM_SCRATCH_DEFAULTS.maskProbability : ELECTRA_MASK_PROBABILITY),
     curriculum: options.curriculum ?? (scratchElectra ? { ...FROM_SCRATCH_DEFAULTS.curriculum } : GENERATOR_ONLY),
-    syntheticErrors: options.syntheticErrors ?? (continued && objectiveOf(config) === 'electra' ? CONTINUATION_DEFAULTS.syntheticErrors : 0),
-    ...((options.neighbourHeads ?? (!options.startFrom && TRAINING_DEFAULTS.neighbourHeads)) ? { neighbourHeads: true } : {}),
+    syntheticErrors: options.syntheticErrors ?? (continued && electra ? CONTINUATION_DEFAULTS.syntheticErrors : 0),
+    ...((options.neighbourHeads ?? (!continued && TRAINING_DEFAULTS.neighbourHeads)) ? { neighbourHeads: true } : {}),
   };
   validateCurriculum(training.curriculum!);
-  if (training.syntheticErrors! > 0 && objectiveOf(config) !== 'electra') throw new Error('--synthetic-errors trains the discriminator; a masked LM has none');
+  if (training.syntheticErrors! > 0 && !electra) throw new Error('--synthetic-errors trains the discriminator; a masked LM has none');
   if (!options.steps && !options.minutes && !options.flops) throw new Error('give a number of steps, minutes or FLOPs to train for');
   return {
     preset,
