@@ -3,7 +3,7 @@
  * threshold the editor, the token view and the CLI flag at. A model's scores are not
  * probabilities one threshold serves across models (docs/base-model.md, target 4): each model
  * carries the threshold that flags at most N of every 1,000 words of clean held-out prose of
- * its own corpus (src/core/quality/calibration.ts computes it).
+ * its own corpus, with a stated confidence (src/core/quality/calibration.ts computes it).
  *
  *   <run or model folder>/calibration.json   the calibration of the checkpoint `step`
  *
@@ -29,6 +29,11 @@ export interface Calibration {
   threshold: number;
   /** The budget it was fitted for: at most this many flags per 1,000 clean words. */
   falseFlagsPer1000: number;
+  /**
+   * The confidence with which the budget holds on text like the sample's; absent in files
+   * written before it was recorded, which fitted the budget on the sample alone.
+   */
+  confidence?: number;
   /** Clean words it was fitted on. */
   words: number;
   /** The checkpoint step it belongs to. */
@@ -51,6 +56,7 @@ export function parseCalibration(x: unknown, where: string): Calibration {
   need(o.version === CALIBRATION_VERSION, where, `version ${JSON.stringify(o.version)}; this version of ELECTRA Studio reads version ${CALIBRATION_VERSION}`);
   need(typeof o.threshold === 'number' && o.threshold > 0 && o.threshold < 1, where, `threshold ${JSON.stringify(o.threshold)} is not a number in (0, 1)`);
   need(typeof o.falseFlagsPer1000 === 'number' && o.falseFlagsPer1000 >= 0 && o.falseFlagsPer1000 <= 1000, where, 'falseFlagsPer1000 is not a number in [0, 1000]');
+  need(o.confidence === undefined || (typeof o.confidence === 'number' && o.confidence > 0 && o.confidence < 1), where, 'confidence is not a number in (0, 1)');
   need(Number.isSafeInteger(o.words) && (o.words as number) > 0, where, 'words is not a positive integer');
   need(Number.isSafeInteger(o.step) && (o.step as number) >= 0, where, 'step is not a non-negative integer');
   need(typeof o.fittedOn === 'string' && o.fittedOn.length <= 1000, where, 'fittedOn is not a short string');
@@ -60,12 +66,23 @@ export function parseCalibration(x: unknown, where: string): Calibration {
     version: CALIBRATION_VERSION,
     threshold: o.threshold as number,
     falseFlagsPer1000: o.falseFlagsPer1000 as number,
+    ...(o.confidence === undefined ? {} : { confidence: o.confidence as number }),
     words: o.words as number,
     step: o.step as number,
     fittedOn: o.fittedOn as string,
   };
   if (o.seconds !== undefined) c.seconds = o.seconds as number;
   return c;
+}
+
+/**
+ * "threshold 0.742: at most 5 false flags per 1,000 words with 95% confidence, fitted on
+ * held-out prose of ... (19,987 words, step 8000, 2.6 s)": a calibration for a log.
+ */
+export function summarizeCalibration(c: Calibration): string {
+  const confidence = c.confidence === undefined ? 'on its sample' : `with ${Math.round(c.confidence * 100)}% confidence`;
+  const seconds = c.seconds === undefined ? '' : `, ${c.seconds} s`;
+  return `threshold ${c.threshold.toFixed(3)}: at most ${c.falseFlagsPer1000} false flags per 1,000 words ${confidence}, fitted on ${c.fittedOn} (${c.words} words, step ${c.step}${seconds})`;
 }
 
 /** A calibration as its file holds it. */

@@ -152,11 +152,20 @@ export const ERROR_BENCHMARK_DEFAULTS = {
 
 /**
  * A model's calibration (src/core/quality/calibration.ts): the threshold that flags at most
- * ERROR_BENCHMARK_DEFAULTS.falseFlagBudget of every 1,000 words of clean held-out prose.
+ * ERROR_BENCHMARK_DEFAULTS.falseFlagBudget of every 1,000 words of clean held-out prose, with
+ * `confidence`.
  */
 export const CALIBRATION_DEFAULTS = {
   /** Held-out words scored at most: bounds the cost at the end of every pre-training run. */
   maxWords: 20_000,
+  /**
+   * The threshold keeps the false-flag rate within the budget with this confidence, not
+   * only on the sample it was fitted on (metrics.ts, thresholdForFalseFlagBound): an
+   * in-sample fit exceeds the budget on other text of the same kind half the time.
+   */
+  confidence: 0.95,
+  /** Seed of the order in which held-out paragraphs are drawn, so a calibration is reproducible. */
+  seed: 1,
   /** Fewer held-out words than this give no calibration: a quantile of 5 in 1,000 needs some. */
   minWords: 1_000,
 } as const;

@@ -3,14 +3,15 @@
  * src/core/run/shippedModel.ts). With --corpus it also writes
  *   corpus.json       the text it was trained on (the error benchmark trains its baselines on it)
  *   calibration.json  the model's calibration (src/core/quality/calibration.ts): the threshold
- *                     that flags at most 5 words in 1,000 of clean held-out prose of that
- *                     corpus, which the editor and the CLI flag at unless told otherwise
+ *                     that keeps false flags within the budget on clean held-out prose of
+ *                     that corpus, which the editor and the CLI flag at unless told otherwise
  *
  *   node dist/shipModel.js <run> <out> [--corpus <folder>]
  */
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { calibrateCheckpoint, findLatestCheckpoint, loadCheckpoint, writeShippedCalibration, writeShippedModel } from '../core';
+import { summarizeCalibration } from '../shared/calibrationFormat';
 
 async function main(): Promise<void> {
   const [run, out, flag, corpus] = process.argv.slice(2);
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   if ('skipped' in outcome) throw new Error(`no calibration: ${outcome.skipped}`);
   const c = outcome.calibration;
   const path = writeShippedCalibration(out, c);
-  process.stdout.write(`${path}: threshold ${c.threshold.toFixed(4)} flags at most ${c.falseFlagsPer1000} of 1,000 words of ${c.fittedOn} (${c.words} words, ${c.seconds} s)\n`);
+  process.stdout.write(`${path}: ${summarizeCalibration(c)}\n`);
 }
 
 main().catch((e: Error) => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONFUSABLES } from '../../src/core/quality/confusables';
-import { detectionMetrics, thresholdForFalseFlags } from '../../src/core/quality/metrics';
+import { detectionMetrics, maxFlagsWithin, thresholdForFalseFlagBound, thresholdForFalseFlags } from '../../src/core/quality/metrics';
+import { Rng } from '../../src/core/common/random';
 import { KneserNeyTrigram, sentenceWords } from '../../src/core/quality/ngram';
 import { ERROR_KINDS, plantErrors } from '../../src/core/quality/plantErrors';
 import { paragraphsOfLines, paragraphsOfMarkdown } from '../../src/core/quality/prose';
@@ -118,6 +119,49 @@ test('thresholdForFalseFlags: at most the budget per 1,000, and no lower thresho
   assert.equal(scores.filter((s) => s >= t).length, 10);
   assert.ok(scores.filter((s) => s >= 1989).length > 10, 'the next score down would flag more');
   assert.equal(thresholdForFalseFlags([1, 1, 1], 5), 1 + 1e-9);
+});
+
+test('maxFlagsWithin: the largest k with P(X <= k) <= alpha, against the binomial summed term by term', () => {
+  // Each term as C(n, k) p^k (1-p)^(n-k), multiplied out: an independent computation.
+  const cdf = (n: number, p: number, k: number) => {
+    let total = 0;
+    for (let i = 0; i <= k; i++) {
+      let term = Math.pow(1 - p, n - i) * Math.pow(p, i);
+      for (let j = 0; j < i; j++) term *= (n - j) / (j + 1);
+      total += term;
+    }
+    return total;
+  };
+  for (const [n, p, alpha] of [[1000, 0.005, 0.05], [400, 0.02, 0.05], [600, 0.005, 0.05], [300, 0.1, 0.01], [20000, 0.005, 0.05]] as const) {
+    const k = maxFlagsWithin(n, p, alpha);
+    if (n <= 1000) {
+      if (k >= 0) assert.ok(cdf(n, p, k) <= alpha, `n ${n} p ${p}: P(X <= ${k}) = ${cdf(n, p, k)}`);
+      assert.ok(cdf(n, p, k + 1) > alpha, `n ${n} p ${p}: k ${k} is the largest`);
+    }
+    assert.ok(k < n * p, `n ${n} p ${p}: k ${k} is below the mean`);
+  }
+  assert.equal(maxFlagsWithin(1000, 0.005, 0.05), 1);
+  assert.equal(maxFlagsWithin(100, 0.005, 0.05), -1, 'a hundred words cannot bound a rate of 5 per 1,000');
+});
+
+test('thresholdForFalseFlagBound keeps the rate within the budget on new samples with its confidence; the in-sample fit does not', () => {
+  // Clean scores uniform in [0, 1): the threshold t flags a share 1 - t of any new text.
+  const rng = new Rng(11);
+  let bounded = 0;
+  let inSample = 0;
+  const trials = 200;
+  for (let trial = 0; trial < trials; trial++) {
+    const sample = Array.from({ length: 5000 }, () => rng.next());
+    if (1 - thresholdForFalseFlagBound(sample, 5, 0.95) <= 0.005) bounded++;
+    if (1 - thresholdForFalseFlags(sample, 5) <= 0.005) inSample++;
+  }
+  assert.ok(bounded >= 0.92 * trials, `the bound held in ${bounded} of ${trials} samples`);
+  assert.ok(inSample < 0.7 * trials, `the in-sample fit held in ${inSample} of ${trials} samples`);
+  const scores = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 2000);
+  const k = maxFlagsWithin(2000, 0.005, 0.05);
+  const t = thresholdForFalseFlagBound(scores, 5, 0.95);
+  assert.equal(scores.filter((s) => s >= t).length, k, 'it flags exactly the k the binomial allows');
+  assert.equal(thresholdForFalseFlagBound(scores.slice(0, 100), 5, 0.95), Infinity, 'too few words to bound: nothing is flagged');
 });
 
 test('word alignment: a word takes the maximum over its pieces; punctuation is no word', () => {

@@ -1,12 +1,16 @@
 /**
  * A model's calibration (the format and the threshold rule: src/shared/calibrationFormat.ts):
- * score clean held-out prose of the model's own corpus (the documents training held out, at
- * most CALIBRATION_DEFAULTS.maxWords words of whole sentences; a corpus of a few files has
- * none, and its own prose stands in, said so in `fittedOn`) and take the lowest threshold
- * that flags at most N of every 1,000 of its words (metrics.ts's thresholdForFalseFlags; N is
+ * score clean held-out prose of the model's own corpus (paragraphs drawn in a seeded random
+ * order from all the documents training held out, at most CALIBRATION_DEFAULTS.maxWords
+ * words; a corpus of a few files has none held out, and its own prose stands in, said so in
+ * `fittedOn`) and take the lowest threshold that keeps the false-flag rate at most N per 1,000
+ * words with CALIBRATION_DEFAULTS.confidence (metrics.ts's thresholdForFalseFlagBound; N is
  * ERROR_BENCHMARK_DEFAULTS.falseFlagBudget). Any flag on that text is a false one: it holds
- * no planted error. Written at the end of every pre-training run (RunFolder.writeCalibration)
- * and for the shipped base model (src/tools/shipModel.ts); read here for the hosts.
+ * no planted error. Drawing from every document, rather than taking the first ones, keeps
+ * one kind of text (the first folder's) from setting the threshold for all; the confidence
+ * bound keeps the sample's own luck from doing so. Written at the end of every pre-training
+ * run (RunFolder.writeCalibration) and for the shipped base model (src/tools/shipModel.ts);
+ * read here for the hosts.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -18,7 +22,8 @@ import type { BackendPreference } from '../wasm/backend';
 import { corpusDocuments, documentParagraphs } from './corpusText';
 import { HELD_OUT_FRACTION, listDocuments, type CorpusSource } from '../data/dataset';
 import { isHeldOut } from '../data/corpus';
-import { thresholdForFalseFlags } from './metrics';
+import { thresholdForFalseFlagBound } from './metrics';
+import { epochPermutation } from '../common/random';
 import { joinParagraphs, type Paragraphs } from './prose';
 import { wordScores, wordsOf, type ScoredSpan } from './words';
 
@@ -29,6 +34,8 @@ export interface CalibrationOptions {
   minWords?: number;
   /** The budget (ERROR_BENCHMARK_DEFAULTS.falseFlagBudget). */
   falseFlagsPer1000?: number;
+  /** With which the budget holds (CALIBRATION_DEFAULTS.confidence). */
+  confidence?: number;
   signal?: AbortSignal;
 }
 
@@ -59,10 +66,11 @@ export function takeWords(paragraphs: Paragraphs, maxWords: number): Paragraphs 
 }
 
 /**
- * Clean prose of `source` that training held out: whole sentences, at most `maxWords` words.
- * A corpus whose files are all held out or none is (a few files) is split by sequence in
- * training (src/core/data/dataset.ts), so no file is unseen: then its prose is used as it
- * is, and `heldOut` says so.
+ * Clean prose of `source` that training held out: whole paragraphs of all its held-out
+ * documents in a random order (seeded: CALIBRATION_DEFAULTS.seed), whole sentences, at most
+ * `maxWords` words. A corpus whose files are all held out or none is (a few files) is split
+ * by sequence in training (src/core/data/dataset.ts), so no file is unseen: then its prose
+ * is used as it is, and `heldOut` says so.
  */
 export async function calibrationText(source: CorpusSource, maxWords: number): Promise<{ text: string; heldOut: boolean }> {
   const { docs } = await listDocuments(source);
@@ -70,7 +78,8 @@ export async function calibrationText(source: CorpusSource, maxWords: number): P
   const heldOut = held > 0 && held < docs.length;
   const paragraphs: Paragraphs = [];
   for (const doc of await corpusDocuments(source, heldOut ? 'heldOut' : 'all')) paragraphs.push(...documentParagraphs(source, doc));
-  return { text: joinParagraphs(takeWords(paragraphs, maxWords)), heldOut };
+  const drawn = Array.from(epochPermutation(paragraphs.length, CALIBRATION_DEFAULTS.seed, 0), (i) => paragraphs[i]);
+  return { text: joinParagraphs(takeWords(drawn, maxWords)), heldOut };
 }
 
 /** The calibration of `model` on held-out prose of `source`, the corpus it was trained on. */
@@ -79,6 +88,7 @@ export async function calibrate(model: ScoringModel, source: CorpusSource, o: Ca
   const maxWords = o.maxWords ?? CALIBRATION_DEFAULTS.maxWords;
   const minWords = o.minWords ?? CALIBRATION_DEFAULTS.minWords;
   const budget = o.falseFlagsPer1000 ?? ERROR_BENCHMARK_DEFAULTS.falseFlagBudget;
+  const confidence = o.confidence ?? CALIBRATION_DEFAULTS.confidence;
   const { text, heldOut } = await calibrationText(source, maxWords);
   const words = wordsOf(text);
   const what = heldOut ? 'held-out prose' : 'prose (it has no held-out files)';
@@ -87,7 +97,10 @@ export async function calibrate(model: ScoringModel, source: CorpusSource, o: Ca
   }
   const scores = wordScores(words, await model.score(text, o.signal));
   const scored = Array.from(scores).filter((s) => !Number.isNaN(s));
-  const threshold = thresholdForFalseFlags(scored, budget);
+  const threshold = thresholdForFalseFlagBound(scored, budget, confidence);
+  if (threshold === Infinity) {
+    return { skipped: `${scored.length} words of ${what} cannot show a rate of ${budget} false flags per 1,000 with ${confidence} confidence` };
+  }
   if (!(threshold > 0 && threshold < 1)) {
     return { skipped: `the threshold for ${budget} flags per 1,000 words would be ${threshold}: the model's scores saturate on clean text` };
   }
@@ -97,6 +110,7 @@ export async function calibrate(model: ScoringModel, source: CorpusSource, o: Ca
       version: CALIBRATION_VERSION,
       threshold,
       falseFlagsPer1000: budget,
+      confidence,
       words: scored.length,
       step: model.step,
       fittedOn: heldOut ? `held-out prose of ${sourceName(source)}, no planted errors` : `prose of ${sourceName(source)}, seen in training (no file of it is held out), no planted errors`,

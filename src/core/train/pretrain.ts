@@ -15,6 +15,7 @@ import { ElectraModel } from '../model/model';
 import { AdamW } from '../model/optimizer';
 import { ReplicaPool, resolveWorkers } from '../parallel';
 import { CALIBRATION_DEFAULTS, DEFAULT_BACKEND } from '../../shared/defaults';
+import { summarizeCalibration } from '../../shared/calibrationFormat';
 import { calibrateCheckpoint } from '../quality/calibration';
 import { saveCheckpoint, type TrainingPosition } from '../run/checkpoint';
 import { RunFolder, RUN_MANIFEST_FORMAT, RUN_MANIFEST_VERSION, type RunManifest } from '../run/runFolder';
@@ -298,7 +299,7 @@ async function calibrateRun(run: RunFolder, checkpointDir: string, options: Pret
     }
     const c = outcome.calibration;
     run.writeCalibration(c);
-    log('info', `calibration: threshold ${c.threshold.toFixed(3)} flags ${c.falseFlagsPer1000} of 1,000 words of ${c.fittedOn} (${c.words} words, step ${c.step}, ${c.seconds} s)`);
+    log('info', `calibration: ${summarizeCalibration(c)}`);
   } catch (e) {
     log('warn', `calibration failed: ${(e as Error).message}; the editor flags this model at the default threshold`);
   }
