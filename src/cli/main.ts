@@ -5,6 +5,7 @@
  *   electra-studio pretrain <folder> | --brown   pre-train, checkpointing as it goes
  *   electra-studio score <file>                  which tokens look replaced
  *   electra-studio eval <checkpoint> <folder>    held-out metrics of a checkpoint
+ *   electra-studio calibrate <model> [<folder>]  fit a model's flagging threshold on clean prose
  *   electra-studio corpus-stats <folder>         what a folder holds, what is skipped
  *   electra-studio export <checkpoint> <out>     Hugging Face folders (discriminator, generator)
  *   electra-studio finetune <run> --task T       fine-tune and evaluate on pos, genre or a CSV/JSONL file
@@ -27,9 +28,9 @@ import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core
 import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
-import { Scorer, readCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
+import { Scorer, calibrateFolder, readCalibration, summarizeCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
-import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, formatErrorReport, trainingSourceOf, trainTrigram } from '../core';
+import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, fixedTrigramGenerator, formatErrorReport, ModelWordGenerator, trainingSourceOf, trainTrigram } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -400,6 +401,7 @@ program
   .option('--brown', 'with --errors: plant errors in the Brown corpus\'s held-out files')
   .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), ERROR_BENCHMARK_DEFAULTS.sentences)
   .option('--baseline-corpus <folder>', "with --errors: train the baselines on this folder ('brown' for Brown) instead of the model's own training text")
+  .option('--fixed-generator <model>', "with --errors: draw the replaced-word task's words from this model's generator (a run, checkpoint or model folder, e.g. models/base) instead of the trigram sampler on Brown")
   .option('-t, --threshold <p>', `with --errors: the model's flagging threshold; ${THRESHOLD_HELP}`, thresholdChoice, SCORING_DEFAULTS.autoThreshold)
   .addOption(backendOption())
   .action(async (checkpoint: string, folder: string | undefined, o) => {
@@ -413,15 +415,16 @@ program
   });
 
 /** electra-studio eval --errors: the error-detection benchmark (src/core/quality) for one checkpoint. */
-async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; threshold: number | string; backend: string }): Promise<void> {
+async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; fixedGenerator?: string; threshold: number | string; backend: string }): Promise<void> {
   if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
   const prose: CorpusSource = folder ? { kind: 'folder', root: folderArgument(folder, 'folder') } : { kind: 'brown' };
   const trainedOn: CorpusSource =
     o.baselineCorpus === 'brown' ? { kind: 'brown' } : o.baselineCorpus ? { kind: 'folder', root: folderArgument(o.baselineCorpus, 'baseline corpus') } : trainingSourceOf(checkpoint);
   const paragraphs = await benchmarkProse(prose, o.sentences, o.all ? 'all' : 'heldOut');
   if (paragraphs.length === 0) throw new Error(`no prose sentences found in the ${o.all ? '' : 'held-out '}files of ${describeSource(prose)}${o.all ? '' : ' (try --all)'}`);
-  const generator = await fixedGenerator();
-  const baseline = trainedOn.kind === 'brown' ? generator : await trainTrigram(trainedOn); // the same text, the same model
+  const brownTrigram = await fixedGenerator();
+  const baseline = trainedOn.kind === 'brown' ? brownTrigram : await trainTrigram(trainedOn); // the same text, the same model
+  const generator = o.fixedGenerator ? await ModelWordGenerator.load(o.fixedGenerator, { backend: o.backend as BackendPreference }) : fixedTrigramGenerator(brownTrigram);
   const scorer = await Scorer.load(checkpoint, { backend: o.backend as BackendPreference, workers: 'auto' });
   try {
     const threshold = cliThreshold(o.threshold, scorer);
@@ -436,8 +439,25 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
     process.stdout.write(formatErrorReport(report) + '\n');
   } finally {
     scorer.dispose();
+    generator.dispose?.();
   }
 }
+
+program
+  .command('calibrate')
+  .description("fit a model's flagging threshold on clean prose (held-out files of the text it was trained on, or of a folder) and write it beside its checkpoints (calibration.json), for score and the editor")
+  .argument('<model>', 'run or model folder: its latest checkpoint is calibrated')
+  .argument('[folder]', 'folder of clean text to calibrate on (default: the text the model was trained on)')
+  .option('--brown', "calibrate on the Brown corpus's held-out files")
+  .option('--words <n>', 'held-out words scored at most', positiveInt('words'), CALIBRATION_DEFAULTS.maxWords)
+  .addOption(backendOption())
+  .action(async (model: string, folder: string | undefined, o: { brown?: boolean; words: number; backend: BackendPreference }) => {
+    if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
+    const source: CorpusSource = o.brown ? { kind: 'brown' } : folder ? { kind: 'folder', root: folderArgument(folder, 'folder') } : trainingSourceOf(model);
+    const outcome = await calibrateFolder(model, source, { maxWords: o.words, backend: o.backend });
+    if ('skipped' in outcome) throw new Error(`no calibration: ${outcome.skipped}`);
+    process.stdout.write(`${outcome.path}: ${summarizeCalibration(outcome.calibration)}\n`);
+  });
 
 program
   .command('corpus-stats')

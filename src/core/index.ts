@@ -68,6 +68,7 @@ export * from './quality/plantErrors';
 export * from './quality/ngram';
 export * from './quality/metrics';
 export * from './quality/replacedWords';
+export * from './quality/wordGenerator';
 export * from './quality/corpusText';
 export * from './quality/errorBenchmark';
 export * from './quality/contextProbe';

@@ -1,11 +1,12 @@
 /**
  * The electra-studio command line, run as a user runs it (node dist/cli.js): one-line
- * errors, pretrain with Ctrl-C, score, eval, corpus-stats, export.
+ * errors, pretrain with Ctrl-C, score, eval, calibrate, corpus-stats, export.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { rustBookFiles, tempDir } from './engineFixtures';
@@ -202,7 +203,35 @@ test('eval --errors: the error benchmark per kind beside both baselines, trained
   }
   // The model's threshold is the rule's (thresholdInUse): its run's calibration, else 0.5, said in words.
   assert.match(ev.out, /model at its threshold 0\.\d\d, (calibrated for 5 false flags per 1,000 words|the default \(this model has no calibration\)): recall confusable \d+%.*false flags\/1k/);
+  const own = cli('eval', run, corpus, '--errors', '--all', '--sentences', '100', '--fixed-generator', run);
+  assert.equal(own.code, 0, own.err);
+  assert.match(own.out, /replaced: \d+ of \d+ words replaced by the fixed generator \(the generator of .*run.*, whole words, .*; its top-1 accuracy \d+%\)/);
   const none = cli('eval', run, '--errors', '--brown', corpus);
   assert.notEqual(none.code, 0);
   assert.match(none.err, /either a folder or --brown/);
+});
+
+test('calibrate refits the threshold on other text and score uses it; a folder being written is refused, its file kept', () => {
+  const step = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).step as number;
+  const r = cli('calibrate', run, '--brown', '--words', '3000', '--backend', 'wasm');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, new RegExp(`calibration\\.json: threshold 0\\.\\d{3}: at most 5 false flags per 1,000 words with 95% confidence, fitted on held-out prose of the Brown corpus, no planted errors \\(\\d+ words, step ${step}, `));
+  const calibration = JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8'));
+  assert.equal(calibration.step, step);
+  assert.equal(calibration.confidence, 0.95);
+  assert.ok(calibration.words > 2000 && calibration.words <= 3000, `${calibration.words} words`);
+  const scored = JSON.parse(cli('score', rustBookFiles()[3], '--checkpoint', run, '--json').out);
+  assert.deepEqual(scored.threshold, { value: calibration.threshold, source: 'calibrated', falseFlagsPer1000: 5 });
+
+  // Another live process holds the run folder: refused in one line, and its calibration stays.
+  const lock = join(run, 'run.lock');
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, thread: 0, hostname: hostname(), started: new Date().toISOString(), command: 'pretrain' }) + '\n');
+  try {
+    assertOneLineError(cli('calibrate', run, corpus), /is being written by pid \d+ \(pretrain, started /, 'calibrate a locked run');
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  assert.deepEqual(JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8')), calibration);
+  assertOneLineError(cli('calibrate', corpus), /no checkpoint found/, 'calibrate a folder with no model');
+  assertOneLineError(cli('calibrate', run, corpus, '--brown'), /give either a folder or --brown, not both/, 'calibrate on two texts');
 });

@@ -4,15 +4,18 @@
  * trigram is a distribution, word alignment, and the whole benchmark with a real checkpoint.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONFUSABLES } from '../../src/core/quality/confusables';
 import { detectionMetrics, maxFlagsWithin, thresholdForFalseFlagBound, thresholdForFalseFlags } from '../../src/core/quality/metrics';
 import { Rng } from '../../src/core/common/random';
 import { KneserNeyTrigram, sentenceWords } from '../../src/core/quality/ngram';
 import { ERROR_KINDS, plantErrors } from '../../src/core/quality/plantErrors';
-import { paragraphsOfLines, paragraphsOfMarkdown } from '../../src/core/quality/prose';
+import { joinParagraphs, paragraphsOfLines, paragraphsOfMarkdown } from '../../src/core/quality/prose';
 import { replaceWords } from '../../src/core/quality/replacedWords';
+import { ModelWordGenerator, trigramWordGenerator } from '../../src/core/quality/wordGenerator';
+import { findLatestCheckpoint } from '../../src/core/run/checkpoint';
 import { wordScores, wordsOf } from '../../src/core/quality/words';
 import { errorBenchmark } from '../../src/core/quality/errorBenchmark';
 import { Scorer } from '../../src/core/score/scoring';
@@ -20,6 +23,7 @@ import { pretrain } from '../../src/core/train/pretrain';
 import { brownTexts, readText, rustBookCorpus, rustBookFiles, tempDir } from './engineFixtures';
 
 const brown = brownTexts(20).flatMap(paragraphsOfLines);
+const baseModel = resolve(__dirname, '../../../models/base');
 
 function trigramOn(texts: string[]): KneserNeyTrigram {
   const m = new KneserNeyTrigram();
@@ -190,14 +194,61 @@ test('Kneser-Ney trigram: a probability distribution in every context, and it pr
   assert.ok(logp(real) < logp(swapped));
 });
 
-test('fixed generator: replaces about 15% of words, draws are words of its training text', () => {
+test('fixed generator: replaces about 15% of words, draws are words of its training text', async () => {
   const m = trigramOn(brownTexts(30));
+  const generator = trigramWordGenerator(m, 'trigram');
   const prose = brownTexts(40).slice(30).flatMap(paragraphsOfLines);
-  const r = replaceWords(prose, m, { seed: 2 });
+  const r = await replaceWords(prose, generator, { seed: 2 });
   const rate = r.replaced.reduce((a, b) => a + b, 0) / r.words.length;
   assert.ok(rate > 0.08 && rate < 0.16, `replaced ${rate}`);
   assert.ok(r.generatorTop1 > 0.05 && r.generatorTop1 < 0.6, `top-1 ${r.generatorTop1}`);
-  assert.equal(replaceWords(prose, m, { seed: 2 }).text, r.text);
+  assert.equal((await replaceWords(prose, generator, { seed: 2 })).text, r.text);
+  const vocabulary = new Set(brownTexts(30).flatMap((t) => t.split('\n')).flatMap(sentenceWords));
+  const originals = wordsOf(joinParagraphs(prose));
+  r.words.forEach((w, i) => {
+    if (r.replaced[i]) assert.ok(vocabulary.has(w.text.toLowerCase()), `${w.text} (for ${originals[i].text}) is not a word of the training text`);
+    else assert.equal(w.text, originals[i].text);
+  });
+});
+
+test("a model's generator as the fixed generator: the same positions drawn, whole words of its vocabulary, its top-1 measured", async () => {
+  const prose = brownTexts(40).slice(30).flatMap(paragraphsOfLines).slice(0, 60);
+  const generator = await ModelWordGenerator.load(baseModel, { backend: 'wasm' });
+  try {
+    const r = await replaceWords(prose, generator, { seed: 2 });
+    const byTrigram = await replaceWords(prose, trigramWordGenerator(trigramOn(brownTexts(30)), 'trigram'), { seed: 2 });
+    assert.equal(r.drawn, byTrigram.drawn, 'both generators draw at the same positions');
+    const rate = r.replaced.reduce((a, b) => a + b, 0) / r.words.length;
+    assert.ok(rate > 0.06 && rate < 0.16, `replaced ${rate}`);
+    assert.ok(r.generatorTop1 >= 0 && r.generatorTop1 < 0.5, `top-1 ${r.generatorTop1}`);
+    const vocabulary = new Set(readFileSync(join(findLatestCheckpoint(baseModel)!, 'vocab.txt'), 'utf8').split('\n'));
+    const originals = wordsOf(joinParagraphs(prose));
+    r.words.forEach((w, i) => {
+      if (!r.replaced[i]) return assert.equal(w.text, originals[i].text);
+      assert.match(w.text, /^[A-Za-z]+$/);
+      assert.ok(vocabulary.has(w.text.toLowerCase()), `${w.text} is a whole word of the generator's vocabulary`);
+    });
+    assert.equal((await replaceWords(prose, generator, { seed: 2 })).text, r.text, 'deterministic for a seed');
+
+    // One word drawn: the generator's most likely word is the first whole word among the
+    // alternatives the scorer's generator gives for that token masked (another path to the model).
+    const sentence = 'The jury said it did find that the election was conducted.';
+    const words = wordsOf(sentence);
+    const scorer = await Scorer.load(baseModel, { backend: 'wasm', workers: 1 });
+    try {
+      for (const target of ['jury', 'said', 'find', 'was']) {
+        const i = words.findIndex((w) => w.text === target);
+        const [[drawn]] = await generator.draw([{ sentence, words, drawn: [i], uniforms: [0.5] }]);
+        const alternatives = await scorer.alternatives(sentence, words[i].start, words[i].end, 200);
+        assert.equal(scorer.tokenize(sentence).filter((t) => t.start >= words[i].start && t.end <= words[i].end).length, 1, `${target} is one piece`);
+        assert.equal(drawn?.best, alternatives.find((a) => /^[a-z]+$/.test(a.piece))?.piece, target);
+      }
+    } finally {
+      scorer.dispose();
+    }
+  } finally {
+    generator.dispose();
+  }
 });
 
 const scratch = tempDir('quality');
@@ -217,7 +268,7 @@ test('the benchmark scores real text with a checkpoint and reports every kind be
     const report = await errorBenchmark({
       paragraphs: prose,
       baseline,
-      generator: baseline,
+      generator: trigramWordGenerator(baseline, 'trigram'),
       seed: 5,
       models: [{ name: 'micro', threshold: 0.5, score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
     });

@@ -18,6 +18,8 @@ import { CALIBRATION_FILE, CALIBRATION_FORMAT, CALIBRATION_MAX_BYTES, CALIBRATIO
 import { CALIBRATION_DEFAULTS, ERROR_BENCHMARK_DEFAULTS } from '../../shared/defaults';
 import { RUN_FILES } from '../../shared/runFolderFormat';
 import { Scorer } from '../score/scoring';
+import { findLatestCheckpoint } from '../run/checkpoint';
+import { RunFolder } from '../run/runFolder';
 import type { BackendPreference } from '../wasm/backend';
 import { corpusDocuments, documentParagraphs } from './corpusText';
 import { HELD_OUT_FRACTION, listDocuments, type CorpusSource } from '../data/dataset';
@@ -133,6 +135,29 @@ export async function calibrateCheckpoint(path: string, source: CorpusSource, o:
     return await calibrate(model, source, o);
   } finally {
     scorer.dispose();
+  }
+}
+
+/**
+ * Calibrates the latest checkpoint of a run or model folder on `source` and writes the
+ * calibration beside its checkpoints, as the folder's one writer (RunFolder.lock: a run still
+ * training is refused, and writes its own at its end). For a model that has none (imported or
+ * downloaded) or one fitted on other text than the user's.
+ */
+export async function calibrateFolder(folder: string, source: CorpusSource, o: CalibrationOptions & { backend?: BackendPreference } = {}): Promise<CalibrationOutcome & { path?: string }> {
+  const checkpoint = findLatestCheckpoint(folder);
+  if (!checkpoint) throw new Error(`${folder}: no checkpoint found`);
+  const home = calibrationFolderOf(checkpoint);
+  if (!home) throw new Error(`${checkpoint} is not in a run or model folder's checkpoints/: there is nowhere to keep its calibration`);
+  const run = new RunFolder(home);
+  const lock = run.lock('calibrate');
+  try {
+    const outcome = await calibrateCheckpoint(checkpoint, source, o);
+    if ('skipped' in outcome) return outcome;
+    run.writeCalibration(outcome.calibration);
+    return { ...outcome, path: run.calibrationPath };
+  } finally {
+    lock.release();
   }
 }
 

@@ -11,6 +11,7 @@ import { type KneserNeyTrigram, sentenceWords } from './ngram';
 import { plantErrors, type PlantedText } from './plantErrors';
 import type { Paragraphs } from './prose';
 import { replaceWords, type ReplacedText } from './replacedWords';
+import type { WordGenerator } from './wordGenerator';
 import { rocAuc } from '../train/metrics';
 import { wordScores, type ScoredSpan } from './words';
 
@@ -43,7 +44,7 @@ export interface ErrorBenchmarkReport {
   words: number;
   errors: Record<string, number>;
   falseFlagBudget: number;
-  replaced: { words: number; replaced: number; generatorTop1: number };
+  replaced: { words: number; replaced: number; generatorTop1: number; generator: string };
   systems: SystemResult[];
 }
 
@@ -52,7 +53,7 @@ export interface ErrorBenchmarkOptions {
   /** The baselines, trained on the models' training text. */
   baseline: KneserNeyTrigram;
   /** The fixed generator of the replaced-word task. */
-  generator: KneserNeyTrigram;
+  generator: WordGenerator;
   models: ModelUnderTest[];
   seed?: number;
   falseFlagBudget?: number;
@@ -62,7 +63,7 @@ export async function errorBenchmark(o: ErrorBenchmarkOptions): Promise<ErrorBen
   const seed = o.seed ?? 1;
   const budget = o.falseFlagBudget ?? 5;
   const planted = plantErrors(o.paragraphs, { seed });
-  const replaced = replaceWords(o.paragraphs, o.generator, { seed: seed + 1 });
+  const replaced = await replaceWords(o.paragraphs, o.generator, { seed: seed + 1 });
   const systems: SystemResult[] = [];
   for (const model of o.models) {
     const p = wordScores(planted.words, await model.score(planted.text));
@@ -81,7 +82,7 @@ export async function errorBenchmark(o: ErrorBenchmarkOptions): Promise<ErrorBen
     words: planted.words.length,
     errors,
     falseFlagBudget: budget,
-    replaced: { words: replaced.words.length, replaced: replaced.replaced.reduce((a, b) => a + b, 0), generatorTop1: replaced.generatorTop1 },
+    replaced: { words: replaced.words.length, replaced: replaced.replaced.reduce((a, b) => a + b, 0), generatorTop1: replaced.generatorTop1, generator: o.generator.description },
     systems,
   };
 }

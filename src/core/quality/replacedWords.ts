@@ -1,16 +1,17 @@
 /**
  * Replaced-word detection against ONE fixed generator, so that runs whose own generators
  * differ in strength are compared on the same replacements: a share of the words of
- * held-out sentences (15% by default, as ELECTRA masks) is replaced by a draw from the
- * two-sided trigram sampler (KneserNeyTrigram.sampleAt) trained on a fixed text. Each draw
- * sees the original sentence, as ELECTRA's generator sees the original context around its
- * masks. A draw equal to the original word is labelled original. The sampler's strength is
- * its top-1 accuracy: how often its most likely word is the original one.
+ * held-out sentences (15% by default, as ELECTRA masks) is replaced by a draw from a fixed
+ * generator (wordGenerator.ts: by default the two-sided trigram sampler trained on a fixed
+ * text, or a model's generator). A draw equal to the original word is labelled original.
+ * The generator's strength is its top-1 accuracy: how often its most likely word is the
+ * original one. Which words are drawn, and the uniforms of the draws, depend on the seed
+ * alone, so two generators replace the same positions.
  */
 import { Rng } from '../common/random';
 import { matchCase } from './confusables';
-import type { KneserNeyTrigram } from './ngram';
 import type { Paragraphs } from './prose';
+import type { DrawRequest, WordGenerator } from './wordGenerator';
 import { wordsOf, type WordSpan } from './words';
 
 export interface ReplacedText {
@@ -20,39 +21,53 @@ export interface ReplacedText {
   replaced: Uint8Array;
   /** Positions that drew a replacement (replaced or not). */
   drawn: number;
-  /** Share of drawn positions where the sampler's most likely word was the original. */
+  /** Share of drawn positions where the generator's most likely word was the original. */
   generatorTop1: number;
 }
 
-export function replaceWords(paragraphs: Paragraphs, generator: KneserNeyTrigram, options: { seed: number; rate?: number }): ReplacedText {
+export async function replaceWords(paragraphs: Paragraphs, generator: WordGenerator, options: { seed: number; rate?: number }): Promise<ReplacedText> {
   const rng = new Rng(options.seed);
   const rate = options.rate ?? 0.15;
+  const requests: DrawRequest[][] = paragraphs.map((paragraph) =>
+    paragraph.map((sentence) => {
+      const words = wordsOf(sentence);
+      const r: DrawRequest = { sentence, words, drawn: [], uniforms: [] };
+      words.forEach((_, i) => {
+        if (rng.next() < rate) {
+          r.drawn.push(i);
+          r.uniforms.push(rng.next());
+        }
+      });
+      return r;
+    }),
+  );
+  const flat = requests.flat();
+  const draws = await generator.draw(flat);
   const labels: number[] = [];
   let drawn = 0;
   let top1 = 0;
-  const out = paragraphs.map((paragraph) =>
-    paragraph.map((sentence) => {
-      const spans = wordsOf(sentence);
-      const lower = spans.map((w) => w.text.toLowerCase());
+  let n = 0;
+  const out = requests.map((paragraph) =>
+    paragraph.map((r) => {
+      const sentenceDraws = draws[n++];
+      const by = new Map<number, string>();
+      r.drawn.forEach((i, k) => {
+        const d = sentenceDraws[k];
+        if (!d) return;
+        drawn++;
+        const lower = r.words[i].text.toLowerCase();
+        if (d.best === lower) top1++;
+        if (d.sample !== lower) by.set(i, matchCase(d.sample, r.words[i].text));
+      });
       let text = '';
       let at = 0;
-      spans.forEach((w, i) => {
-        let by = w.text;
-        let label = 0;
-        if (rng.next() < rate) {
-          const { sample, best } = generator.sampleAt(lower, i, rng.next());
-          drawn++;
-          if (best === lower[i]) top1++;
-          if (sample !== lower[i]) {
-            by = matchCase(sample, w.text);
-            label = 1;
-          }
-        }
-        text += sentence.slice(at, w.start) + by;
+      r.words.forEach((w, i) => {
+        const replacement = by.get(i);
+        text += r.sentence.slice(at, w.start) + (replacement ?? w.text);
         at = w.end;
-        labels.push(label);
+        labels.push(replacement === undefined ? 0 : 1);
       });
-      return text + sentence.slice(at);
+      return text + r.sentence.slice(at);
     }),
   );
   const text = out.map((p) => p.join('\n')).join('\n\n') + '\n';

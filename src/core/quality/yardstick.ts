@@ -13,6 +13,7 @@ import type { ErrorBenchmarkReport } from './errorBenchmark';
 import { ERROR_KINDS } from './plantErrors';
 import { KneserNeyTrigram } from './ngram';
 import type { Paragraphs } from './prose';
+import { trigramWordGenerator, type WordGenerator } from './wordGenerator';
 
 export async function trainTrigram(source: CorpusSource): Promise<KneserNeyTrigram> {
   const model = new KneserNeyTrigram();
@@ -20,9 +21,14 @@ export async function trainTrigram(source: CorpusSource): Promise<KneserNeyTrigr
   return model;
 }
 
-/** The fixed generator of the replaced-word task: the trigram sampler of Brown's training split. */
+/** The trigram of Brown's training split: the default fixed generator of the replaced-word task, and Brown's baseline. */
 export function fixedGenerator(): Promise<KneserNeyTrigram> {
   return trainTrigram({ kind: 'brown' });
+}
+
+/** The default fixed generator of the replaced-word task (wordGenerator.ts), from fixedGenerator()'s trigram. */
+export function fixedTrigramGenerator(trigram: KneserNeyTrigram): WordGenerator {
+  return trigramWordGenerator(trigram, "two-sided KN trigram sampler on Brown's training split");
 }
 
 /** Prose of the held-out documents of a source (or of every document), at most `maxSentences` sentences. */
@@ -73,6 +79,6 @@ export function formatErrorReport(r: ErrorBenchmarkReport): string {
     const c = s.calibrated;
     lines.push(`  ${s.name} at ${r.falseFlagBudget} flags/1k (threshold ${c.threshold.toPrecision(4)}, fitted on this text's clean sentences): recall ${kinds.map((k) => `${k} ${pct(c.perKind[k].recall)}`).join(', ')}; ${f1(c.falseFlagsPer1000)} false flags/1k`);
   }
-  lines.push(`replaced: ${r.replaced.replaced} of ${r.replaced.words} words replaced by the fixed generator (two-sided KN trigram sampler on Brown's training split; its top-1 accuracy ${pct(r.replaced.generatorTop1)})`);
+  lines.push(`replaced: ${r.replaced.replaced} of ${r.replaced.words} words replaced by the fixed generator (${r.replaced.generator}; its top-1 accuracy ${pct(r.replaced.generatorTop1)})`);
   return lines.join('\n');
 }
