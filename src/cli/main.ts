@@ -30,7 +30,7 @@ import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer, calibrateFolder, readCalibration, summarizeCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
-import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, fixedTrigramGenerator, formatErrorReport, ModelWordGenerator, trainingSourceOf, trainTrigram } from '../core';
+import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, fixedTrigramGenerator, formatErrorReport, formatMeanOverPlantings, ModelWordGenerator, trainingSourceOf, trainTrigram, type ErrorBenchmarkReport } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -49,6 +49,13 @@ function oneLineError(message: string): string {
   return `electra-studio: error: ${message.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ')}\n`;
 }
 
+/** "42,1,7": distinct whole numbers. */
+const seedList = (v: string) => {
+  const seeds = v.split(',').map((x) => Number(x.trim()));
+  if (seeds.length === 0 || seeds.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new InvalidArgumentError('plantings must be whole numbers separated by commas, e.g. 42,1,7');
+  if (new Set(seeds).size !== seeds.length) throw new InvalidArgumentError('plantings must be distinct seeds');
+  return seeds;
+};
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
@@ -401,6 +408,7 @@ program
   .option('--brown', 'with --errors: plant errors in the Brown corpus\'s held-out files')
   .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), ERROR_BENCHMARK_DEFAULTS.sentences)
   .option('--baseline-corpus <folder>', "with --errors: train the baselines on this folder ('brown' for Brown) instead of the model's own training text")
+  .option('--plantings <seeds>', 'with --errors: plant with each of these seeds (comma-separated) in turn, and end with the mean AUC over them', seedList)
   .option('--fixed-generator <model>', "with --errors: draw the replaced-word task's words from this model's generator (a run, checkpoint or model folder, e.g. models/base) instead of the trigram sampler on Brown")
   .option('-t, --threshold <p>', `with --errors: the model's flagging threshold; ${THRESHOLD_HELP}`, thresholdChoice, SCORING_DEFAULTS.autoThreshold)
   .addOption(backendOption())
@@ -415,7 +423,7 @@ program
   });
 
 /** electra-studio eval --errors: the error-detection benchmark (src/core/quality) for one checkpoint. */
-async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; fixedGenerator?: string; threshold: number | string; backend: string }): Promise<void> {
+async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; fixedGenerator?: string; plantings?: number[]; threshold: number | string; backend: string }): Promise<void> {
   if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
   const prose: CorpusSource = folder ? { kind: 'folder', root: folderArgument(folder, 'folder') } : { kind: 'brown' };
   const trainedOn: CorpusSource =
@@ -428,15 +436,20 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
   const scorer = await Scorer.load(checkpoint, { backend: o.backend as BackendPreference, workers: 'auto' });
   try {
     const threshold = cliThreshold(o.threshold, scorer);
-    const report = await errorBenchmark({
-      paragraphs,
-      baseline,
-      generator,
-      seed: o.seed,
-      models: [{ name: 'model', threshold: threshold.value, thresholdFrom: describeThreshold(threshold, '--threshold'), score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
-    });
     process.stdout.write(`checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) on ${describeSource(prose)}${o.all ? '' : ' (held-out files)'}; baselines trained on ${describeSource(trainedOn)}\n`);
-    process.stdout.write(formatErrorReport(report) + '\n');
+    const reports: ErrorBenchmarkReport[] = [];
+    for (const seed of o.plantings ?? [o.seed]) {
+      const report = await errorBenchmark({
+        paragraphs,
+        baseline,
+        generator,
+        seed,
+        models: [{ name: 'model', threshold: threshold.value, thresholdFrom: describeThreshold(threshold, '--threshold'), score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
+      });
+      process.stdout.write(formatErrorReport(report) + '\n');
+      reports.push(report);
+    }
+    if (reports.length > 1) process.stdout.write(formatMeanOverPlantings(reports) + '\n');
   } finally {
     scorer.dispose();
     generator.dispose?.();

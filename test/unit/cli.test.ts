@@ -203,9 +203,16 @@ test('eval --errors: the error benchmark per kind beside both baselines, trained
   }
   // The model's threshold is the rule's (thresholdInUse): its run's calibration, else 0.5, said in words.
   assert.match(ev.out, /model at its threshold 0\.\d\d, (calibrated for 5 false flags per 1,000 words|the default \(this model has no calibration\)): recall confusable \d+%.*false flags\/1k/);
-  const own = cli('eval', run, corpus, '--errors', '--all', '--sentences', '100', '--fixed-generator', run);
+  const own = cli('eval', run, corpus, '--errors', '--all', '--sentences', '100', '--fixed-generator', run, '--plantings', '3,4');
   assert.equal(own.code, 0, own.err);
   assert.match(own.out, /replaced: \d+ of \d+ words replaced by the fixed generator \(the generator of .*run.*, whole words, .*; its top-1 accuracy \d+%\)/);
+  // Two plantings, each reported, then the mean of each system's AUC over them.
+  assert.match(own.out, /\(seed 3\)[\s\S]*\(seed 4\)[\s\S]*mean word-level ROC-AUC over 2 plantings \(seeds 3, 4\)/);
+  const modelRows = own.out.split('\n').filter((l) => /^model\s/.test(l)).map((l) => l.trim().split(/\s+/));
+  assert.equal(modelRows.length, 3);
+  const allOf = (row: string[]) => Number(row[5]);
+  assert.ok(Math.abs(allOf(modelRows[2]) - (allOf(modelRows[0]) + allOf(modelRows[1])) / 2) <= 0.0011, modelRows.map((r) => r.join(' ')).join('\n'));
+  assertOneLineError(cli('eval', run, corpus, '--errors', '--plantings', '3,3'), /plantings must be distinct seeds/, 'eval --plantings 3,3');
   const none = cli('eval', run, '--errors', '--brown', corpus);
   assert.notEqual(none.code, 0);
   assert.match(none.err, /either a folder or --brown/);
