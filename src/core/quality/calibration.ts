@@ -101,7 +101,7 @@ export async function calibrate(model: ScoringModel, source: CorpusSource, o: Ca
   const scored = Array.from(scores).filter((s) => !Number.isNaN(s));
   const threshold = thresholdForFalseFlagBound(scored, budget, confidence);
   if (threshold === Infinity) {
-    return { skipped: `${scored.length} words of ${what} cannot show a rate of ${budget} false flags per 1,000 with ${confidence} confidence` };
+    return { skipped: `${scored.length} words of ${what} cannot show a rate of ${budget} false flags per 1,000 with ${Math.round(confidence * 100)}% confidence` };
   }
   if (!(threshold > 0 && threshold < 1)) {
     return { skipped: `the threshold for ${budget} flags per 1,000 words would be ${threshold}: the model's scores saturate on clean text` };
