@@ -48,6 +48,7 @@ export * from './run/folders';
 export * from './run/weights';
 export * from './score/scoring';
 export * from './score/documentPlan';
+export * from './score/corrections';
 export * from './wasm/backend';
 export * from './finetune/scores';
 export * from './finetune/task';

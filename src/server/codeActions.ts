@@ -1,11 +1,13 @@
 /**
- * Quick fixes for a flagged token: "Replace with '<alt>'" for the generator's best
- * alternatives, and "Ignore '<word>'", which runs IGNORE_WORD_COMMAND (registered by the
- * extension; it adds the word to electraStudio.annotation.ignoredWords).
+ * Quick fixes for a flagged token: first the corrections its word suggests by its form (the
+ * other members of a confusable set, deleting a repeated word; src/core/score/corrections.ts),
+ * then "Replace with '<alt>'" for the generator's best alternatives, and "Ignore '<word>'",
+ * which runs IGNORE_WORD_COMMAND (registered by the extension; it adds the word to
+ * electraStudio.annotation.ignoredWords).
  */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Alternative, TokenScore } from '../core';
+import { suggestedCorrections, wordSpanAround, type Alternative, type TokenScore } from '../core';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs } from '../shared/lspProtocol';
 import { isSpecialPiece, pieceText, wordOf } from './tokens';
 
@@ -44,18 +46,23 @@ export function tokenCodeActions(
   // of a longer word ("p" of "publishing") for a whole word would make a new, wrong word.
   const word = wordOf(text, token);
   const wholeWord = word === original;
-  const actions: CodeAction[] = (wholeWord ? usableAlternatives(token, alternatives) : [])
-    .slice(0, MAX_REPLACEMENTS)
-    .map((a, i) => {
-      const replacement = matchCase(original, pieceText(a.piece));
-      return {
-        title: `Replace with '${replacement}'`,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        isPreferred: i === 0,
-        edit: { changes: { [doc.uri]: [{ range, newText: replacement }] } },
-      };
-    });
+  const corrections = suggestedCorrections(text, wordSpanAround(text, token));
+  const offered = new Set(corrections.map((c) => c.edit.newText.toLowerCase()));
+  const edits = [
+    ...corrections.map((c) => ({ title: c.title, range: { start: doc.positionAt(c.edit.start), end: doc.positionAt(c.edit.end) }, newText: c.edit.newText })),
+    ...(wholeWord ? usableAlternatives(token, alternatives) : [])
+      .map((a) => matchCase(original, pieceText(a.piece)))
+      .filter((replacement) => !offered.has(replacement.toLowerCase()))
+      .slice(0, MAX_REPLACEMENTS)
+      .map((replacement) => ({ title: `Replace with '${replacement}'`, range, newText: replacement })),
+  ];
+  const actions: CodeAction[] = edits.map((e, i) => ({
+    title: e.title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: i === 0,
+    edit: { changes: { [doc.uri]: [{ range: e.range, newText: e.newText }] } },
+  }));
   const args: IgnoreWordArgs = { word };
   actions.push({
     title: `Ignore '${word}'`,

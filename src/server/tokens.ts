@@ -1,5 +1,5 @@
 /** Looking up scored tokens by offset, and the word a token belongs to. */
-import type { TokenScore } from '../core';
+import { wordSpanAround, type TokenScore } from '../core';
 
 /** The index of the token covering `offset` (or ending exactly at it, so a cursor right after a word finds it), else -1. */
 export function tokenIndexAt(tokens: readonly { start: number; end: number }[], offset: number): number {
@@ -31,19 +31,13 @@ export function tokensIn(tokens: readonly TokenScore[], start: number, end: numb
   return tokens.filter((t) => t.start < end && t.end > start);
 }
 
-const WORD_CHAR = /[\p{L}\p{N}\p{M}_'’-]/u;
-
 /**
- * The word of the document text containing the token: letters, digits, apostrophes and
- * hyphens around it; a punctuation token is its own word. Lower-cased where compared.
+ * The word of the document text containing the token (wordSpanAround: letters, digits,
+ * apostrophes and hyphens around it); a punctuation token is its own word. Lower-cased where compared.
  */
 export function wordOf(text: string, token: { start: number; end: number }): string {
-  let start = token.start;
-  let end = token.end;
-  if (!WORD_CHAR.test(text.slice(start, end))) return text.slice(start, end);
-  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
-  while (end < text.length && WORD_CHAR.test(text[end])) end++;
-  return text.slice(start, end).replace(/^['’-]+|['’-]+$/g, '');
+  const span = wordSpanAround(text, token);
+  return text.slice(span.start, span.end);
 }
 
 /** WordPiece special tokens, never offered as a replacement. */

@@ -297,6 +297,35 @@ test('threshold and severity pulled with workspace/configuration', async () => {
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
 });
 
+test('quick fixes of real-word errors: a confusable offers its partners first, a doubled word its deletion', async () => {
+  // Threshold 0 (set above): every token is flagged, so each has its fixes.
+  const errorsUri = 'file:///workspace/notes/errors.md';
+  const content = 'Their going to to town.\n';
+  const errorsDoc = TextDocument.create(errorsUri, 'markdown', 1, content);
+  await client.open(errorsUri, 'markdown', 1, content);
+  await client.waitForDiagnostics(errorsUri, (p) => p.version === 1, T, 'diagnostics of errors.md');
+  const fixesAt = async (start: number, end: number) =>
+    (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: errorsUri },
+      range: { start: errorsDoc.positionAt(start), end: errorsDoc.positionAt(end) },
+      context: { diagnostics: [], only: ['quickfix'] },
+    })) as CodeAction[];
+  const apply = (a: CodeAction) => TextDocument.applyEdits(errorsDoc, a.edit!.changes![errorsUri]);
+
+  const their = await fixesAt(0, 5);
+  assert.deepEqual(their.slice(0, 2).map((a) => a.title), ["Replace with 'There'", "Replace with 'They're'"]);
+  assert.equal(their[0].isPreferred, true);
+  assert.equal(apply(their[0]), 'There going to to town.\n');
+  assert.equal(their.filter((a) => a.title === "Replace with 'There'").length, 1, 'a generator alternative does not repeat a correction');
+
+  const second = content.indexOf('to', content.indexOf('to') + 1);
+  const to = await fixesAt(second, second + 2);
+  assert.deepEqual(to.slice(0, 2).map((a) => a.title), ["Delete the repeated 'to'", "Replace with 'too'"]);
+  assert.equal(apply(to[0]), 'Their going to town.\n');
+  assert.equal(to.at(-1)!.title, "Ignore 'to'");
+  await client.close(errorsUri);
+});
+
 test('an edit re-scores only the paragraph it touches', async () => {
   const before = await client.connection.sendRequest(StatsRequest);
   const paras = paragraphs(doc.getText());
