@@ -7,19 +7,12 @@
  */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { suggestedCorrections, wordSpanAround, type Alternative, type TokenScore } from '../core';
+import { matchCase, suggestedCorrections, wordSpanAround, type Alternative, type TokenScore } from '../core';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs } from '../shared/lspProtocol';
 import { isSpecialPiece, pieceText, wordOf } from './tokens';
 
 /** How many "Replace with" fixes per token. */
 export const MAX_REPLACEMENTS = 3;
-
-/** `replacement` written with the capitalisation of `original` (the vocabulary is uncased). */
-function matchCase(original: string, replacement: string): string {
-  if (original.length > 1 && original === original.toUpperCase() && original !== original.toLowerCase()) return replacement.toUpperCase();
-  if (original[0] && original[0] !== original[0].toLowerCase()) return replacement[0].toUpperCase() + replacement.slice(1);
-  return replacement;
-}
 
 /** Alternatives that can stand where the token stands: same kind of piece, not special, not the token itself. */
 export function usableAlternatives(token: TokenScore, alternatives: readonly Alternative[]): Alternative[] {
@@ -51,7 +44,7 @@ export function tokenCodeActions(
   const edits = [
     ...corrections.map((c) => ({ title: c.title, range: { start: doc.positionAt(c.edit.start), end: doc.positionAt(c.edit.end) }, newText: c.edit.newText })),
     ...(wholeWord ? usableAlternatives(token, alternatives) : [])
-      .map((a) => matchCase(original, pieceText(a.piece)))
+      .map((a) => matchCase(pieceText(a.piece), original)) // the vocabulary is uncased
       .filter((replacement) => !offered.has(replacement.toLowerCase()))
       .slice(0, MAX_REPLACEMENTS)
       .map((replacement) => ({ title: `Replace with '${replacement}'`, range, newText: replacement })),

@@ -40,7 +40,7 @@ export function wordSpanAround(text: string, span: { start: number; end: number 
 /** The corrections of the word at `word` (a span from wordSpanAround). */
 export function suggestedCorrections(text: string, word: { start: number; end: number }): Correction[] {
   const original = text.slice(word.start, word.end);
-  const key = original.toLowerCase().replace(/’/g, "'").replace(EDGE_MARKS, '');
+  const key = normalise(original);
   if (!WORD_CHAR.test(key)) return [];
   const out: Correction[] = [];
   const repeated = repeatedNeighbour(text, word, key);
@@ -79,6 +79,7 @@ function repeatedNeighbour(text: string, word: { start: number; end: number }, k
   return alike ? { start: first.end, end: second.end } : { start: first.start, end: second.start };
 }
 
+/** A word as the confusable sets write it: lower case, ASCII apostrophes, no edge marks. */
 function normalise(word: string): string {
   return word.toLowerCase().replace(/’/g, "'").replace(EDGE_MARKS, '');
 }
