@@ -1,7 +1,11 @@
-/** The hover of a token: its probability of having been replaced and the generator's alternatives. */
+/**
+ * The hover of a token: its probability of having been replaced, the corrections its word's
+ * form suggests (src/core/score/corrections.ts; the quick fixes offer them first), and the
+ * generator's alternatives.
+ */
 import { MarkupKind, type Hover } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Alternative, TokenScore } from '../core';
+import { suggestedCorrections, wordSpanAround, type Alternative, type TokenScore } from '../core';
 import { describeThreshold, type ThresholdInUse } from '../shared/calibrationFormat';
 
 /** A Markdown code span holding `s`, safe inside a table cell. */
@@ -20,6 +24,9 @@ export function tokenHover(doc: TextDocument, token: TokenScore, alternatives: r
     `Flagged at or above ${describeThreshold(threshold)}.`,
     '',
   ];
+  const text = doc.getText();
+  const corrections = suggestedCorrections(text, wordSpanAround(text, token));
+  if (corrections.length > 0) lines.push(`A real-word error? ${corrections.map((c) => c.title).join(' · ')} (quick fix)`, '');
   if (alternatives.length > 0) {
     lines.push("| Generator's alternative | Probability |", '| --- | ---: |');
     for (const a of alternatives) lines.push(`| ${code(a.piece)} | ${a.probability.toFixed(3)} |`);

@@ -312,6 +312,8 @@ test('quick fixes of real-word errors: a confusable offers its partners first, a
     })) as CodeAction[];
   const apply = (a: CodeAction) => TextDocument.applyEdits(errorsDoc, a.edit!.changes![errorsUri]);
 
+  const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: errorsUri }, position: errorsDoc.positionAt(2) });
+  assert.match((hover?.contents as MarkupContent).value, /A real-word error\? Replace with 'There' · Replace with 'They're' \(quick fix\)/);
   const their = await fixesAt(0, 5);
   assert.deepEqual(their.slice(0, 2).map((a) => a.title), ["Replace with 'There'", "Replace with 'They're'"]);
   assert.equal(their[0].isPreferred, true);
