@@ -34,8 +34,8 @@ export interface QualityOptions {
 
 export async function runQuality(o: QualityOptions): Promise<void> {
   if (o.models.length === 0) throw new Error('no model to evaluate: give --quality-models <checkpoint,...> (the shipped base model is models/base)');
-  console.log('fixed generator: two-sided Kneser-Ney trigram sampler trained on the Brown corpus training split');
   const generator = fixedTrigramGenerator(await fixedGenerator());
+  console.log(`fixed generator: ${generator.description}`);
   const baselines = new Map<string, KneserNeyTrigram>();
   // Brown's held-out files (in the domain of a Brown-trained model), and every chapter of the
   // Rust book: a domain none of the shipped text covers (a model trained on the Rust book

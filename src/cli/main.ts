@@ -30,7 +30,7 @@ import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer, calibrateFolder, readCalibration, summarizeCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
-import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, fixedTrigramGenerator, formatErrorReport, formatMeanOverPlantings, ModelWordGenerator, trainingSourceOf, trainTrigram, type ErrorBenchmarkReport } from '../core';
+import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, fixedTrigramGenerator, formatErrorReport, formatMeanOverPlantings, ModelWordGenerator, trainingSourceOf, trainTrigram, type ErrorBenchmarkReport, type WordGenerator } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -430,11 +430,13 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
     o.baselineCorpus === 'brown' ? { kind: 'brown' } : o.baselineCorpus ? { kind: 'folder', root: folderArgument(o.baselineCorpus, 'baseline corpus') } : trainingSourceOf(checkpoint);
   const paragraphs = await benchmarkProse(prose, o.sentences, o.all ? 'all' : 'heldOut');
   if (paragraphs.length === 0) throw new Error(`no prose sentences found in the ${o.all ? '' : 'held-out '}files of ${describeSource(prose)}${o.all ? '' : ' (try --all)'}`);
-  const brownTrigram = await fixedGenerator();
-  const baseline = trainedOn.kind === 'brown' ? brownTrigram : await trainTrigram(trainedOn); // the same text, the same model
-  const generator = o.fixedGenerator ? await ModelWordGenerator.load(o.fixedGenerator, { backend: o.backend as BackendPreference }) : fixedTrigramGenerator(brownTrigram);
+  // Brown's trigram is the baseline of a Brown-trained model and the default fixed generator: trained once, only if needed.
+  const brownTrigram = trainedOn.kind === 'brown' || !o.fixedGenerator ? await fixedGenerator() : undefined;
+  const baseline = trainedOn.kind === 'brown' ? brownTrigram! : await trainTrigram(trainedOn); // the same text, the same model
   const scorer = await Scorer.load(checkpoint, { backend: o.backend as BackendPreference, workers: 'auto' });
+  let generator: WordGenerator | undefined;
   try {
+    generator = o.fixedGenerator ? await ModelWordGenerator.load(o.fixedGenerator, { backend: o.backend as BackendPreference }) : fixedTrigramGenerator(brownTrigram!);
     const threshold = cliThreshold(o.threshold, scorer);
     process.stdout.write(`checkpoint ${scorer.checkpointDir} (step ${scorer.checkpointStep}) on ${describeSource(prose)}${o.all ? '' : ' (held-out files)'}; baselines trained on ${describeSource(trainedOn)}\n`);
     const reports: ErrorBenchmarkReport[] = [];
@@ -452,7 +454,7 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
     if (reports.length > 1) process.stdout.write(formatMeanOverPlantings(reports) + '\n');
   } finally {
     scorer.dispose();
-    generator.dispose?.();
+    generator?.dispose?.();
   }
 }
 

@@ -26,11 +26,8 @@ const EDGE_MARKS = /^['’-]+|['’-]+$/g;
  * span of punctuation is its own word.
  */
 export function wordSpanAround(text: string, span: { start: number; end: number }): { start: number; end: number } {
-  let start = span.start;
-  let end = span.end;
-  if (!WORD_CHAR.test(text.slice(start, end))) return { start, end };
-  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
-  while (end < text.length && WORD_CHAR.test(text[end])) end++;
+  if (!WORD_CHAR.test(text.slice(span.start, span.end))) return { start: span.start, end: span.end };
+  const { start, end } = wordCharsAround(text, span);
   const word = text.slice(start, end);
   const lead = word.length - word.replace(/^['’-]+/, '').length;
   const trail = word.length - word.replace(/['’-]+$/, '').length;
@@ -59,11 +56,8 @@ export function suggestedCorrections(text: string, word: { start: number; end: n
  * so that the marks the second carries stay ("drivers drivers' union").
  */
 function repeatedNeighbour(text: string, word: { start: number; end: number }, key: string): { start: number; end: number } | undefined {
-  let start = word.start;
-  let end = word.end;
-  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
-  while (end < text.length && WORD_CHAR.test(text[end])) end++;
-  const self = { start, end };
+  const self = wordCharsAround(text, word);
+  const { start, end } = self;
   let pair: [{ start: number; end: number }, { start: number; end: number }] | undefined;
   const before = WORD_BEFORE_SPACE.exec(text.slice(Math.max(0, start - 64), start));
   if (before && normalise(before[1]) === key) {
@@ -77,6 +71,15 @@ function repeatedNeighbour(text: string, word: { start: number; end: number }, k
   const [first, second] = pair;
   const alike = text.slice(first.start, first.end).toLowerCase() === text.slice(second.start, second.end).toLowerCase();
   return alike ? { start: first.end, end: second.end } : { start: first.start, end: second.start };
+}
+
+/** [start, end) grown over the word characters on both sides, edge marks included. */
+function wordCharsAround(text: string, span: { start: number; end: number }): { start: number; end: number } {
+  let start = span.start;
+  let end = span.end;
+  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
+  while (end < text.length && WORD_CHAR.test(text[end])) end++;
+  return { start, end };
 }
 
 /** A word as the confusable sets write it: lower case, ASCII apostrophes, no edge marks. */
