@@ -8,7 +8,7 @@
  *                      [--ingest-mb 100] [--leak-steps 500] [--edits 30] [--latency-presets tiny,small]
  *                      [--scaling-steps 3] [--typing-chars 1000000] [--typing-keys 60]
  *                      [--imported-edits 20] [--imported-sizes small,base]
- *                      [--quality-models models/base,runs/x] [--quality-sentences 1000]
+ *                      [--quality-models models/base,runs/x] [--quality-sentences 1000] [--quality-minutes 10]
  *
  * Sections: training (tokens/s per preset, where the time goes, PyTorch reference), scaling
  * (ms/step against sequence length and batch), latency (the language server's annotation
@@ -17,7 +17,8 @@
  * with imported ELECTRA-Small- and Base-sized Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
  * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains),
  * quality (planted real-word errors and fixed-generator replacements, models beside the
- * rarity and trigram baselines; src/bench/quality.ts).
+ * rarity and trigram baselines; src/bench/quality.ts; then, unless --quality-minutes 0, a
+ * run from scratch and the base model continued, each trained that long: trainedQuality.ts).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
  */
@@ -47,10 +48,13 @@ import { runTypingWithRequests } from './typingWithRequests';
 import { describeMachine, parseSections, RssSampler, section, SECTION_NAMES, type SectionName } from './machine';
 import { runScaling } from './scaling';
 import { runQuality } from './quality';
+import { runTrainedQuality } from './trainedQuality';
 import { runContextProbe } from './contextProbe';
 
 /** The shipped base model (models/base), evaluated by the quality section unless told otherwise. */
 const BASE_MODEL = resolve(__dirname, '..', 'models', 'base');
+/** Planting seeds of the trained rows' comparisons (a planting's spread exceeds ten minutes' change). */
+const QUALITY_PLANTINGS = [42, 1, 7, 3, 5, 11, 13, 17];
 
 interface Args {
   presets: Array<{ preset: PresetName; batch: number }>;
@@ -76,6 +80,8 @@ interface Args {
   /** Checkpoints or run folders the quality section evaluates. */
   qualityModels: string[];
   qualitySentences: number;
+  /** Minutes of each trained row of the quality section (0: none). */
+  qualityMinutes: number;
   /** Steps of each context-probe run. */
   contextSteps: number;
 }
@@ -99,6 +105,7 @@ function parseArgs(argv: string[]): Args {
     threads: Math.min(availableParallelism(), 8),
     qualityModels: existsSync(BASE_MODEL) ? [BASE_MODEL] : [],
     qualitySentences: 1000,
+    qualityMinutes: 10,
     contextSteps: 2000,
   };
   const number = (a: string, v: string | undefined) => {
@@ -132,6 +139,7 @@ function parseArgs(argv: string[]): Args {
     });
     else if (a === '--quality-models') args.qualityModels = argv[++i].split(',').filter(Boolean);
     else if (a === '--quality-sentences') args.qualitySentences = Math.round(number(a, argv[++i]));
+    else if (a === '--quality-minutes') args.qualityMinutes = argv[i + 1] === '0' ? (i++, 0) : number(a, argv[++i]);
     else if (a === '--context-steps') args.contextSteps = Math.round(number(a, argv[++i]));
     else throw new Error(`unknown argument ${a}`);
   }
@@ -424,9 +432,15 @@ async function main(): Promise<void> {
       );
     }
     if (args.only.has('quality')) {
+      const rustBook = resolve(__dirname, '..', '..', 'shared', 'corpora', 'rust-book');
       await section(`Quality: planted real-word errors and fixed-generator replacements (${args.qualitySentences} sentences a set)`, () =>
-        runQuality({ models: args.qualityModels, sentences: args.qualitySentences, rustBook: resolve(__dirname, '..', '..', 'shared', 'corpora', 'rust-book'), seed: 1 }),
+        runQuality({ models: args.qualityModels, sentences: args.qualitySentences, rustBook, seed: 1 }),
       );
+      if (args.qualityMinutes > 0) {
+        await section(`Quality after ${args.qualityMinutes} minutes of training: from scratch, and the base model continued`, () =>
+          runTrainedQuality({ minutes: args.qualityMinutes, baseModel: BASE_MODEL, rustBook, sentences: args.qualitySentences, plantings: QUALITY_PLANTINGS }),
+        );
+      }
     }
     if (args.only.has('context')) {
       await section(`Context probe: steps until a fresh tiny discriminator reads the previous token (${args.contextSteps} steps a run)`, () => runContextProbe(args.contextSteps));

@@ -146,7 +146,7 @@ program
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
   .option('--warmup <n>', "warm-up steps (default: the preset's share of the run)", (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
-  .option('--vocab-size <n>', `WordPiece vocabulary size (at least ${MIN_TRAINING_VOCAB_SIZE})`, atLeast('vocab-size', MIN_TRAINING_VOCAB_SIZE))
+  .option('--vocab-size <n>', `WordPiece vocabulary size (at least ${MIN_TRAINING_VOCAB_SIZE}; default: the preset's; a small corpus may do better with fewer, docs/recipes.md)`, atLeast('vocab-size', MIN_TRAINING_VOCAB_SIZE))
   .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), TRAINING_DEFAULTS.checkpointEvery)
   .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')
@@ -155,6 +155,7 @@ program
   .option('--unigram-share <start[:end]>', `share of masked positions replaced from the unigram distribution instead of the generator, decaying from start to end (default from scratch: ${FROM_SCRATCH_DEFAULTS.curriculum.unigramShareStart}:${FROM_SCRATCH_DEFAULTS.curriculum.unigramShareEnd}; 0 for generator samples only; docs/recipes.md)`, shareRange)
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, FROM_SCRATCH_DEFAULTS.curriculum.decayFraction)
   .option('--dropout <p>', `dropout of both networks (default: ${FROM_SCRATCH_DEFAULTS.dropout} for ELECTRA from scratch and ${CONTINUATION_DEFAULTS.dropout} with --from, else the model's 0.1)`, probability)
+  .option('--generator-size <fraction>', "the generator's width as a fraction of the discriminator's, ELECTRA's size ratio (default: the preset's, 1/4 for tiny and small)", unitInterval('generator-size'))
   .option('--synthetic-errors <share>', `train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (default: off from scratch, ${CONTINUATION_DEFAULTS.syntheticErrors} with --from; docs/recipes.md)`, probability)
   .option('--neighbour-heads', "begin with attention on the previous and the next token in the first layer, over sinusoidal position embeddings (default for a run from scratch, not with --from; docs/recipes.md)")
   .option('--no-neighbour-heads', "begin from BERT's initialisation alone")
@@ -215,6 +216,7 @@ program
         maskProbability: o.maskRate,
         syntheticErrors: o.syntheticErrors,
         neighbourHeads: o.neighbourHeads,
+        generatorSize: o.generatorSize,
         calibrationWords: o.calibrationWords,
         dropout: o.dropout,
         curriculum: o.unigramShare ? { unigramShareStart: o.unigramShare[0], unigramShareEnd: o.unigramShare[1], decayFraction: o.unigramDecay } : undefined,
@@ -405,22 +407,31 @@ program
   .option('-n, --sequences <n>', 'at most this many sequences', positiveInt('sequences'), EVAL_COMMAND_DEFAULTS.sequences)
   .option('--seed <n>', 'seed of the evaluation masks (of the planted errors with --errors)', (v) => Number.parseInt(v, 10), EVAL_COMMAND_DEFAULTS.seed)
   .option('--errors', 'plant real-word errors in the held-out prose and report detection beside the rarity and trigram baselines')
-  .option('--brown', 'with --errors: plant errors in the Brown corpus\'s held-out files')
+  .option('--brown', 'evaluate on the Brown corpus (with --errors: plant errors in its held-out files)')
   .option('--sentences <n>', 'with --errors: sentences of prose to use', positiveInt('sentences'), ERROR_BENCHMARK_DEFAULTS.sentences)
   .option('--baseline-corpus <folder>', "with --errors: train the baselines on this folder ('brown' for Brown) instead of the model's own training text")
   .option('--plantings <seeds>', 'with --errors: plant with each of these seeds (comma-separated) in turn, and end with the mean AUC over them', seedList)
-  .option('--fixed-generator <model>', "with --errors: draw the replaced-word task's words from this model's generator (a run, checkpoint or model folder, e.g. models/base) instead of the trigram sampler on Brown")
+  .option('--fixed-generator <model>', "replace tokens with this model's generator's samples instead of the checkpoint's own (a run, checkpoint or model folder of the same vocabulary), so that runs are compared on one task; with --errors: draw the replaced-word task's words from it instead of the trigram sampler on Brown (any vocabulary)")
   .option('-t, --threshold <p>', `with --errors: the model's flagging threshold; ${THRESHOLD_HELP}`, thresholdChoice, SCORING_DEFAULTS.autoThreshold)
   .addOption(backendOption())
   .action(async (checkpoint: string, folder: string | undefined, o) => {
     if (o.errors) return evalErrors(checkpoint, folder, o);
-    if (!folder) throw new Error('give a folder to evaluate on');
-    const root = folderArgument(folder, 'folder');
+    if (folder && o.brown) throw new Error('give either a folder or --brown, not both');
+    if (!folder && !o.brown) throw new Error('give a folder to evaluate on, or --brown');
+    const corpus: CorpusSource = folder ? { kind: 'folder', root: folderArgument(folder, 'folder') } : { kind: 'brown' };
     const split = o.all ? 'training' : 'held-out';
-    const r = await evaluateCheckpoint({ checkpoint, corpus: { kind: 'folder', root }, split, sequences: o.sequences, seed: o.seed, backend: o.backend });
-    process.stdout.write(`checkpoint ${r.checkpointDir} (step ${r.step}) on ${root} (${split} split), ${r.metrics.sequences} sequences, backend ${describeBackend(r.backend)}\n`);
+    const r = await evaluateCheckpoint({ checkpoint, corpus, split, sequences: o.sequences, seed: o.seed, backend: o.backend, fixedGenerator: o.fixedGenerator });
+    process.stdout.write(`checkpoint ${r.checkpointDir} (step ${r.step}) on ${describeSource(corpus)} (${split} split), ${r.metrics.sequences} sequences, backend ${describeBackend(r.backend)}\n`);
+    if (r.fixedGenerator) process.stdout.write(formatFixedGenerator(r.fixedGenerator, r.metrics.genAccuracy) + '\n');
     process.stdout.write(formatEval(r.metrics) + '\n');
   });
+
+/** Which generator replaced the tokens of `eval --fixed-generator`, and how strong it is beside the checkpoint's own. */
+function formatFixedGenerator(g: { checkpointDir: string; step: number; accuracy: number }, ownAccuracy: number): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const strength = g.accuracy >= ownAccuracy ? 'at least as strong as' : 'WEAKER than';
+  return `replacements from the fixed generator of ${g.checkpointDir} (step ${g.step}): accuracy ${pct(g.accuracy)} at the masked positions, ${strength} the checkpoint's own (${pct(ownAccuracy)})`;
+}
 
 /** electra-studio eval --errors: the error-detection benchmark (src/core/quality) for one checkpoint. */
 async function evalErrors(checkpoint: string, folder: string | undefined, o: { brown?: boolean; all?: boolean; sentences: number; seed: number; baselineCorpus?: string; fixedGenerator?: string; plantings?: number[]; threshold: number | string; backend: string }): Promise<void> {

@@ -70,7 +70,8 @@ test('option errors are one line starting electra-studio: error:, exit 1 (comman
     [['score', file], /required option '-c, --checkpoint <dir>' not specified/],
     [['score', file, '--checkpoint', run, '--threshold', '2'], /threshold must be between 0 and 1/],
     [['pretrain', corpus, '--steps', '1', '--preset', 'huge'], /Allowed choices are micro, tiny, small, base/],
-    [['eval', run], /give a folder to evaluate on/],
+    [['eval', run], /give a folder to evaluate on, or --brown/],
+    [['pretrain', corpus, '--steps', '1', '--generator-size', '2'], /generator-size must be above 0 and at most 1/],
     [['pretrain', 'x', '--steps', '1', '--backend', 'gpu'], /argument 'gpu' is invalid/],
   ];
   for (const [args, pattern] of cases) assertOneLineError(cli(...args), pattern, args.join(' '));
@@ -163,6 +164,12 @@ test('eval prints held-out metrics; export writes Hugging Face folders', () => {
   const ev = cli('eval', run, corpus, '--all', '--sequences', '32');
   assert.equal(ev.code, 0, ev.err);
   assert.match(ev.out, /held-out step \d+: gen loss \d+\.\d+ .* AUC (0\.\d+|1\.000)/);
+  // Against a fixed generator: the run's own, as one, gives its own figures; one of another vocabulary is refused.
+  const fixed = cli('eval', run, corpus, '--all', '--sequences', '32', '--fixed-generator', run);
+  assert.equal(fixed.code, 0, fixed.err);
+  assert.match(fixed.out, /replacements from the fixed generator of .*run.* \(step \d+\): accuracy \d+\.\d% at the masked positions, at least as strong as the checkpoint's own \(\d+\.\d%\)/);
+  assert.equal(fixed.out.split('\n').find((l) => l.startsWith('held-out')), ev.out.split('\n').find((l) => l.startsWith('held-out')));
+  assertOneLineError(cli('eval', run, corpus, '--fixed-generator', resolve(__dirname, '../../../models/base')), /its vocabulary differs from .*; token-level replacement needs one vocabulary/, 'eval --fixed-generator of another vocabulary');
   const out = join(scratch.path, 'hf');
   const ex = cli('export', run, out);
   assert.equal(ex.code, 0, ex.err);

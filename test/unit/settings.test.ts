@@ -40,3 +40,14 @@ test('continued from a model: the continuation defaults, the model keeping its a
   assert.equal(mlm.training.learningRate, CONTINUATION_DEFAULTS.learningRate);
   assert.throws(() => resolveNewRun({ ...options, startFrom: 'runs/mlm', syntheticErrors: 0.5 }, 'mlm'), /a masked LM has none/);
 });
+
+test("the generator size sets the generator's width as ELECTRA's generator_hidden_size does; only for a new ELECTRA run", () => {
+  const preset = resolveNewRun(options).config;
+  const half = resolveNewRun({ ...options, generatorSize: 0.5 }).config;
+  assert.deepEqual(half.generator, { hiddenSize: 64, numHiddenLayers: 4, numAttentionHeads: 1, intermediateSize: 256 });
+  assert.deepEqual(half.discriminator, preset.discriminator);
+  // A quarter is what the tiny preset has.
+  assert.deepEqual(resolveNewRun({ ...options, generatorSize: 0.25 }).config.generator, preset.generator);
+  assert.throws(() => resolveNewRun({ ...options, generatorSize: 0.5, startFrom: 'models/base' }), /the starting model's when continuing/);
+  assert.throws(() => resolveNewRun({ ...options, generatorSize: 0.5, objective: 'mlm' }), /a masked LM has no separate generator/);
+});

@@ -112,6 +112,8 @@ test('a run with neighbour heads starts from them, records them, and resumes onl
   };
   assert.ok(inPositionDims(words) < 0.2 * inPositionDims(plain), `${inPositionDims(words)} vs ${inPositionDims(plain)}`);
   await assert.rejects(pretrain({ ...base(join(scratch.path, 'no-neighbours')), resume: true, steps: 10, neighbourHeads: true }), /neighbour heads true \(the run's: false\)/);
+  // The generator's size is the run's too (micro's is half the discriminator's width).
+  await assert.rejects(pretrain({ ...base(join(scratch.path, 'no-neighbours')), resume: true, steps: 10, generatorSize: 0.25 }), /generator size 0\.25 \(the run's: 0\.5\)/);
 });
 
 test('a short run on real text: both losses fall and held-out AUC is well above chance', async () => {

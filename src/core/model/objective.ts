@@ -92,7 +92,7 @@ export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBat
   }
 
   // Sampling from the generator's distribution (no gradient), per example from its own stream.
-  const sampled = options.sampledOverride ?? mlm.sample(masked.positions, T, w.temperature, (b) => deriveSeed(options.seed, 'sample', firstExample + b));
+  const sampled = options.sampledOverride ?? mlm.sample(masked.positions, T, w.temperature, (b) => sampleStream(options.seed, firstExample + b));
   const { fakeIds, labels } = corrupt(batch.ids, masked.positions, sampled, masked.overrides, masked.errorLabels);
 
   // Discriminator: binary cross-entropy over every non-padding token ([CLS], [SEP] included).
@@ -126,6 +126,29 @@ export function electraLoss(model: ElectraModel, batch: Batch, masked: MaskedBat
   stats.discProbs = realProbs.subarray(0, n);
   stats.labels = realLabels.subarray(0, n);
   return loss;
+}
+
+/** The seed of example `example`'s generator samples in a pass seeded `seed`. */
+function sampleStream(seed: number, example: number): number {
+  return deriveSeed(seed, 'sample', example);
+}
+
+/**
+ * A generator's samples at a whole batch's masked positions, drawn as `electraLoss` draws
+ * them in a pass with the same seed (the same uniforms), and its argmax there. Evaluation
+ * against ONE fixed generator puts these in the place of each model's own samples.
+ */
+export function generatorSamples(model: ElectraModel, batch: Batch, masked: MaskedBatch, seed: number, temperature = ELECTRA_WEIGHTS.temperature): { sampled: Int32Array; predicted: Int32Array } {
+  const P = masked.positions.length;
+  if (P === 0) return { sampled: new Int32Array(0), predicted: new Int32Array(0) };
+  const { batchSize: B, seqLength: T } = batch;
+  const head = new MaskedLmHead(masked.targets, P);
+  const sampled = tf.tidy(() => {
+    const ids = tf.tensor2d(masked.maskedIds, [B, T], 'int32');
+    head.loss(model.generatorLogits(ids, tf.tensor2d(batch.attentionMask, [B, T]), tf.tensor1d(masked.positions, 'int32')));
+    return head.sample(masked.positions, T, temperature, (b) => sampleStream(seed, b));
+  });
+  return { sampled, predicted: head.predicted };
 }
 
 /**

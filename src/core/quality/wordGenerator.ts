@@ -62,7 +62,10 @@ export class ModelWordGenerator implements WordGenerator {
   ) {}
 
   static async load(path: string, options: { backend?: BackendPreference } = {}): Promise<ModelWordGenerator> {
-    const scorer = await Scorer.load(path, { backend: options.backend, workers: 1 });
+    // The scorer serves ELECTRA runs only: a masked LM's one encoder is not loaded as a generator yet.
+    const scorer = await Scorer.load(path, { backend: options.backend, workers: 1 }).catch((e: Error) => {
+      throw new Error(`cannot draw words with ${path}'s generator: ${e.message}`);
+    });
     const size = scorer.config.vocabSize;
     const wholeWord = new Uint8Array(size);
     for (let id = 0; id < size; id++) wholeWord[id] = !scorer.tokenizer.isSpecial(id) && WHOLE_WORD.test(scorer.tokenizer.idToToken(id)) ? 1 : 0;

@@ -24,6 +24,7 @@ import { modelToArrays, optimizerToArrays, tensorsFromArrays } from '../run/weig
 import { loadStartingModel } from './startingModel';
 import { initBackend, type BackendReport } from '../wasm/backend';
 import { Evaluator } from './evaluator';
+import { TimeBudget } from './timeBudget';
 import type { EvalMetrics, StepMetrics } from './metrics';
 import { restoreTraining, resumeRun, type ResumedRun } from './resume';
 import { resolveNewRun, type PretrainOptions, type TrainingSettings } from './settings';
@@ -227,7 +228,9 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
   let lastSaved = s.resumed ? position.step : -1;
   let checkpointDir = s.resumed?.checkpoint.dir ?? '';
   let lastEval: EvalMetrics | undefined;
-  let secondStepStarted = 0;
+  // A fresh time-budgeted run fits its schedule's length to its pace as it goes (a resumed one keeps the length it saved).
+  const budget = settings.totalSteps === 0 && !settings.flopBudget && Number.isFinite(deadline) ? new TimeBudget(deadline) : undefined;
+  let loggedSteps = 0;
   const runEval = async () => {
     if (data.heldOut.count === 0) return;
     lastEval = await evaluator.evaluate(position.step, Date.now() - started);
@@ -251,17 +254,10 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
       stoppedBecause = 'minutes';
       break;
     }
-    if (position.step === 1) secondStepStarted = Date.now() - started;
+    budget?.beforeStep(position.step, Date.now());
     const m = await loop.step(started);
     run.appendMetrics(m);
     events.onStep?.(m);
-    // A time-budgeted run sets its schedule's length from the pace of its second step
-    // (the first pays one-off costs); until then the warm-up assumes a short run.
-    if (settings.totalSteps === 0 && Number.isFinite(deadline) && position.step === 2) {
-      const perStep = m.elapsedMs - secondStepStarted;
-      settings.totalSteps = Math.max(position.step + 1, Math.round((deadline - started) / perStep));
-      log('info', `time budget: about ${settings.totalSteps} steps in ${options.minutes} minutes; learning rate decays to 0 there`);
-    }
     // A FLOP-budgeted run sets its schedule's length from the first step's FLOPs (steps differ
     // only by their count of masked positions): the masked LM, with no generator, gets more steps.
     if (settings.flopBudget && settings.totalSteps === 0 && position.step === 1) {
@@ -272,6 +268,15 @@ async function train(run: RunFolder, s: StartedRun, options: PretrainOptions, ev
     if (settings.checkpointEvery > 0 && position.step % settings.checkpointEvery === 0) {
       checkpointDir = save();
       lastSaved = position.step;
+    }
+    // Until its first fit (after the second step) the warm-up assumes a short run.
+    const fitted = budget?.refit(position.step, Date.now());
+    if (fitted !== undefined) {
+      settings.totalSteps = fitted;
+      if (Math.abs(fitted - loggedSteps) > 0.05 * loggedSteps) {
+        log('info', `time budget: about ${fitted} steps in ${options.minutes} minutes${loggedSteps ? ' at the pace of the latest steps' : ''}; learning rate decays to 0 there`);
+        loggedSteps = fitted;
+      }
     }
     // Let the event loop breathe: cancellation, messages from a parent, timers.
     await new Promise((r) => setImmediate(r));

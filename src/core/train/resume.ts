@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CorpusSource } from '../data/dataset';
 import type { NormalizationOptions } from '../data/tokenizer';
-import type { ElectraConfig } from '../model/config';
+import { generatorOfWidth, type ElectraConfig } from '../model/config';
 import type { PresetName } from '../model/presets';
 import type { ElectraModel } from '../model/model';
 import type { AdamW } from '../model/optimizer';
@@ -94,6 +94,10 @@ function contradictionsOf(options: PretrainOptions, checkpoint: CheckpointConten
   for (const key of ['embeddingSize', 'maxPositionEmbeddings', 'typeVocabSize', 'layerNormEps', 'hiddenDropoutProb', 'attentionProbsDropoutProb'] as const) differ(key, c[key], config[key]);
   for (const which of ['discriminator', 'generator'] as const) {
     if (c[which] !== undefined) differ(`${which} sizes`, c[which], config[which], JSON.stringify(c[which]) === JSON.stringify(config[which]));
+  }
+  if (options.generatorSize !== undefined) {
+    const given = generatorOfWidth(config.discriminator, options.generatorSize);
+    differ('generator size', options.generatorSize, config.generator.hiddenSize / config.discriminator.hiddenSize, JSON.stringify(given) === JSON.stringify(config.generator));
   }
   differ('seed', options.seed, state.seed);
   differ('batch size', options.batchSize, saved.batchSize);

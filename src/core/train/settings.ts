@@ -4,7 +4,7 @@
  * manifest and into every checkpoint. A resumed run's settings come from its checkpoint
  * (src/core/train/resume.ts decides which options may still change).
  */
-import { objectiveOf, validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
+import { generatorOfWidth, objectiveOf, validateConfig, withObjective, type ElectraConfig, type Objective } from '../model/config';
 import { presetConfig, presetTraining, type PresetName } from '../model/presets';
 import { CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, TRAINING_DEFAULTS } from '../../shared/defaults';
 import type { BackendPreference } from '../wasm/backend';
@@ -88,6 +88,11 @@ export interface PretrainOptions {
    * starts. Default: TRAINING_DEFAULTS.neighbourHeads from scratch, none when continuing.
    */
   neighbourHeads?: boolean;
+  /**
+   * The generator's width as a fraction of the discriminator's (ELECTRA's generator_hidden_size:
+   * the size ratio; model/config.ts generatorOfWidth). Default: the preset's. A new ELECTRA run only.
+   */
+  generatorSize?: number;
 }
 
 /** A new run's choices, before its data exists (the vocabulary may come out smaller than asked). */
@@ -108,6 +113,11 @@ export function resolveNewRun(options: PretrainOptions, startObjective?: Objecti
   const preset = options.preset;
   if (!preset) throw new Error('give a preset for a new run');
   const config: ElectraConfig = withObjective({ ...presetConfig(preset), ...options.config }, startObjective ?? options.objective ?? 'electra');
+  if (options.generatorSize !== undefined) {
+    if (options.startFrom) throw new Error('the generator size is the starting model\'s when continuing from one');
+    if (objectiveOf(config) !== 'electra') throw new Error('a masked LM has no separate generator to size');
+    config.generator = generatorOfWidth(config.discriminator, options.generatorSize);
+  }
   validateConfig(config);
   const defaults = presetTraining(preset);
   // Where the options are silent, a run continued from a model trains by CONTINUATION_DEFAULTS,

@@ -1,0 +1,119 @@
+/**
+ * The quality section's trained rows: what a few minutes of training on this machine give,
+ * measured as a user meets them (issue 10's targets 2 and 3).
+ *
+ * - From scratch: `tiny` with the defaults on Brown for `minutes` on every core. Planted
+ *   errors in Brown's held-out files beside the trigram trained on Brown's training split,
+ *   and ELECTRA's held-out replaced-token AUC against the run's generator at its end (a
+ *   fixed generator exactly as strong as its own).
+ * - Continued: the base model, `minutes` more on the Rust book with the defaults of a
+ *   continued run. Planted errors in the book's held-out chapters before and after, as the
+ *   mean over several plantings (one planting's spread is larger than the change).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  benchmarkProse,
+  errorBenchmark,
+  evaluateCheckpoint,
+  fixedGenerator,
+  fixedTrigramGenerator,
+  formatErrorReport,
+  formatMeanOverPlantings,
+  pretrain,
+  readCalibration,
+  Scorer,
+  thresholdInUse,
+  trainTrigram,
+  describeThreshold,
+  type CorpusSource,
+  type ErrorBenchmarkReport,
+  type PretrainOptions,
+} from '../core';
+import { EVAL_COMMAND_DEFAULTS } from '../shared/defaults';
+
+export interface TrainedQualityOptions {
+  minutes: number;
+  baseModel: string;
+  rustBook: string;
+  /** Sentences of Brown's held-out prose for the run from scratch. */
+  sentences: number;
+  /** Planting seeds of the continued run's comparison; the first also plants Brown. */
+  plantings: number[];
+}
+
+export async function runTrainedQuality(o: TrainedQualityOptions): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'electra-bench-quality-'));
+  try {
+    await fromScratch(o, join(scratch, 'scratch'));
+    await continued(o, join(scratch, 'continued'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function train(options: PretrainOptions): Promise<string> {
+  const started = Date.now();
+  const r = await pretrain(options, { onLog: (level, m) => level !== 'info' && console.log(`  ${level}: ${m}`) });
+  console.log(`trained: ${r.step} steps (${r.stoppedBecause}) in ${((Date.now() - started) / 1000).toFixed(0)} s on ${r.backend}`);
+  return options.outDir;
+}
+
+async function scorerOf(model: string): Promise<{ scorer: Scorer; threshold: ReturnType<typeof thresholdInUse> }> {
+  const scorer = await Scorer.load(model, { workers: 1 });
+  return { scorer, threshold: thresholdInUse(null, readCalibration(scorer.checkpointDir, scorer.checkpointStep).calibration) };
+}
+
+function asSystem(name: string, s: { scorer: Scorer; threshold: ReturnType<typeof thresholdInUse> }) {
+  return { name, threshold: s.threshold.value, thresholdFrom: describeThreshold(s.threshold), score: async (text: string) => (await s.scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) };
+}
+
+async function fromScratch(o: TrainedQualityOptions, outDir: string): Promise<void> {
+  console.log('');
+  console.log(`### tiny from scratch, ${o.minutes} min on Brown with the defaults, workers auto`);
+  const brown: CorpusSource = { kind: 'brown' };
+  const run = await train({ corpus: brown, outDir, preset: 'tiny', minutes: o.minutes, workers: 'auto' });
+  const own = await evaluateCheckpoint({ checkpoint: run, corpus: brown, split: 'held-out', sequences: EVAL_COMMAND_DEFAULTS.sequences, seed: EVAL_COMMAND_DEFAULTS.seed, fixedGenerator: run });
+  console.log(`held-out replaced-token AUC against the run's generator at its end (${own.metrics.sequences} sequences; its accuracy ${(100 * own.fixedGenerator!.accuracy).toFixed(1)}%): ${own.metrics.auc.toFixed(3)} (target: 0.80)`);
+  const trigram = await fixedGenerator(); // Brown's training split: the baseline on the same text, and the fixed word sampler
+  const model = await scorerOf(run);
+  try {
+    const report = await errorBenchmark({
+      paragraphs: await benchmarkProse(brown, o.sentences, 'heldOut'),
+      baseline: trigram,
+      generator: fixedTrigramGenerator(trigram),
+      seed: o.plantings[0],
+      models: [asSystem('from scratch', model)],
+    });
+    console.log(formatErrorReport(report));
+  } finally {
+    model.scorer.dispose();
+  }
+}
+
+async function continued(o: TrainedQualityOptions, outDir: string): Promise<void> {
+  console.log('');
+  console.log(`### the base model, ${o.minutes} min more on the Rust book with the defaults of a continued run, workers auto`);
+  const book: CorpusSource = { kind: 'folder', root: o.rustBook };
+  const run = await train({ corpus: book, outDir, preset: 'tiny', startFrom: o.baseModel, minutes: o.minutes, workers: 'auto' });
+  const paragraphs = await benchmarkProse(book, o.sentences, 'heldOut');
+  const baseline = await trainTrigram(book);
+  const generator = fixedTrigramGenerator(await fixedGenerator());
+  const before = await scorerOf(o.baseModel);
+  const after = await scorerOf(run);
+  try {
+    const reports: ErrorBenchmarkReport[] = [];
+    for (const seed of o.plantings) {
+      reports.push(await errorBenchmark({ paragraphs, baseline, generator, seed, models: [asSystem('before', before), asSystem('after', after)] }));
+    }
+    console.log("the book's held-out chapters; baselines trained on its training chapters");
+    console.log(formatErrorReport(reports[0]));
+    console.log(formatMeanOverPlantings(reports));
+    const better = reports.filter((r) => r.systems[1].calibrated.perKind.all.auc > r.systems[0].calibrated.perKind.all.auc).length;
+    console.log(`after better than before on ${better} of ${reports.length} plantings (target: better)`);
+  } finally {
+    before.scorer.dispose();
+    after.scorer.dispose();
+  }
+}
