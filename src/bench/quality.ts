@@ -14,13 +14,14 @@ import {
   fixedTrigramGenerator,
   formatErrorReport,
   Scorer,
-  describeThreshold,
+  scorerUnderTest,
   readCalibration,
   thresholdInUse,
   trainTrigram,
   trainingSourceOf,
   type CorpusSource,
   type KneserNeyTrigram,
+  type ModelUnderTest,
 } from '../core';
 
 export interface QualityOptions {
@@ -48,9 +49,7 @@ export async function runQuality(o: QualityOptions): Promise<void> {
     const source = trainingSourceOf(modelPath);
     const key = JSON.stringify(source);
     if (!baselines.has(key)) baselines.set(key, await trainTrigram(source));
-    const scorer = await Scorer.load(modelPath, { workers: 1 });
-    // The editor's threshold for this model: its calibration, else the default (no user setting here).
-    const threshold = thresholdInUse(null, readCalibration(scorer.checkpointDir, scorer.checkpointStep).calibration);
+    const { scorer, model } = await loadUnderTest('model', modelPath);
     try {
       for (const [name, set, split] of sets) {
         const prose = await benchmarkProse(set, o.sentences, split);
@@ -61,7 +60,7 @@ export async function runQuality(o: QualityOptions): Promise<void> {
           baseline: baselines.get(key)!,
           generator,
           seed: o.seed,
-          models: [{ name: 'model', threshold: threshold.value, thresholdFrom: describeThreshold(threshold), score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
+          models: [model],
         });
         console.log(formatErrorReport(report));
       }
@@ -69,4 +68,10 @@ export async function runQuality(o: QualityOptions): Promise<void> {
       scorer.dispose();
     }
   }
+}
+
+/** The model at `path` as the benchmark's model, flagged at the editor's threshold for it: its calibration, else the default (no user setting here). */
+export async function loadUnderTest(name: string, path: string): Promise<{ scorer: Scorer; model: ModelUnderTest }> {
+  const scorer = await Scorer.load(path, { workers: 1 });
+  return { scorer, model: scorerUnderTest(name, scorer, thresholdInUse(null, readCalibration(scorer.checkpointDir, scorer.checkpointStep).calibration)) };
 }

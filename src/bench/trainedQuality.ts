@@ -22,16 +22,14 @@ import {
   formatErrorReport,
   formatMeanOverPlantings,
   pretrain,
-  readCalibration,
-  Scorer,
-  thresholdInUse,
   trainTrigram,
-  describeThreshold,
   type CorpusSource,
   type ErrorBenchmarkReport,
+  type KneserNeyTrigram,
   type PretrainOptions,
 } from '../core';
 import { EVAL_COMMAND_DEFAULTS } from '../shared/defaults';
+import { loadUnderTest } from './quality';
 
 export interface TrainedQualityOptions {
   minutes: number;
@@ -46,8 +44,10 @@ export interface TrainedQualityOptions {
 export async function runTrainedQuality(o: TrainedQualityOptions): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'electra-bench-quality-'));
   try {
-    await fromScratch(o, join(scratch, 'scratch'));
-    await continued(o, join(scratch, 'continued'));
+    // Brown's training split: the from-scratch run's baseline (the same text), and both parts' fixed word sampler.
+    const brownTrigram = await fixedGenerator();
+    await fromScratch(o, brownTrigram, join(scratch, 'scratch'));
+    await continued(o, brownTrigram, join(scratch, 'continued'));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -60,31 +60,21 @@ async function train(options: PretrainOptions): Promise<string> {
   return options.outDir;
 }
 
-async function scorerOf(model: string): Promise<{ scorer: Scorer; threshold: ReturnType<typeof thresholdInUse> }> {
-  const scorer = await Scorer.load(model, { workers: 1 });
-  return { scorer, threshold: thresholdInUse(null, readCalibration(scorer.checkpointDir, scorer.checkpointStep).calibration) };
-}
-
-function asSystem(name: string, s: { scorer: Scorer; threshold: ReturnType<typeof thresholdInUse> }) {
-  return { name, threshold: s.threshold.value, thresholdFrom: describeThreshold(s.threshold), score: async (text: string) => (await s.scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) };
-}
-
-async function fromScratch(o: TrainedQualityOptions, outDir: string): Promise<void> {
+async function fromScratch(o: TrainedQualityOptions, trigram: KneserNeyTrigram, outDir: string): Promise<void> {
   console.log('');
   console.log(`### tiny from scratch, ${o.minutes} min on Brown with the defaults, workers auto`);
   const brown: CorpusSource = { kind: 'brown' };
   const run = await train({ corpus: brown, outDir, preset: 'tiny', minutes: o.minutes, workers: 'auto' });
   const own = await evaluateCheckpoint({ checkpoint: run, corpus: brown, split: 'held-out', sequences: EVAL_COMMAND_DEFAULTS.sequences, seed: EVAL_COMMAND_DEFAULTS.seed, fixedGenerator: run });
   console.log(`held-out replaced-token AUC against the run's generator at its end (${own.metrics.sequences} sequences; its accuracy ${(100 * own.fixedGenerator!.accuracy).toFixed(1)}%): ${own.metrics.auc.toFixed(3)} (target: 0.80)`);
-  const trigram = await fixedGenerator(); // Brown's training split: the baseline on the same text, and the fixed word sampler
-  const model = await scorerOf(run);
+  const model = await loadUnderTest('from scratch', run);
   try {
     const report = await errorBenchmark({
       paragraphs: await benchmarkProse(brown, o.sentences, 'heldOut'),
       baseline: trigram,
       generator: fixedTrigramGenerator(trigram),
       seed: o.plantings[0],
-      models: [asSystem('from scratch', model)],
+      models: [model.model],
     });
     console.log(formatErrorReport(report));
   } finally {
@@ -92,20 +82,20 @@ async function fromScratch(o: TrainedQualityOptions, outDir: string): Promise<vo
   }
 }
 
-async function continued(o: TrainedQualityOptions, outDir: string): Promise<void> {
+async function continued(o: TrainedQualityOptions, brownTrigram: KneserNeyTrigram, outDir: string): Promise<void> {
   console.log('');
   console.log(`### the base model, ${o.minutes} min more on the Rust book with the defaults of a continued run, workers auto`);
   const book: CorpusSource = { kind: 'folder', root: o.rustBook };
   const run = await train({ corpus: book, outDir, preset: 'tiny', startFrom: o.baseModel, minutes: o.minutes, workers: 'auto' });
   const paragraphs = await benchmarkProse(book, o.sentences, 'heldOut');
   const baseline = await trainTrigram(book);
-  const generator = fixedTrigramGenerator(await fixedGenerator());
-  const before = await scorerOf(o.baseModel);
-  const after = await scorerOf(run);
+  const generator = fixedTrigramGenerator(brownTrigram);
+  const before = await loadUnderTest('before', o.baseModel);
+  const after = await loadUnderTest('after', run);
   try {
     const reports: ErrorBenchmarkReport[] = [];
     for (const seed of o.plantings) {
-      reports.push(await errorBenchmark({ paragraphs, baseline, generator, seed, models: [asSystem('before', before), asSystem('after', after)] }));
+      reports.push(await errorBenchmark({ paragraphs, baseline, generator, seed, models: [before.model, after.model] }));
     }
     console.log("the book's held-out chapters; baselines trained on its training chapters");
     console.log(formatErrorReport(reports[0]));

@@ -30,7 +30,7 @@ import { WordPieceTokenizer } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer, calibrateFolder, readCalibration, summarizeCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
-import { benchmarkProse, describeSource, errorBenchmark, fixedGenerator, fixedTrigramGenerator, formatErrorReport, formatMeanOverPlantings, ModelWordGenerator, trainingSourceOf, trainTrigram, type ErrorBenchmarkReport, type WordGenerator } from '../core';
+import { benchmarkProse, describeSource, errorBenchmark, scorerUnderTest, fixedGenerator, fixedTrigramGenerator, formatErrorReport, formatMeanOverPlantings, ModelWordGenerator, trainingSourceOf, trainTrigram, type ErrorBenchmarkReport, type WordGenerator } from '../core';
 import { ByteProgress, Progress, formatEval } from './progress';
 
 const program = new Command();
@@ -457,7 +457,7 @@ async function evalErrors(checkpoint: string, folder: string | undefined, o: { b
         baseline,
         generator,
         seed,
-        models: [{ name: 'model', threshold: threshold.value, thresholdFrom: describeThreshold(threshold, '--threshold'), score: async (text) => (await scorer.score(text)).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })) }],
+        models: [scorerUnderTest('model', scorer, threshold, '--threshold')],
       });
       process.stdout.write(formatErrorReport(report) + '\n');
       reports.push(report);

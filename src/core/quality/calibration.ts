@@ -27,7 +27,7 @@ import { isHeldOut } from '../data/corpus';
 import { thresholdForFalseFlagBound } from './metrics';
 import { epochPermutation } from '../common/random';
 import { joinParagraphs, type Paragraphs } from './prose';
-import { wordScores, wordsOf, type ScoredSpan } from './words';
+import { pieceScores, wordScores, wordsOf, type ScoredSpan } from './words';
 
 export interface CalibrationOptions {
   /** Held-out words scored at most (CALIBRATION_DEFAULTS.maxWords). */
@@ -130,7 +130,7 @@ export async function calibrateCheckpoint(path: string, source: CorpusSource, o:
   try {
     const model: ScoringModel = {
       step: scorer.checkpointStep,
-      score: async (text, signal) => (await scorer.score(text, { signal })).tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced })),
+      score: async (text, signal) => pieceScores((await scorer.score(text, { signal })).tokens),
     };
     return await calibrate(model, source, o);
   } finally {

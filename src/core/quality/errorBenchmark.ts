@@ -13,7 +13,9 @@ import type { Paragraphs } from './prose';
 import { replaceWords, type ReplacedText } from './replacedWords';
 import type { WordGenerator } from './wordGenerator';
 import { rocAuc } from '../train/metrics';
-import { wordScores, type ScoredSpan } from './words';
+import { pieceScores, wordScores, type ScoredSpan } from './words';
+import { describeThreshold, type ThresholdInUse } from '../../shared/calibrationFormat';
+import type { Scorer } from '../score/scoring';
 
 /** A model as the benchmark sees it: scored spans (tokens) of a text. */
 export interface ModelUnderTest {
@@ -23,6 +25,11 @@ export interface ModelUnderTest {
   threshold: number;
   /** Where that threshold comes from, in words ("0.62, calibrated for 5 false flags per 1,000 words"). */
   thresholdFrom?: string;
+}
+
+/** A loaded model as the benchmark's model, flagging at `threshold` (thresholdInUse's choice; `settingName` says what sets it). */
+export function scorerUnderTest(name: string, scorer: Scorer, threshold: ThresholdInUse, settingName?: string): ModelUnderTest {
+  return { name, threshold: threshold.value, thresholdFrom: describeThreshold(threshold, settingName), score: async (text) => pieceScores((await scorer.score(text)).tokens) };
 }
 
 export interface SystemResult {

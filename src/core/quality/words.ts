@@ -27,6 +27,11 @@ export interface ScoredSpan {
   score: number;
 }
 
+/** A scorer's tokens as scored spans: each WordPiece's character range and its probability of having been replaced. */
+export function pieceScores(tokens: ReadonlyArray<{ start: number; end: number; pReplaced: number }>): ScoredSpan[] {
+  return tokens.map((t) => ({ start: t.start, end: t.end, score: t.pReplaced }));
+}
+
 /**
  * Each word's score: the maximum over the spans (tokens) overlapping it, or NaN when
  * none does. Both lists are in text order; one pass over each.
