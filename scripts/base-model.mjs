@@ -59,8 +59,9 @@ if (!args.includes('--ship-only')) {
   const from = opt('--error-stage-from');
   if (!from) {
     // Stage 1: ELECTRA with the replacement curriculum and mask rate of docs/recipes.md, no
-    // dropout (a short run underfits). A resumed run keeps these settings from its checkpoint.
-    pretrain(run, ['--steps', opt('--steps', '3000'), '--checkpoint-every', '50', '--eval-every', '100', '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0', '--no-neighbour-heads']);
+    // dropout (a short run underfits), and none of the default error stage: the stage below is
+    // this model's. A resumed run keeps these settings from its checkpoint.
+    pretrain(run, ['--steps', opt('--steps', '3000'), '--checkpoint-every', '50', '--eval-every', '100', '--mask-rate', '0.25', '--unigram-share', '0.5:0.2', '--unigram-decay', '0.7', '--dropout', '0', '--synthetic-errors', '0', '--no-neighbour-heads']);
     const reached = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).step;
     if (reached < Number(opt('--steps', '3000'))) {
       console.log(`stage 1 stopped at step ${reached}: run this again to resume it`);

@@ -17,8 +17,9 @@
  * with imported ELECTRA-Small- and Base-sized Hugging Face models), ingestion (MB/s and memory of prepareData), leak (tensor count over
  * pretrain()'s steps), eventloop (main-thread event-loop delay while the worker trains),
  * quality (planted real-word errors and fixed-generator replacements, models beside the
- * rarity and trigram baselines; src/bench/quality.ts; then, unless --quality-minutes 0, a
- * run from scratch and the base model continued, each trained that long: trainedQuality.ts).
+ * rarity and trigram baselines; src/bench/quality.ts; then, unless --quality-minutes 0, runs
+ * from scratch on Brown and on the Rust book and the base model continued, each trained that
+ * long: trainedQuality.ts).
  *
  * Figures are measured, never assumed: a preset that fails prints its error instead.
  */

@@ -76,6 +76,12 @@ const unitInterval = (name: string) => (v: string) => {
   if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`${name} must be above 0 and at most 1`);
   return n;
 };
+/** A point in a run, as a share of its steps: 0 (the start) up to, not including, 1. */
+const runShare = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} must be at least 0 and below 1`);
+  return n;
+};
 const probability = (v: string) => {
   const n = Number(v);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('threshold must be between 0 and 1');
@@ -156,7 +162,8 @@ program
   .option('--unigram-decay <fraction>', 'share of the run over which --unigram-share decays', probability, FROM_SCRATCH_DEFAULTS.curriculum.decayFraction)
   .option('--dropout <p>', `dropout of both networks (default: ${FROM_SCRATCH_DEFAULTS.dropout} for ELECTRA from scratch and ${CONTINUATION_DEFAULTS.dropout} with --from, else the model's 0.1)`, probability)
   .option('--generator-size <fraction>', "the generator's width as a fraction of the discriminator's, ELECTRA's size ratio (default: the preset's, 1/4 for tiny and small)", unitInterval('generator-size'))
-  .option('--synthetic-errors <share>', `train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (default: off from scratch, ${CONTINUATION_DEFAULTS.syntheticErrors} with --from; docs/recipes.md)`, probability)
+  .option('--synthetic-errors <share>', `train on synthetic real-word errors too: this share of the sequences of each batch carries sparse planted errors (confusables, doubled, replaced and swapped words) instead of masks (default: ${FROM_SCRATCH_DEFAULTS.syntheticErrors} in the error stage of a run from scratch, ${CONTINUATION_DEFAULTS.syntheticErrors} with --from; 0: none; docs/recipes.md)`, probability)
+  .option('--synthetic-errors-from <fraction>', `share of the run before the synthetic errors begin (default from scratch: ${FROM_SCRATCH_DEFAULTS.syntheticErrorsFrom}, an error stage in the run's last part; with --from: 0)`, runShare('synthetic-errors-from'))
   .option('--neighbour-heads', "begin with attention on the previous and the next token in the first layer, over sinusoidal position embeddings (default for a run from scratch, not with --from; docs/recipes.md)")
   .option('--no-neighbour-heads', "begin from BERT's initialisation alone")
   .option('--calibration-words <n>', "held-out words scored when the run ends to fit its final checkpoint's flagging threshold (calibration.json; 0: none)", (v) => {
@@ -215,6 +222,7 @@ program
         evalEvery: given<number>('evalEvery'),
         maskProbability: o.maskRate,
         syntheticErrors: o.syntheticErrors,
+        syntheticErrorsFrom: o.syntheticErrorsFrom,
         neighbourHeads: o.neighbourHeads,
         generatorSize: o.generatorSize,
         calibrationWords: o.calibrationWords,

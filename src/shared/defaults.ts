@@ -101,6 +101,18 @@ export const FROM_SCRATCH_DEFAULTS = {
   maskProbability: 0.25,
   curriculum: { unigramShareStart: 0.5, unigramShareEnd: 0.2, decayFraction: 0.7 },
   dropout: 0,
+  /**
+   * An error stage at the end: from 80% of the run on, this share of each batch's sequences
+   * carries synthetic real-word errors instead of masks (src/core/model/syntheticErrors.ts).
+   * Pre-training alone leaves a short run level with a trigram on a small technical corpus;
+   * the stage, at the learning rate the decay has reached there, puts it past. Half the
+   * sequences, not the continuation's 0.8, so that the other half keep training replaced-token
+   * detection on the generator's samples (docs/recipes.md, "An error stage at the end"). From
+   * step 0 the stage keeps the discriminator at the base rate instead: the generator's
+   * replacements are what teach it context first.
+   */
+  syntheticErrors: 0.5,
+  syntheticErrorsFrom: 0.8,
 } as const;
 
 /**

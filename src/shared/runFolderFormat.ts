@@ -71,6 +71,8 @@ export interface TrainingSettings {
   curriculum?: { unigramShareStart: number; unigramShareEnd: number; decayFraction: number };
   /** Synthetic real-word errors' share (absent: none). src/core/model/syntheticErrors.ts */
   syntheticErrors?: number;
+  /** Share of the run's steps before the synthetic errors begin (absent: 0, from the first step). */
+  syntheticErrorsFrom?: number;
   /** Whether the run began with neighbour heads (absent: no). src/core/model/neighbourHeads.ts */
   neighbourHeads?: boolean;
 }
@@ -153,6 +155,7 @@ export function parseTrainingSettings(x: unknown, where: string): TrainingSettin
     ...(o.flopBudget !== undefined ? { flopBudget: num(o, 'flopBudget', where, positive) } : {}),
     ...(o.maskProbability === undefined ? {} : { maskProbability: num(o, 'maskProbability', where, (n) => n > 0 && n < 1) }),
     ...(o.syntheticErrors === undefined ? {} : { syntheticErrors: num(o, 'syntheticErrors', where, (n) => n >= 0 && n <= 1) }),
+    ...(o.syntheticErrorsFrom === undefined ? {} : { syntheticErrorsFrom: num(o, 'syntheticErrorsFrom', where, (n) => n >= 0 && n < 1) }),
     ...(o.curriculum === undefined ? {} : { curriculum: parseCurriculum(o.curriculum, where) }),
     ...(o.neighbourHeads === undefined ? {} : { neighbourHeads: bool(o, 'neighbourHeads', where) }),
   };

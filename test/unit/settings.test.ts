@@ -11,13 +11,18 @@ import { CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, TRAINING_DEFAULTS } from 
 
 const options: PretrainOptions = { corpus: { kind: 'brown' }, outDir: 'unused', preset: 'tiny', steps: 10 };
 
-test("from scratch: the preset's rate, the short-run recipe, no synthetic errors, neighbour heads by default", () => {
+test("from scratch: the preset's rate, the short-run recipe, an error stage at the end, neighbour heads by default", () => {
   const { training } = resolveNewRun(options);
   assert.equal(training.learningRate, presetTraining('tiny').learningRate);
   assert.equal(training.dropout, FROM_SCRATCH_DEFAULTS.dropout);
   assert.equal(training.maskProbability, FROM_SCRATCH_DEFAULTS.maskProbability);
   assert.deepEqual(training.curriculum, FROM_SCRATCH_DEFAULTS.curriculum);
-  assert.equal(training.syntheticErrors, 0);
+  assert.deepEqual([training.syntheticErrors, training.syntheticErrorsFrom], [FROM_SCRATCH_DEFAULTS.syntheticErrors, FROM_SCRATCH_DEFAULTS.syntheticErrorsFrom]);
+  assert.ok(FROM_SCRATCH_DEFAULTS.syntheticErrorsFrom > 0, 'pre-training comes first');
+  const noStage = resolveNewRun({ ...options, syntheticErrors: 0 }).training;
+  assert.equal(noStage.syntheticErrors, 0);
+  assert.equal(resolveNewRun({ ...options, syntheticErrorsFrom: 0 }).training.syntheticErrorsFrom, 0);
+  assert.throws(() => resolveNewRun({ ...options, syntheticErrorsFrom: 1 }), /synthetic errors' start must be a share of the run from 0 to below 1, got 1/);
   assert.equal(training.neighbourHeads, TRAINING_DEFAULTS.neighbourHeads ? true : undefined);
   assert.equal(resolveNewRun({ ...options, neighbourHeads: false }).training.neighbourHeads, undefined);
   // A masked LM gets neighbour heads too (in its one encoder), but BERT's masks and dropout, and no synthetic errors.
@@ -30,6 +35,7 @@ test('continued from a model: the continuation defaults, the model keeping its a
   assert.equal(training.learningRate, CONTINUATION_DEFAULTS.learningRate);
   assert.equal(training.dropout, CONTINUATION_DEFAULTS.dropout);
   assert.equal(training.syntheticErrors, CONTINUATION_DEFAULTS.syntheticErrors);
+  assert.equal(training.syntheticErrorsFrom, 0, 'throughout the run');
   assert.equal(training.neighbourHeads, undefined);
   const told = resolveNewRun({ ...options, startFrom: 'models/base', learningRate: 3e-4, dropout: 0.1, syntheticErrors: 0, neighbourHeads: true }).training;
   assert.deepEqual([told.learningRate, told.dropout, told.syntheticErrors, told.neighbourHeads], [3e-4, 0.1, 0, true]);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { corrupt, defaultMasking, maskBatch } from '../../src/core/model/masking';
-import { ERROR_WORD_RATE, errorVocabulary, plantErrorRows } from '../../src/core/model/syntheticErrors';
+import { ERROR_WORD_RATE, errorShareAt, errorVocabulary, plantErrorRows } from '../../src/core/model/syntheticErrors';
 import { splitBatch } from '../../src/core/parallel/shards';
 import { attentionMaskOf } from '../../src/core/train/batches';
 import { SequencePacker } from '../../src/core/data/packing';
@@ -51,6 +51,15 @@ function kindOf(original: Int32Array, corrupted: Int32Array, a: number, b: numbe
   }
   return 'unexplained';
 }
+
+test("an error stage starts at its share of the run's steps, and not before the run's length is known", () => {
+  assert.deepEqual([0, 79, 80, 99].map((step) => errorShareAt(0.8, 0.8, step, 100)), [0, 0, 0.8, 0.8]);
+  assert.equal(errorShareAt(0.5, 0, 0, 0), 0.5, 'from the first step, length known or not');
+  assert.equal(errorShareAt(0.8, 0.8, 5000, 0), 0, 'a time budget before its first fit');
+  // A refit that lengthens the run moves the stage with it.
+  assert.equal(errorShareAt(0.8, 0.8, 850, 1000), 0.8);
+  assert.equal(errorShareAt(0.8, 0.8, 850, 1100), 0);
+});
 
 test('the error vocabulary knows word starts, continuations and one-piece confusables', () => {
   const [their, there, ing] = ['their', 'there', '##ing'].map((p) => tokenizer.tokenToId(p)!);

@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadCheckpoint, type TrainingPosition } from '../../src/core/run/checkpoint';
+import { RunFolder } from '../../src/core/run/runFolder';
 import type { EvalMetrics, StepMetrics } from '../../src/core/train/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/wasm/backend';
@@ -88,10 +89,22 @@ test('with synthetic errors: a stop and resume still gives the weights of straig
   const a = loadCheckpoint(straight.checkpointDir);
   const b = loadCheckpoint(resumed.checkpointDir);
   for (const [name, t] of a.weights) assert.ok(maxAbsDiff(t.data, b.weights.get(name)!.data) < 1e-5, `weights ${name} differ`);
-  const plain = loadCheckpoint((await pretrain(base(join(scratch.path, 'errors-none')))).checkpointDir);
+  const plain = loadCheckpoint((await pretrain({ ...base(join(scratch.path, 'errors-none')), syntheticErrors: 0 })).checkpointDir);
   const head = 'discriminator.discriminator_predictions.dense_prediction.weight';
   assert.ok(a.weights.has(head), [...a.weights.keys()].join(', '));
   assert.ok(maxAbsDiff(a.weights.get(head)!.data, plain.weights.get(head)!.data) > 1e-6, 'the errors change what the discriminator learns');
+});
+
+test('the error stage begins where the run says: the same steps as a run without errors before it, other steps after', async () => {
+  const options = (dir: string, errors: number): PretrainOptions => ({ ...base(join(scratch.path, dir)), steps: 8, checkpointEvery: 4, syntheticErrors: errors, syntheticErrorsFrom: 0.5 });
+  const staged = await pretrain(options('stage', 0.8));
+  const none = await pretrain(options('stage-none', 0));
+  const head = 'discriminator.discriminator_predictions.dense_prediction.weight';
+  const at = (dir: string, step: number) => loadCheckpoint(new RunFolder(join(scratch.path, dir)).checkpointDir(step)).weights.get(head)!.data;
+  assert.equal(maxAbsDiff(at('stage', 4), at('stage-none', 4)), 0, 'steps 1-4 come before the stage');
+  assert.ok(maxAbsDiff(at('stage', 8), at('stage-none', 8)) > 1e-6, 'steps 5-8 train on errors');
+  assert.equal(maxAbsDiff(loadCheckpoint(staged.checkpointDir).weights.get(head)!.data, at('stage', 8)), 0);
+  assert.equal(none.step, 8);
 });
 
 test('a run with neighbour heads starts from them, records them, and resumes only as it began', async () => {

@@ -121,6 +121,8 @@ export async function runElectraVsMlm(o: ExperimentOptions): Promise<{ reportPat
           seed,
           batchSize,
           learningRate: o.learningRate,
+          // The objectives compared, not the error stage a run from scratch ends with by default.
+          syntheticErrors: 0,
           config: o.config,
           evalEvery,
           checkpointEvery: 0,

@@ -1,7 +1,8 @@
 /**
- * Synthetic real-word errors as training data: an explicit option (off by default;
- * `--synthetic-errors <share>` on the CLI), documented in docs/recipes.md with results with
- * and without it. A share of each batch's sequences is not masked for the generator;
+ * Synthetic real-word errors as training data (`--synthetic-errors <share>` on the CLI; by
+ * default in the last fifth of a run from scratch and throughout a continued one, see
+ * FROM_SCRATCH_DEFAULTS and CONTINUATION_DEFAULTS), documented in docs/recipes.md with results
+ * with and without it. A share of each batch's sequences is not masked for the generator;
  * instead, whole words in it are corrupted the ways people write real-word errors, sparsely
  * (about one word in `ERROR_WORD_RATE`), and the discriminator learns to flag every piece of
  * a corrupted word:
@@ -17,6 +18,16 @@
 import type { Rng } from '../common/random';
 import type { SpecialIds, WordPieceTokenizer } from '../data/tokenizer';
 import { CONFUSABLES } from '../quality/confusables';
+
+/**
+ * The share of a step's sequences that carry synthetic errors: none before `from` (a share of
+ * the run's `totalSteps`), `share` from there on. A run whose length is not yet known
+ * (totalSteps 0, a time budget before its first fit) has not reached a later stage.
+ */
+export function errorShareAt(share: number, from: number, step: number, totalSteps: number): number {
+  if (from <= 0) return share;
+  return totalSteps > 0 && step >= from * totalSteps ? share : 0;
+}
 
 /** One planted error per this many eligible words of an error sequence (at least one a sequence). */
 export const ERROR_WORD_RATE = 20;

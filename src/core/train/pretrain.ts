@@ -188,6 +188,10 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
     }
     if (objectiveOf(config) === 'mlm') log('info', `model: masked LM ${fmtParams(model.parameterCount())} parameters (the discriminator's shapes), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
     else log('info', `model: discriminator ${fmtParams(model.parameterCount((n) => !n.startsWith('generator.')))} parameters, generator ${fmtParams(model.parameterCount((n) => !n.startsWith('discriminator.')))} (embeddings shared), sequence length ${config.maxSeqLength}, vocabulary ${config.vocabSize}`);
+    if (settings.syntheticErrors) {
+      const from = settings.syntheticErrorsFrom ?? 0;
+      log('info', `synthetic errors: ${settings.syntheticErrors} of each batch's sequences carry real-word errors instead of masks, ${from > 0 ? `from ${Math.round(100 * from)}% of the run on (an error stage at the end)` : 'from the first step'}`);
+    }
 
     const threads = Math.max(1, Math.min(resolveWorkers(options.workers, backend.name), settings.batchSize));
     if (threads > 1) {

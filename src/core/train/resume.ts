@@ -65,6 +65,10 @@ export function resumeRun(run: RunFolder, options: PretrainOptions, log: (messag
     changes.push(`synthetic errors ${options.syntheticErrors} (was ${training.syntheticErrors ?? 0})`);
     training.syntheticErrors = options.syntheticErrors;
   }
+  if (options.syntheticErrorsFrom !== undefined && options.syntheticErrorsFrom !== (training.syntheticErrorsFrom ?? 0)) {
+    changes.push(`synthetic errors from ${options.syntheticErrorsFrom} of the run (was ${training.syntheticErrorsFrom ?? 0})`);
+    training.syntheticErrorsFrom = options.syntheticErrorsFrom;
+  }
   const budget = manifest?.budget.minutes;
   if (options.minutes !== undefined && options.minutes !== budget) changes.push(`${options.minutes} minutes${budget !== undefined ? ` (was ${budget})` : ''}`);
   log(`resuming from ${dir} at step ${state.step}${changes.length ? `; changed on resume: ${changes.join(', ')}` : ''}`);

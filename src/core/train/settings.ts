@@ -78,10 +78,16 @@ export interface PretrainOptions {
   /**
    * Synthetic real-word errors in training (model/syntheticErrors.ts): the share of each
    * batch's sequences that carry sparse planted errors instead of the generator's masks.
-   * ELECTRA only. Default: off from scratch, CONTINUATION_DEFAULTS.syntheticErrors when
+   * ELECTRA only. Default: FROM_SCRATCH_DEFAULTS.syntheticErrors from scratch (in the run's
+   * last part only, `syntheticErrorsFrom`), CONTINUATION_DEFAULTS.syntheticErrors when
    * continuing; may be changed when resuming (a later stage).
    */
   syntheticErrors?: number;
+  /**
+   * Share of the run's steps before the synthetic errors begin: an error stage at the end of
+   * a run. Default: FROM_SCRATCH_DEFAULTS.syntheticErrorsFrom from scratch, 0 when continuing.
+   */
+  syntheticErrorsFrom?: number;
   /**
    * Begin with neighbour heads (model/neighbourHeads.ts): attention on the previous and the
    * next token in the first layer, applied to the fresh or starting model once, when the run
@@ -140,11 +146,13 @@ export function resolveNewRun(options: PretrainOptions, startObjective?: Objecti
     ...(options.flops ? { flopBudget: options.flops } : {}),
     maskProbability: options.maskProbability ?? (scratchElectra ? FROM_SCRATCH_DEFAULTS.maskProbability : ELECTRA_MASK_PROBABILITY),
     curriculum: options.curriculum ?? (scratchElectra ? { ...FROM_SCRATCH_DEFAULTS.curriculum } : GENERATOR_ONLY),
-    syntheticErrors: options.syntheticErrors ?? (continued && electra ? CONTINUATION_DEFAULTS.syntheticErrors : 0),
+    syntheticErrors: options.syntheticErrors ?? (continued && electra ? CONTINUATION_DEFAULTS.syntheticErrors : scratchElectra ? FROM_SCRATCH_DEFAULTS.syntheticErrors : 0),
+    syntheticErrorsFrom: options.syntheticErrorsFrom ?? (scratchElectra ? FROM_SCRATCH_DEFAULTS.syntheticErrorsFrom : 0),
     ...((options.neighbourHeads ?? (!continued && TRAINING_DEFAULTS.neighbourHeads)) ? { neighbourHeads: true } : {}),
   };
   validateCurriculum(training.curriculum!);
   if (training.syntheticErrors! > 0 && !electra) throw new Error('--synthetic-errors trains the discriminator; a masked LM has none');
+  if (!(training.syntheticErrorsFrom! >= 0 && training.syntheticErrorsFrom! < 1)) throw new Error(`the synthetic errors' start must be a share of the run from 0 to below 1, got ${training.syntheticErrorsFrom}`);
   if (!options.steps && !options.minutes && !options.flops) throw new Error('give a number of steps, minutes or FLOPs to train for');
   return {
     preset,

@@ -23,7 +23,7 @@ import { presetWarmupSteps } from '../model/presets';
 import type { TrainingPosition } from '../run/checkpoint';
 import { deriveSeed, Rng } from '../common/random';
 import { readBatch } from './batches';
-import { plantErrorRows, type ErrorVocabulary } from '../model/syntheticErrors';
+import { errorShareAt, plantErrorRows, type ErrorVocabulary } from '../model/syntheticErrors';
 import { GENERATOR_ONLY, planReplacements, UnigramSampler, unigramShareAt } from '../model/replacements';
 
 /** Training sequences counted for the unigram distribution (the first ones on disk). */
@@ -136,7 +136,7 @@ export class TrainingLoop {
 
   /** Synthetic errors in a share of the batch's sequences (in place); those are not masked. */
   private plantErrors(batch: Batch, step: number, micro: number): { rows: Set<number>; labels?: Float32Array } {
-    const share = this.settings.syntheticErrors ?? 0;
+    const share = errorShareAt(this.settings.syntheticErrors ?? 0, this.settings.syntheticErrorsFrom ?? 0, step, this.settings.totalSteps);
     const rows = new Set<number>();
     if (share <= 0 || !this.errorVocabulary) return { rows };
     const rng = new Rng(deriveSeed(this.seed, 'synthetic-errors', step, micro));
