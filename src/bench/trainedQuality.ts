@@ -48,7 +48,7 @@ export interface TrainedQualityOptions {
 export async function runTrainedQuality(o: TrainedQualityOptions): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'electra-bench-quality-'));
   try {
-    // Brown's training split: the from-scratch run's baseline (the same text), and both parts' fixed word sampler.
+    // Brown's training split: the Brown run's baseline (the same text), and every part's fixed word sampler.
     const brownTrigram = await fixedGenerator();
     await fromScratch(o, brownTrigram, join(scratch, 'scratch'));
     const book = await rustBook(o, brownTrigram);
@@ -88,7 +88,7 @@ async function fromScratch(o: TrainedQualityOptions, trigram: KneserNeyTrigram, 
   }
 }
 
-/** The Rust book as both of its parts judge on it: held-out prose, the trigram of its training chapters. */
+/** How the parts that train on the Rust book are judged: its held-out prose, the trigram of its training chapters. */
 interface BookYardstick {
   corpus: CorpusSource;
   paragraphs: Paragraphs;
