@@ -59,6 +59,12 @@ export async function runTrainedQuality(o: TrainedQualityOptions): Promise<void>
   }
 }
 
+/** On how many plantings system `a` has the higher AUC over all kinds than system `b`. */
+function plantingsWhereBetter(reports: ErrorBenchmarkReport[], a: number, b: number): number {
+  const all = (r: ErrorBenchmarkReport, i: number) => r.systems[i].calibrated.perKind.all.auc;
+  return reports.filter((r) => all(r, a) > all(r, b)).length;
+}
+
 async function train(options: PretrainOptions): Promise<string> {
   const started = Date.now();
   const r = await pretrain(options, { onLog: (level, m) => level !== 'info' && console.log(`  ${level}: ${m}`) });
@@ -111,7 +117,7 @@ async function fromScratchOnBook(o: TrainedQualityOptions, book: BookYardstick, 
     for (const seed of o.plantings) reports.push(await errorBenchmark({ ...book, seed, models: [model.model] }));
     console.log("the book's held-out chapters; baselines trained on its training chapters");
     console.log(formatMeanOverPlantings(reports));
-    const above = reports.filter((r) => r.systems[0].calibrated.perKind.all.auc > r.systems[1].calibrated.perKind.all.auc).length;
+    const above = plantingsWhereBetter(reports, 0, 1);
     console.log(`above the trigram on ${above} of ${reports.length} plantings (target: above)`);
   } finally {
     model.scorer.dispose();
@@ -133,7 +139,7 @@ async function continued(o: TrainedQualityOptions, book: BookYardstick, outDir: 
     console.log("the book's held-out chapters; baselines trained on its training chapters");
     console.log(formatErrorReport(reports[0]));
     console.log(formatMeanOverPlantings(reports));
-    const better = reports.filter((r) => r.systems[1].calibrated.perKind.all.auc > r.systems[0].calibrated.perKind.all.auc).length;
+    const better = plantingsWhereBetter(reports, 1, 0);
     console.log(`after better than before on ${better} of ${reports.length} plantings (target: better)`);
   } finally {
     before.scorer.dispose();
