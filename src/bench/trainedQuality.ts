@@ -67,7 +67,8 @@ function plantingsWhereBetter(reports: ErrorBenchmarkReport[], a: number, b: num
 
 async function train(options: PretrainOptions): Promise<string> {
   const started = Date.now();
-  const r = await pretrain(options, { onLog: (level, m) => level !== 'info' && console.log(`  ${level}: ${m}`) });
+  // Warnings, and the vocabulary a run from scratch sized by its corpus: part of the configuration.
+  const r = await pretrain(options, { onLog: (level, m) => (level !== 'info' || m.startsWith('vocabulary:')) && console.log(`  ${level}: ${m}`) });
   console.log(`trained: ${r.step} steps (${r.stoppedBecause}) in ${((Date.now() - started) / 1000).toFixed(0)} s on ${r.backend}`);
   return options.outDir;
 }

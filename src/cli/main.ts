@@ -21,7 +21,7 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, describeBackend, type BackendPreference } from '../core';
 import { CHECKPOINT_FILE_LIMITS, checkFileSize, findLatestCheckpoint, loadCheckpoint } from '../core';
 import { OBJECTIVES, PRESET_NAMES, formatFlops, parseFlops, type Objective, type PresetName } from '../core';
-import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS } from '../core';
+import { CALIBRATION_DEFAULTS, CLI_RUN_FOLDER, CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, DEFAULT_BACKEND, DEFAULT_PRESET, ERROR_BENCHMARK_DEFAULTS, EVAL_COMMAND_DEFAULTS, SCORING_DEFAULTS, TRAINING_DEFAULTS, VOCABULARY_FROM_CORPUS } from '../core';
 import { corpusStats } from '../core';
 import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource } from '../core';
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
@@ -152,7 +152,7 @@ program
   .option('--lr <x>', 'peak learning rate', positiveNumber('lr'))
   .option('--warmup <n>', "warm-up steps (default: the preset's share of the run)", (v) => Number.parseInt(v, 10))
   .option('--seq-length <n>', 'tokens per sequence', positiveInt('seq-length'))
-  .option('--vocab-size <n>', `WordPiece vocabulary size (at least ${MIN_TRAINING_VOCAB_SIZE}; default: the preset's; a small corpus may do better with fewer, docs/recipes.md)`, atLeast('vocab-size', MIN_TRAINING_VOCAB_SIZE))
+  .option('--vocab-size <n>', `WordPiece vocabulary size (at least ${MIN_TRAINING_VOCAB_SIZE}; default from scratch: one per ${VOCABULARY_FROM_CORPUS.wordsPerPiece} training words, at least ${VOCABULARY_FROM_CORPUS.minSize}, at most the preset's; docs/recipes.md)`, atLeast('vocab-size', MIN_TRAINING_VOCAB_SIZE))
   .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt('checkpoint-every'), TRAINING_DEFAULTS.checkpointEvery)
   .option('--eval-every <n>', 'steps between held-out evaluations', positiveInt('eval-every'), TRAINING_DEFAULTS.evalEvery)
   .option('--include <glob...>', 'files to include')

@@ -25,6 +25,7 @@
 export * from './data/corpus';
 export * from './data/tokenizer';
 export * from './data/dataset';
+export * from './data/vocabularySize';
 export * from './data/tokenizerJson';
 export * from './data/brown';
 export * from '../shared/defaults';

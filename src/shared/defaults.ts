@@ -116,6 +116,17 @@ export const FROM_SCRATCH_DEFAULTS = {
 } as const;
 
 /**
+ * The WordPiece vocabulary of a run from scratch whose size is not given: one piece per
+ * `wordsPerPiece` words of the training files, at least `minSize`, at most the preset's
+ * (src/core/data/vocabularySize.ts). In a short run on a small corpus, a large vocabulary's
+ * rare pieces are seen too seldom to learn; fewer pieces took a run on the Rust book from
+ * level with a trigram to clearly past it (docs/recipes.md, "A vocabulary that follows the
+ * corpus"). Brown and larger corpora keep the preset's. The floor keeps a small workspace's
+ * words whole: below it, words split into pieces and whole-word quick fixes disappear.
+ */
+export const VOCABULARY_FROM_CORPUS = { wordsPerPiece: 128, minSize: 2048 } as const;
+
+/**
  * How a run continued from a model (startFrom: the shipped base model by default in the
  * extension) trains unless told otherwise, in place of the preset's from-scratch choices.
  * A pre-trained discriminator loses its error detection at the presets' 5e-4 on generator

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { MIN_TRAINING_VOCAB_SIZE, prepareData } from '../../src/core/data/dataset';
+import { prepareData } from '../../src/core/data/dataset';
+import { MIN_TRAINING_VOCAB_SIZE } from '../../src/core/data/vocabularySize';
 import { readTextFile, textRefusal } from '../../src/core/data/corpus';
 import { rustBookFiles, readText, tempDir } from './engineFixtures';
 

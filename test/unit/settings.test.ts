@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveNewRun, type PretrainOptions } from '../../src/core/train/settings';
-import { presetTraining } from '../../src/core/model/presets';
+import { presetConfig, presetTraining } from '../../src/core/model/presets';
 import { CONTINUATION_DEFAULTS, FROM_SCRATCH_DEFAULTS, TRAINING_DEFAULTS } from '../../src/shared/defaults';
 
 const options: PretrainOptions = { corpus: { kind: 'brown' }, outDir: 'unused', preset: 'tiny', steps: 10 };
@@ -45,6 +45,15 @@ test('continued from a model: the continuation defaults, the model keeping its a
   assert.equal(mlm.training.syntheticErrors, 0);
   assert.equal(mlm.training.learningRate, CONTINUATION_DEFAULTS.learningRate);
   assert.throws(() => resolveNewRun({ ...options, startFrom: 'runs/mlm', syntheticErrors: 0.5 }, 'mlm'), /a masked LM has none/);
+});
+
+test('the vocabulary follows the corpus from scratch, unless its size is given; a continued run keeps its model\'s', () => {
+  assert.equal(resolveNewRun(options).vocabSizeFromCorpus, true);
+  assert.equal(resolveNewRun(options).config.vocabSize, presetConfig('tiny').vocabSize, "the preset's size is the ceiling");
+  assert.equal(resolveNewRun({ ...options, objective: 'mlm' }).vocabSizeFromCorpus, true);
+  const given = resolveNewRun({ ...options, config: { vocabSize: 8192 } });
+  assert.deepEqual([given.vocabSizeFromCorpus, given.config.vocabSize], [false, 8192]);
+  assert.equal(resolveNewRun({ ...options, startFrom: 'models/base' }).vocabSizeFromCorpus, false);
 });
 
 test("the generator size sets the generator's width as ELECTRA's generator_hidden_size does; only for a new ELECTRA run", () => {

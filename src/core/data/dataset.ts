@@ -18,6 +18,8 @@ import { listBrownFiles, readBrownDocument } from './brown';
 import { isHeldOut, readTextChunks, walkCorpus, type CorpusOptions, type SkippedFile } from './corpus';
 import { SequencePacker } from './packing';
 import { WordCounter, WordPieceTokenizer, type NormalizationOptions } from './tokenizer';
+import { MIN_TRAINING_VOCAB_SIZE, vocabularySizeFor } from './vocabularySize';
+import { VOCABULARY_FROM_CORPUS } from '../../shared/defaults';
 
 /** Where the text comes from. */
 export type CorpusSource =
@@ -119,7 +121,13 @@ export interface PrepareOptions {
   source: CorpusSource;
   runDir: string;
   seqLength: number;
+  /** The vocabulary's size; with `vocabSizeFromCorpus`, the most it may have. */
   vocabSize: number;
+  /**
+   * Size a trained vocabulary by the training files' word count (vocabularySize.ts), up to
+   * `vocabSize`: a run from scratch that was not told its size.
+   */
+  vocabSizeFromCorpus?: boolean;
   normalization: NormalizationOptions;
   minFrequency?: number;
   /** Use this vocabulary instead of training one (resume, or a given BERT vocab.txt). */
@@ -129,12 +137,6 @@ export interface PrepareOptions {
   warn?: (message: string) => void;
 }
 
-/**
- * The smallest vocabulary a run may train: WordPiece needs room for a text's characters,
- * alone and as "##" continuations, before any longer piece; with fewer, most words of an
- * ordinary English text become [UNK] (5 WordPieces, the special tokens alone: 96.8%).
- */
-export const MIN_TRAINING_VOCAB_SIZE = 256;
 /** Above this share of [UNK] among the packed tokens, data preparation warns. */
 export const UNKNOWN_TOKENS_WARNING_RATE = 0.01;
 
@@ -197,11 +199,14 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
     }
     if (counter.size === 0) throw new Error(`no words found in ${where}: the files are empty or hold no text`);
     log(`words: ${counter.totalWords} words, ${counter.size} distinct, counted in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const tokenizer = WordPieceTokenizer.train(counter, { ...o.normalization, vocabSize: o.vocabSize, minFrequency: o.minFrequency ?? 2 });
+    const vocabSize = o.vocabSizeFromCorpus ? vocabularySizeFor(counter.totalWords, o.vocabSize) : o.vocabSize;
+    const tokenizer = WordPieceTokenizer.train(counter, { ...o.normalization, vocabSize, minFrequency: o.minFrequency ?? 2 });
     vocabText = tokenizer.toVocabText();
     mkdirSync(o.runDir, { recursive: true });
     writeFileAtomic(vocabPath, vocabText);
-    log(`vocabulary: ${tokenizer.vocabSize} WordPieces from ${counter.size} distinct words in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const { wordsPerPiece, minSize } = VOCABULARY_FROM_CORPUS;
+    const sized = o.vocabSizeFromCorpus ? ` of ${vocabSize} asked for ${counter.totalWords} training words (one per ${wordsPerPiece}, at least ${Math.min(minSize, o.vocabSize)}, at most ${o.vocabSize})` : '';
+    log(`vocabulary: ${tokenizer.vocabSize} WordPieces${sized} from ${counter.size} distinct words in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const tokenizer = WordPieceTokenizer.fromVocabText(vocabText, o.normalization);
 

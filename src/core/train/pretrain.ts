@@ -143,6 +143,7 @@ async function start(run: RunFolder, options: PretrainOptions, events: TrainingE
       runDir: run.dir,
       seqLength: requested.maxSeqLength,
       vocabSize: requested.vocabSize,
+      vocabSizeFromCorpus: fresh?.vocabSizeFromCorpus,
       normalization,
       vocabText: resumed?.checkpoint.vocabText ?? startModel?.vocabText,
       log: (m) => log('info', m),

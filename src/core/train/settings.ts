@@ -106,6 +106,11 @@ export interface ResolvedRun {
   preset: PresetName;
   /** The model asked for: preset + overrides; vocabSize is what the vocabulary may reach. */
   config: ElectraConfig;
+  /**
+   * The vocabulary's size follows the corpus, up to config.vocabSize (VOCABULARY_FROM_CORPUS):
+   * a run from scratch not told its size.
+   */
+  vocabSizeFromCorpus: boolean;
   normalization: NormalizationOptions;
   seed: number;
   training: TrainingSettings;
@@ -157,6 +162,7 @@ export function resolveNewRun(options: PretrainOptions, startObjective?: Objecti
   return {
     preset,
     config,
+    vocabSizeFromCorpus: !continued && options.config?.vocabSize === undefined,
     normalization: { lowercase: options.lowercase ?? TRAINING_DEFAULTS.lowercase, stripAccents: options.stripAccents ?? TRAINING_DEFAULTS.stripAccents },
     seed: options.seed ?? TRAINING_DEFAULTS.seed,
     training,
