@@ -2,7 +2,8 @@
  * The quality section (npm run bench -- --only quality): the error-detection benchmark
  * (src/core/quality) for each model given, beside the rarity and Kneser-Ney trigram
  * baselines trained on the same text as the model, on two held-out prose sets: Brown's
- * held-out files and the Rust book's chapters (../shared/corpora/rust-book).
+ * held-out files and the Rust book's chapters (../shared/corpora/rust-book). On the same
+ * planted text, how often the editor's swap fix restores a planted swap (swapFixes.ts).
  *
  * A model's training text is its run's corpus (run.json beside checkpoints/), or what a
  * `corpus.json` in the model's folder names (the shipped base model).
@@ -13,7 +14,9 @@ import {
   fixedGenerator,
   fixedTrigramGenerator,
   formatErrorReport,
+  formatSwapFixReport,
   Scorer,
+  swapFixBenchmark,
   scorerUnderTest,
   readCalibration,
   thresholdInUse,
@@ -63,6 +66,9 @@ export async function runQuality(o: QualityOptions): Promise<void> {
           models: [model],
         });
         console.log(formatErrorReport(report));
+        // The editor's swap fix on the same planted text, at the editor's threshold.
+        const swaps = await swapFixBenchmark({ paragraphs: prose, seed: o.seed, threshold: model.threshold, reader: scorer });
+        console.log(formatSwapFixReport(swaps));
       }
     } finally {
       scorer.dispose();

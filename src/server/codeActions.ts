@@ -1,13 +1,15 @@
 /**
  * Quick fixes for a flagged token: first the corrections its word suggests by its form (the
  * other members of a confusable set, deleting a repeated word; src/core/score/corrections.ts),
- * then "Replace with '<alt>'" for the generator's best alternatives, and "Ignore '<word>'",
+ * then the corrections the model was asked about (swapping the word with a neighbour,
+ * src/core/score/swaps.ts), then "Replace with '<alt>'" for the generator's best
+ * alternatives, and "Ignore '<word>'",
  * which runs IGNORE_WORD_COMMAND (registered by the extension; it adds the word to
  * electraStudio.annotation.ignoredWords).
  */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { matchCase, suggestedCorrections, wordSpanAround, type Alternative, type TokenScore } from '../core';
+import { matchCase, suggestedCorrections, wordSpanAround, type Alternative, type Correction, type TokenScore } from '../core';
 import { IGNORE_WORD_COMMAND, type IgnoreWordArgs } from '../shared/lspProtocol';
 import { isSpecialPiece, pieceText, wordOf } from './tokens';
 
@@ -31,6 +33,8 @@ export function tokenCodeActions(
   token: TokenScore,
   alternatives: readonly Alternative[],
   diagnostic: Diagnostic,
+  /** Corrections the model has checked for this token (swaps), after the form's own. */
+  checked: readonly Correction[] = [],
 ): CodeAction[] {
   const text = doc.getText();
   const range = { start: doc.positionAt(token.start), end: doc.positionAt(token.end) };
@@ -39,7 +43,7 @@ export function tokenCodeActions(
   // of a longer word ("p" of "publishing") for a whole word would make a new, wrong word.
   const word = wordOf(text, token);
   const wholeWord = word === original;
-  const corrections = suggestedCorrections(text, wordSpanAround(text, token));
+  const corrections = [...suggestedCorrections(text, wordSpanAround(text, token)), ...checked];
   const offered = new Set(corrections.map((c) => c.edit.newText.toLowerCase()));
   const edits = [
     ...corrections.map((c) => ({ title: c.title, range: { start: doc.positionAt(c.edit.start), end: doc.positionAt(c.edit.end) }, newText: c.edit.newText })),

@@ -7,7 +7,7 @@
  */
 import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Alternative, BlockPlan, Calibration } from '../core';
+import type { Alternative, BlockPlan, Calibration, ScoreResult } from '../core';
 import { CHECKPOINT_SOURCE_TEXT, type StatusParams } from '../shared/lspProtocol';
 import { ruleTarget, type CheckpointChoice } from './checkpointRule';
 import { RUN_FILES } from '../shared/runFolderFormat';
@@ -21,6 +21,8 @@ export interface ScorerLike {
   cachedWindow(key: string): Float32Array | undefined;
   computeWindows(ids: Int32Array[], keys: string[]): Promise<Float32Array[]>;
   windowAlternatives(windowIds: Int32Array, position: number, k: number): Promise<Alternative[]>;
+  /** Every token of a short text scored at once (a quick fix checked by the model). */
+  score(text: string): Promise<ScoreResult>;
   dispose(): void;
 }
 

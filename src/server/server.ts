@@ -17,6 +17,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { preferredSwaps, wordSpanAround, type Correction } from '../core';
 import {
   AlternativesRequest,
   ELECTRA_PROTOCOL_VERSION,
@@ -100,6 +101,11 @@ let alternatives: AlternativesCache;
 /** The generator's alternatives for a token, in the window it was scored in. */
 function alternativesOf(hit: TokenHit, k: number) {
   return alternatives.get(hit, k);
+}
+
+/** The swaps of a flagged token's word with a neighbour that the model prefers (src/core/score/swaps.ts). */
+function swapsOf(text: string, hit: TokenHit, threshold: number): Promise<Correction[]> {
+  return host.withScorer((scorer) => preferredSwaps(text, wordSpanAround(text, hit.token), threshold, scorer));
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -219,11 +225,18 @@ connection.onCodeAction(async (params, token) => {
     threshold().value,
   );
   const actions: CodeAction[] = [];
+  // Both words of a swapped pair are flagged and find the same swap: it is offered once.
+  const swapsOffered = new Set<string>();
   for (const hit of hits.filter((h) => flagged.includes(h.token)).slice(0, MAX_TOKENS_WITH_FIXES)) {
     const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => []);
     if (outdated()) return null;
+    const swaps = (await swapsOf(text, hit, threshold().value).catch(() => [])).filter((c) => {
+      const key = `${c.edit.start}:${c.edit.end}:${c.edit.newText}`;
+      return !swapsOffered.has(key) && !!swapsOffered.add(key);
+    });
+    if (outdated()) return null;
     const diagnostic = tokenDiagnostic(doc, text, hit.token, hit.checkpointStep, settings);
-    actions.push(...tokenCodeActions(doc, hit.token, found, diagnostic));
+    actions.push(...tokenCodeActions(doc, hit.token, found, diagnostic, swaps));
   }
   return actions;
 });

@@ -155,6 +155,13 @@ export const SCORING_DEFAULTS = {
   autoThreshold: 'auto',
   /** Generator alternatives offered in a hover and as quick fixes. */
   alternatives: 5,
+  /**
+   * A swap of a flagged word with its neighbour is offered when the model reads the swapped
+   * words, and a word on each side, as this fraction of the threshold or less: clearly
+   * original, not merely unflagged, since the model flags only some swaps it is shown
+   * (src/core/score/swaps.ts; docs/benchmarks.md, "The swap fix").
+   */
+  swapConfidence: 1 / 16,
   workers: 'auto',
 } as const;
 

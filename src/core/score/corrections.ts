@@ -49,6 +49,29 @@ export function suggestedCorrections(text: string, word: { start: number; end: n
   return out;
 }
 
+/** A word's span of text, as wordCharsAround gives it (edge marks included). */
+export interface WordRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The words just before and just after the word at `word`, where only spaces or tabs stand
+ * between (a line break, a comma or a bracket makes them not adjacent). Spans as
+ * wordCharsAround gives them; `self` is the word's own.
+ */
+export function adjacentWords(text: string, word: { start: number; end: number }): { self: WordRange; before?: WordRange; after?: WordRange } {
+  const self = wordCharsAround(text, word);
+  const b = WORD_BEFORE_SPACE.exec(text.slice(Math.max(0, self.start - 64), self.start));
+  const a = SPACE_THEN_WORD.exec(text.slice(self.end, self.end + 64));
+  const beforeEnd = b ? self.start - b[2].length : 0;
+  return {
+    self,
+    ...(b ? { before: { start: beforeEnd - b[1].length, end: beforeEnd } } : {}),
+    ...(a ? { after: { start: self.end + a[1].length, end: self.end + a[0].length } } : {}),
+  };
+}
+
 /**
  * Where the word repeats the word before it or after it, with only spaces or tabs between:
  * the span to delete, one copy and the space between. The second copy goes when the two are
@@ -56,17 +79,9 @@ export function suggestedCorrections(text: string, word: { start: number; end: n
  * so that the marks the second carries stay ("drivers drivers' union").
  */
 function repeatedNeighbour(text: string, word: { start: number; end: number }, key: string): { start: number; end: number } | undefined {
-  const self = wordCharsAround(text, word);
-  const { start, end } = self;
-  let pair: [{ start: number; end: number }, { start: number; end: number }] | undefined;
-  const before = WORD_BEFORE_SPACE.exec(text.slice(Math.max(0, start - 64), start));
-  if (before && normalise(before[1]) === key) {
-    const firstEnd = start - before[2].length;
-    pair = [{ start: firstEnd - before[1].length, end: firstEnd }, self];
-  } else {
-    const after = SPACE_THEN_WORD.exec(text.slice(end, end + 64));
-    if (after && normalise(after[2]) === key) pair = [self, { start: end + after[1].length, end: end + after[0].length }];
-  }
+  const { self, before, after } = adjacentWords(text, word);
+  const same = (w: WordRange | undefined): w is WordRange => w !== undefined && normalise(text.slice(w.start, w.end)) === key;
+  const pair = same(before) ? [before, self] : same(after) ? [self, after] : undefined;
   if (!pair) return undefined;
   const [first, second] = pair;
   const alike = text.slice(first.start, first.end).toLowerCase() === text.slice(second.start, second.end).toLowerCase();
