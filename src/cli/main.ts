@@ -27,6 +27,7 @@ import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource }
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
 import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
+import { preferredSwaps, suggestedCorrections, wordSpanAround } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer, calibrateFolder, readCalibration, summarizeCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
@@ -357,9 +358,15 @@ program
     process.stdout.write(`\nreport: ${reportPath} (and report.html, curves.svg beside it)\n`);
   });
 
+/**
+ * Flagged tokens whose swaps `score` checks: each check reads its context two or three times,
+ * so a low --threshold over a long file would otherwise take minutes.
+ */
+const SWAP_CHECKS = 200;
+
 program
   .command('score')
-  .description('score a text file: tokens whose probability of having been replaced passes the threshold')
+  .description('score a text file: tokens whose probability of having been replaced passes the threshold, with the fixes the editor offers')
   .argument('<file>', 'text file to score')
   .requiredOption('-c, --checkpoint <dir>', 'checkpoint or run folder')
   .option('-t, --threshold <p>', `report tokens at or above this probability; ${THRESHOLD_HELP}`, thresholdChoice, SCORING_DEFAULTS.autoThreshold)
@@ -391,16 +398,21 @@ program
         return lo;
       };
       const flagged = result.tokens.filter((t) => t.pReplaced >= threshold.value);
-      for (const t of flagged) {
+      for (const [i, t] of flagged.entries()) {
         const line = lineOf(t.start);
         let extra = '';
+        // The editor's quick fixes, in its order: the word's form first, then the swaps the model prefers.
+        const swaps = i < SWAP_CHECKS ? await preferredSwaps(text, wordSpanAround(text, t), threshold.value, scorer) : [];
+        const fixes = [...suggestedCorrections(text, wordSpanAround(text, t)), ...swaps];
+        if (fixes.length > 0) extra += `  fixes: ${fixes.map((f) => f.title).join(' · ')}`;
         if (o.alternatives) {
           const alts = await scorer.alternatives(text, t.start, t.end, o.alternatives);
-          extra = '  alternatives: ' + alts.map((a) => `${a.piece} ${(100 * a.probability).toFixed(1)}%`).join(', ');
+          extra += '  alternatives: ' + alts.map((a) => `${a.piece} ${(100 * a.probability).toFixed(1)}%`).join(', ');
         }
         process.stdout.write(`${file}:${line + 1}:${t.start - lineStarts[line] + 1}: ${JSON.stringify(text.slice(t.start, t.end))} p(replaced)=${t.pReplaced.toFixed(3)}${extra}\n`);
       }
-      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${describeThreshold(threshold, '--threshold')} (checkpoint step ${result.checkpointStep})\n`);
+      const unchecked = flagged.length > SWAP_CHECKS ? `; swaps checked for the first ${SWAP_CHECKS}` : '';
+      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${describeThreshold(threshold, '--threshold')} (checkpoint step ${result.checkpointStep})${unchecked}\n`);
     } finally {
       scorer.dispose();
     }

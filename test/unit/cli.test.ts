@@ -149,7 +149,9 @@ test('score prints flagged tokens with their place, or every token as JSON', () 
   const plain = cli('score', file, '--checkpoint', run, '--threshold', '0', '--alternatives', '2');
   assert.equal(plain.code, 0, plain.err);
   const lines = plain.out.trim().split('\n');
-  assert.match(lines[lines.length - 1], new RegExp(`^${parsed.tokens.length} of ${parsed.tokens.length} tokens at or above 0\\.00, set by --threshold \\(checkpoint step \\d+\\)$`));
+  // Every token is flagged; the swap fix is checked for the first 200 (each check reads its context again).
+  const swapsChecked = parsed.tokens.length > 200 ? '; swaps checked for the first 200' : '';
+  assert.match(lines[lines.length - 1], new RegExp(`^${parsed.tokens.length} of ${parsed.tokens.length} tokens at or above 0\\.00, set by --threshold \\(checkpoint step \\d+\\)${swapsChecked}$`));
   // Without --threshold: the run's calibration, written when its training ended.
   const calibration = JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8'));
   assert.equal(calibration.step, parsed.step);
@@ -158,6 +160,18 @@ test('score prints flagged tokens with their place, or every token as JSON', () 
   const flagged = parsed.tokens.filter((t: { pReplaced: number }) => t.pReplaced >= calibration.threshold).length;
   assert.match(auto.out.trim().split('\n').at(-1)!, new RegExp(`^${flagged} of ${parsed.tokens.length} tokens at or above ${calibration.threshold.toFixed(2)}, calibrated for 5 false flags per 1,000 words`));
   assert.match(lines[0], /:\d+:\d+: ".+" p\(replaced\)=0\.\d{3}  alternatives: \S+ \d+\.\d%, \S+ \d+\.\d%/);
+});
+
+test("score prints the editor's fixes: a confusable's partners, a repeated word's deletion, a swap the model prefers", () => {
+  const baseModel = resolve(__dirname, '../../../models/base');
+  const file = join(scratch.path, 'fixes.txt');
+  writeFileSync(file, 'She walked too the river, and they went to the the store.\nVectors can only store values of same the type.\n');
+  const r = cli('score', file, '--checkpoint', baseModel, '--threshold', '0.5');
+  assert.equal(r.code, 0, r.err);
+  const line = (word: string) => r.out.split('\n').find((l) => l.includes(`: "${word}" p(replaced)=`)) ?? '';
+  assert.match(line('too'), /^\S+:1:12: "too" p\(replaced\)=0\.\d{3}  fixes: Replace with 'to'/);
+  assert.match(line('the'), /fixes: Delete the repeated 'the'/);
+  assert.match(line('same'), /^\S+:2:\d+: "same" p\(replaced\)=0\.\d{3}  fixes: Swap to 'the same'$/);
 });
 
 test('eval prints held-out metrics; export writes Hugging Face folders', () => {
