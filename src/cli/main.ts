@@ -402,8 +402,9 @@ program
         const line = lineOf(t.start);
         let extra = '';
         // The editor's quick fixes, in its order: the word's form first, then the swaps the model prefers.
-        const swaps = i < SWAP_CHECKS ? await preferredSwaps(text, wordSpanAround(text, t), threshold.value, scorer) : [];
-        const fixes = [...suggestedCorrections(text, wordSpanAround(text, t)), ...swaps];
+        const word = wordSpanAround(text, t);
+        const swaps = i < SWAP_CHECKS ? await preferredSwaps(text, word, threshold.value, scorer) : [];
+        const fixes = [...suggestedCorrections(text, word), ...swaps];
         if (fixes.length > 0) extra += `  fixes: ${fixes.map((f) => f.title).join(' · ')}`;
         if (o.alternatives) {
           const alts = await scorer.alternatives(text, t.start, t.end, o.alternatives);

@@ -3,7 +3,7 @@
  * error the models are trained and judged on (src/core/quality). Unlike the corrections of
  * corrections.ts, a word's form does not suggest this one, and a flagged word has two
  * neighbours it might trade places with; so each swap is read by the model, and offered only
- * where the model finds the swapped words and a word on each side clearly original: below
+ * where the model finds the swapped words and a word on each side clearly original: at most
  * SCORING_DEFAULTS.swapConfidence of the flagging threshold. Merely unflagged is not enough:
  * the model flags only some of the swaps it is shown, so moving a word it flags for another
  * reason (a rare word, an odd phrase) usually leaves both words unflagged too.
@@ -32,6 +32,7 @@ const CONTEXT_CHARS = 400;
  * "We went").
  */
 export async function preferredSwaps(text: string, word: { start: number; end: number }, threshold: number, reader: SwapReader): Promise<Correction[]> {
+  if (!(threshold > 0)) return []; // at 0 nothing reads as clearly original: no need to ask the model
   const { self, before, after } = adjacentWords(text, word);
   const pairs: Array<[WordRange, WordRange]> = [];
   if (before) pairs.push([before, self]);
