@@ -18,8 +18,7 @@ import { listBrownFiles, readBrownDocument } from './brown';
 import { isHeldOut, readTextChunks, walkCorpus, type CorpusOptions, type SkippedFile } from './corpus';
 import { SequencePacker } from './packing';
 import { WordCounter, WordPieceTokenizer, type NormalizationOptions } from './tokenizer';
-import { MIN_TRAINING_VOCAB_SIZE, vocabularySizeFor } from './vocabularySize';
-import { VOCABULARY_FROM_CORPUS } from '../../shared/defaults';
+import { describeVocabularySizeRule, MIN_TRAINING_VOCAB_SIZE, vocabularySizeFor } from './vocabularySize';
 
 /** Where the text comes from. */
 export type CorpusSource =
@@ -204,8 +203,7 @@ export async function prepareData(o: PrepareOptions): Promise<PreparedData> {
     vocabText = tokenizer.toVocabText();
     mkdirSync(o.runDir, { recursive: true });
     writeFileAtomic(vocabPath, vocabText);
-    const { wordsPerPiece, minSize } = VOCABULARY_FROM_CORPUS;
-    const sized = o.vocabSizeFromCorpus ? ` of ${vocabSize} asked for ${counter.totalWords} training words (one per ${wordsPerPiece}, at least ${Math.min(minSize, o.vocabSize)}, at most ${o.vocabSize})` : '';
+    const sized = o.vocabSizeFromCorpus ? ` of ${vocabSize} asked for ${counter.totalWords} training words (${describeVocabularySizeRule(o.vocabSize)})` : '';
     log(`vocabulary: ${tokenizer.vocabSize} WordPieces${sized} from ${counter.size} distinct words in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const tokenizer = WordPieceTokenizer.fromVocabText(vocabText, o.normalization);

@@ -20,3 +20,9 @@ export function vocabularySizeFor(trainingWords: number, ceiling: number): numbe
   const { wordsPerPiece, minSize } = VOCABULARY_FROM_CORPUS;
   return Math.min(ceiling, Math.max(minSize, Math.floor(trainingWords / wordsPerPiece)));
 }
+
+/** The rule as a run's log states it, for a ceiling: "one per 128, at least 2048, at most 8192". */
+export function describeVocabularySizeRule(ceiling: number): string {
+  const { wordsPerPiece, minSize } = VOCABULARY_FROM_CORPUS;
+  return `one per ${wordsPerPiece}, at least ${Math.min(minSize, ceiling)}, at most ${ceiling}`;
+}
