@@ -10,7 +10,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { hostOutput, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
+import { chooseFolderInDialog, hostOutput, runCommand, Screenshots, waitForFrameWith, quickOpen, waitForNotification, waitForWorkbench } from '../harness/browser';
 import type { CodeServer } from '../harness/codeServer';
 import { closeEditorSession, openEditorSession, type EditorSession } from '../harness/editorSession';
 import { repoRoot } from '../harness/training';
@@ -45,15 +45,8 @@ test('import a Hugging Face model from the palette and see diagnostics from it',
     await waitForWorkbench(page);
 
     await runCommand(page, TITLE);
-    // VS Code's own folder dialog (a quick input in the browser): type the path, accept it.
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(discriminator + '/');
-    await page.waitForTimeout(1000); // the dialog lists the folder's contents
-    await shots.take(page, 'folder-dialog');
-    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Import Model' }).first();
-    if (await ok.isVisible().catch(() => false)) await ok.click();
-    else await page.keyboard.press('Enter');
+    // VS Code's own folder dialog (a quick input in the browser): type the path, press "Import Model".
+    await chooseFolderInDialog(page, discriminator, 'Import Model', () => shots.take(page, 'folder-dialog').then(() => undefined));
 
     const text = await waitForNotification(page, /imported .*discriminator as run 'electra-fixture'; scoring with it now/, 60_000);
     console.log(`# ${text}`);

@@ -112,6 +112,35 @@ export async function quickOpen(page: Page, file: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Picks a folder in VS Code's own folder dialog (the simple file dialog of a browser
+ * workbench), as a person does: types the folder's path, then presses the dialog's button.
+ * The dialog lists a typed folder asynchronously, and a press that lands while it is still
+ * moving to the folder only completes that move, leaving the dialog open: so press again
+ * until the dialog closes, as a person would. `whenListed` runs once, before the first press.
+ */
+export async function chooseFolderInDialog(page: Page, folder: string, buttonLabel: string, whenListed?: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input.input');
+  const button = widget.locator('.monaco-button', { hasText: buttonLabel }).first();
+  // The button tells the dialog from the command palette, which shares its widget and may still be closing.
+  await button.waitFor({ state: 'visible', timeout: 15_000 });
+  const typed = folder.endsWith('/') ? folder : `${folder}/`;
+  await input.fill(typed);
+  await page.waitForTimeout(1000); // the dialog lists the folder's contents
+  await whenListed?.();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await button.click({ timeout: 10_000 });
+    const closed = await widget.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
+    if (closed) return;
+    const value = await input.inputValue().catch(() => '');
+    if (Date.now() > deadline) throw new Error(`the folder dialog stayed open ${timeoutMs} ms after pressing "${buttonLabel}"; its input reads "${value}"`);
+    if (value !== typed) await input.fill(typed);
+    await page.waitForTimeout(500);
+  }
+}
+
 /** Answers a quick pick (a list shown by a command) by choosing the row whose text includes `label`. */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
@@ -131,7 +160,10 @@ export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs
     const hit = (await notificationTexts(page)).find((t) => pattern.test(t));
     if (hit) return hit;
     if (Date.now() > deadline) {
-      throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; shown: ${JSON.stringify(await notificationTexts(page))}`);
+      // A quick input still open (a dialog or a palette that kept its text) is the usual reason: say so.
+      const quickInput = page.locator('.quick-input-widget input.input');
+      const open = (await quickInput.isVisible().catch(() => false)) ? `; a quick input is open, reading "${await quickInput.inputValue().catch(() => '?')}"` : '';
+      throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; shown: ${JSON.stringify(await notificationTexts(page))}${open}`);
     }
     await page.waitForTimeout(250);
   }
