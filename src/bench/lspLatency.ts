@@ -21,6 +21,7 @@ import {
   InitializeRequest,
   PublishDiagnosticsNotification,
   ShutdownRequest,
+  type Diagnostic,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -94,6 +95,8 @@ export class Client {
   private diagnosticWaiters = new Map<number, (at: number) => void>();
   readonly diagnosticsAt = new Map<number, number>();
   readonly diagnosticCount = new Map<number, number>();
+  /** The diagnostics of the newest version published, as an editor holds them. */
+  latestDiagnostics: { version: number; diagnostics: Diagnostic[] } = { version: -1, diagnostics: [] };
   status: StatusParams = { state: 'no-checkpoint' };
   private statusWaiters: Array<() => void> = [];
   stderr = '';
@@ -113,6 +116,7 @@ export class Client {
       if (p.version === undefined) return;
       c.diagnosticsAt.set(p.version, at);
       c.diagnosticCount.set(p.version, p.diagnostics.length);
+      if (p.version > c.latestDiagnostics.version) c.latestDiagnostics = { version: p.version, diagnostics: p.diagnostics };
       c.diagnosticWaiters.get(p.version)?.(at);
     });
     connection.onNotification(StatusNotification, (s) => {

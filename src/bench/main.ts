@@ -399,7 +399,14 @@ async function main(): Promise<void> {
     }
     if (args.only.has('typing')) {
       await section('Typing with requests in a 1 MB document (language server, real JSON-RPC over stdio)', () =>
-        runTypingWithRequests({ serverJs: join(__dirname, 'server.js'), tmpDir: join(tmp, 'typing'), backend: args.backend, chars: args.typingChars, keys: args.typingKeys }),
+        runTypingWithRequests({
+          serverJs: join(__dirname, 'server.js'),
+          tmpDir: join(tmp, 'typing'),
+          backend: args.backend,
+          chars: args.typingChars,
+          keys: args.typingKeys,
+          trainedModel: existsSync(BASE_MODEL) ? BASE_MODEL : undefined,
+        }),
       );
     }
     if (args.only.has('imported')) {
