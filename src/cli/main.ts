@@ -27,7 +27,7 @@ import { MIN_TRAINING_VOCAB_SIZE, prepareData, readTextFile, type CorpusSource }
 import { exportHuggingFace, importHuggingFace, type ImportReport } from '../core';
 import { DEFAULT_HUB_MODEL, downloadAndImport, formatBytes } from '../core';
 import { WordPieceTokenizer } from '../core';
-import { preferredSwaps, suggestedCorrections, wordSpanAround } from '../core';
+import { isMarkdownFile, MarkdownProse, preferredSwaps, suggestedCorrections, wordSpanAround } from '../core';
 import { evaluateCheckpoint, pretrain } from '../core';
 import { Scorer, calibrateFolder, readCalibration, summarizeCalibration, thresholdInUse, describeThreshold, type ThresholdInUse } from '../core';
 import { finetuneRun, FINETUNE_DEFAULTS, EXPERIMENT_DEFAULTS, runElectraVsMlm, reportExperiment, EXPERIMENT_NAME } from '../core';
@@ -381,8 +381,11 @@ program
     try {
       const result = await scorer.score(text);
       const threshold = cliThreshold(o.threshold, scorer);
+      // As in the editor: a Markdown file's code and markup are scored but never flagged (markdownProse.ts).
+      const prose = isMarkdownFile(file) ? new MarkdownProse(text) : undefined;
       if (o.json) {
-        process.stdout.write(JSON.stringify({ checkpoint: scorer.checkpointDir, step: result.checkpointStep, threshold, tokens: result.tokens }) + '\n');
+        const tokens = prose ? result.tokens.map((t) => (prose.isProse(t.start, t.end) ? t : { ...t, markup: true })) : result.tokens;
+        process.stdout.write(JSON.stringify({ checkpoint: scorer.checkpointDir, step: result.checkpointStep, threshold, tokens }) + '\n');
         return;
       }
       const lineStarts = [0];
@@ -397,7 +400,8 @@ program
         }
         return lo;
       };
-      const flagged = result.tokens.filter((t) => t.pReplaced >= threshold.value);
+      const above = result.tokens.filter((t) => t.pReplaced >= threshold.value);
+      const flagged = prose ? above.filter((t) => prose.isProse(t.start, t.end)) : above;
       for (const [i, t] of flagged.entries()) {
         const line = lineOf(t.start);
         let extra = '';
@@ -413,7 +417,8 @@ program
         process.stdout.write(`${file}:${line + 1}:${t.start - lineStarts[line] + 1}: ${JSON.stringify(text.slice(t.start, t.end))} p(replaced)=${t.pReplaced.toFixed(3)}${extra}\n`);
       }
       const unchecked = flagged.length > SWAP_CHECKS ? `; swaps checked for the first ${SWAP_CHECKS}` : '';
-      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${describeThreshold(threshold, '--threshold')} (checkpoint step ${result.checkpointStep})${unchecked}\n`);
+      const markup = above.length > flagged.length ? `, and ${above.length - flagged.length} in code or markup, not flagged` : '';
+      process.stdout.write(`${flagged.length} of ${result.tokens.length} tokens at or above ${describeThreshold(threshold, '--threshold')}${markup} (checkpoint step ${result.checkpointStep})${unchecked}\n`);
     } finally {
       scorer.dispose();
     }

@@ -51,6 +51,7 @@ export * from './score/scoring';
 export * from './score/documentPlan';
 export * from './score/corrections';
 export * from './score/swaps';
+export * from './score/markdownProse';
 export * from './wasm/backend';
 export * from './finetune/scores';
 export * from './finetune/task';

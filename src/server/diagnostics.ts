@@ -5,6 +5,7 @@ import type { TokenScore } from '../core';
 import { DIAGNOSTIC_CAP_CODE, DIAGNOSTIC_CODE, DIAGNOSTIC_SOURCE, type AnnotationSeverity, type ReplacedTokenData } from '../shared/lspProtocol';
 import { describeThreshold, type ThresholdInUse } from '../shared/calibrationFormat';
 import type { DocumentScore } from './scoringScheduler';
+import type { ProseTest } from './prose';
 import type { ServerSettings } from './settings';
 import { wordOf } from './tokens';
 
@@ -15,11 +16,18 @@ const SEVERITY: Record<AnnotationSeverity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** Tokens that get a diagnostic: p >= threshold (the one in use: thresholdInUse) and the word is not ignored. */
-export function flaggedTokens(text: string, tokens: readonly TokenScore[], settings: ServerSettings, threshold: number): TokenScore[] {
+/**
+ * Tokens that get a diagnostic: p >= threshold (the one in use: thresholdInUse), in prose (not
+ * a Markdown document's code or markup: prose.ts), and the word is not ignored.
+ */
+export function flaggedTokens(text: string, tokens: readonly TokenScore[], settings: ServerSettings, threshold: number, isProse: ProseTest): TokenScore[] {
   const ignoring = settings.ignoredWords.size > 0;
   return tokens.filter(
-    (t) => t.end > t.start && t.pReplaced >= threshold && !(ignoring && settings.ignoredWords.has(wordOf(text, t).toLowerCase())),
+    (t) =>
+      t.end > t.start &&
+      t.pReplaced >= threshold &&
+      !(ignoring && settings.ignoredWords.has(wordOf(text, t).toLowerCase())) &&
+      isProse(t.start, t.end),
   );
 }
 
@@ -41,9 +49,9 @@ export function tokenDiagnostic(doc: TextDocument, text: string, token: TokenSco
  * of them, the most likely replaced kept (as cSpell and ESLint cap theirs), in document
  * order. When the cap applies, one Information diagnostic at the top of the document says so.
  */
-export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings, threshold: ThresholdInUse): Diagnostic[] {
+export function documentDiagnostics(doc: TextDocument, score: DocumentScore, settings: ServerSettings, threshold: ThresholdInUse, isProse: ProseTest): Diagnostic[] {
   const text = doc.getText();
-  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokensAbove(threshold.value), settings, threshold.value), settings.maxDiagnostics);
+  const { kept, flagged } = mostLikelyReplaced(flaggedTokens(text, score.tokensAbove(threshold.value), settings, threshold.value, isProse), settings.maxDiagnostics);
   // In document order, as clients list them (and as their squiggles are laid out).
   kept.sort((a, b) => a.start - b.start);
   const diagnostics = kept.map((t) => tokenDiagnostic(doc, text, t, score.checkpointStep, settings));

@@ -16,16 +16,24 @@ function code(s: string): string {
 }
 
 /** The hover, which also says the threshold in use and where it came from (src/shared/calibrationFormat.ts). */
-export function tokenHover(doc: TextDocument, token: TokenScore, alternatives: readonly Alternative[], checkpointStep: number, threshold: ThresholdInUse): Hover {
+export function tokenHover(
+  doc: TextDocument,
+  token: TokenScore,
+  alternatives: readonly Alternative[],
+  checkpointStep: number,
+  threshold: ThresholdInUse,
+  /** False for a Markdown document's code or markup (prose.ts), which is never flagged. */
+  prose = true,
+): Hover {
   const lines = [
     `**ELECTRA** · token ${code(token.piece)}: replaced with probability **${token.pReplaced.toFixed(3)}**` +
       ` (checkpoint step ${checkpointStep})`,
     '',
-    `Flagged at or above ${describeThreshold(threshold)}.`,
+    prose ? `Flagged at or above ${describeThreshold(threshold)}.` : 'Not flagged: code or markup, which the model reads as context only.',
     '',
   ];
   const text = doc.getText();
-  const corrections = suggestedCorrections(text, wordSpanAround(text, token));
+  const corrections = prose ? suggestedCorrections(text, wordSpanAround(text, token)) : [];
   if (corrections.length > 0) lines.push(`A real-word error? ${corrections.map((c) => c.title).join(' · ')} (quick fix)`, '');
   if (alternatives.length > 0) {
     lines.push("| Generator's alternative | Probability |", '| --- | ---: |');

@@ -32,6 +32,7 @@ import {
 } from '../shared/lspProtocol';
 import { tokenCodeActions } from './codeActions';
 import { documentDiagnostics, flaggedTokens, tokenDiagnostic } from './diagnostics';
+import { ProseOfDocuments } from './prose';
 import { DocumentRefusedError, refusalDiagnostic } from './documentLimits';
 import { coreEngine } from './engine';
 import { tokenHover } from './hover';
@@ -66,6 +67,7 @@ const log = (message: string): void => connection.console.log(`[electra] ${messa
 
 let host: ScorerHost;
 let scores: ScoringScheduler;
+const prose = new ProseOfDocuments();
 
 /** The threshold in use now: the user's setting, else the checkpoint's calibration, else the default. */
 function threshold(): ThresholdInUse {
@@ -75,7 +77,7 @@ function threshold(): ThresholdInUse {
 function publish(score: DocumentScore): void {
   const doc = documents.get(score.uri);
   if (!doc || doc.version !== score.version) return; // stale: a newer version is on its way
-  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: documentDiagnostics(doc, score, settings, threshold()) });
+  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: documentDiagnostics(doc, score, settings, threshold(), prose.of(doc)) });
 }
 
 function republishAll(): void {
@@ -182,6 +184,7 @@ documents.onDidChangeContent(({ document }) => {
 documents.onDidClose(({ document }) => {
   lastChange.delete(document.uri);
   scores.forget(document.uri);
+  prose.forget(document.uri);
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
@@ -200,9 +203,11 @@ connection.onHover(async (params, token) => {
   if (!hit || cancelled()) return null;
   const found = await alternativesOf(hit, DEFAULT_ALTERNATIVES).catch(() => undefined);
   if (!found || cancelled()) return null;
-  const hover = tokenHover(doc, hit.token, found, hit.checkpointStep, threshold());
+  const latest = documents.get(doc.uri);
+  const current = latest?.version === hit.version;
+  const hover = tokenHover(doc, hit.token, found, hit.checkpointStep, threshold(), !current || prose.of(latest)(hit.token.start, hit.token.end));
   // Offsets of an older version would mark the wrong text: then the hover goes without a range.
-  if (documents.get(doc.uri)?.version !== hit.version) delete hover.range;
+  if (!current) delete hover.range;
   return hover;
 });
 
@@ -223,6 +228,7 @@ connection.onCodeAction(async (params, token) => {
     hits.map((h) => h.token),
     settings,
     threshold().value,
+    prose.of(doc),
   );
   const actions: CodeAction[] = [];
   // Both words of a swapped pair are flagged and find the same swap: it is offered once.
@@ -244,12 +250,13 @@ connection.onCodeAction(async (params, token) => {
 connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreDocumentResult> => {
   const score = await completeScores(params.uri, token);
   if (!score) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled or closed');
+  const isProse = prose.ofVersion(score.uri, documents.get(score.uri)?.languageId ?? '', score.version, () => score.text);
   return {
     uri: score.uri,
     version: score.version,
     checkpointStep: score.checkpointStep,
     threshold: threshold(),
-    tokens: score.tokens.map((t) => ({ start: t.start, end: t.end, piece: t.piece, p: t.pReplaced })),
+    tokens: score.tokens.map((t) => (isProse(t.start, t.end) ? { start: t.start, end: t.end, piece: t.piece, p: t.pReplaced } : { start: t.start, end: t.end, piece: t.piece, p: t.pReplaced, markup: true })),
   };
 });
 

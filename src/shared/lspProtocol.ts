@@ -14,8 +14,11 @@ import { NotificationType, RequestType, RequestType0, type Range } from 'vscode-
 import type { AnnotationSeverity, BackendPreference } from './defaults';
 import type { ThresholdInUse } from './calibrationFormat';
 
-/** 3: ScoreDocumentResult.threshold; InitializationOptions.threshold may be null (auto). */
-export const ELECTRA_PROTOCOL_VERSION = 3;
+/**
+ * 3: ScoreDocumentResult.threshold; InitializationOptions.threshold may be null (auto).
+ * 4: TokenConfidence.markup (a Markdown document's code and markup, never flagged).
+ */
+export const ELECTRA_PROTOCOL_VERSION = 4;
 
 /** Configuration section the server reads (workspace/configuration and didChangeConfiguration). */
 export const SETTINGS_SECTION = 'electraStudio';
@@ -116,6 +119,8 @@ export interface TokenConfidence {
   piece: string;
   /** Probability that the token was replaced, in [0, 1]. */
   p: number;
+  /** True for code or markup of a Markdown document (src/core/score/markdownProse.ts): scored, never flagged. */
+  markup?: true;
 }
 export interface ScoreDocumentResult {
   uri: string;

@@ -14,8 +14,11 @@ import type { MetricsRecord } from './metricsRecord';
 import type { ChannelChecks } from './webviewChecks';
 import type { ThresholdInUse } from './calibrationFormat';
 
-/** 2: the tokens view's `threshold` notification says where the threshold comes from (ThresholdInUse). */
-export const WEBVIEW_PROTOCOL_VERSION = 2 as const;
+/**
+ * 2: the tokens view's `threshold` notification says where the threshold comes from (ThresholdInUse).
+ * 3: TokenView.markup (a Markdown document's code and markup, never flagged).
+ */
+export const WEBVIEW_PROTOCOL_VERSION = 3 as const;
 
 // ---------------------------------------------------------------------------------------
 // Envelope
@@ -115,6 +118,8 @@ export interface TokenView {
   piece: string;
   /** Discriminator's probability that the token was replaced. */
   p: number;
+  /** Code or markup of a Markdown document: coloured by its score, never outlined (the editor never flags it). */
+  markup?: true;
 }
 
 export interface DocumentView {

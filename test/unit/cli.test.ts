@@ -149,15 +149,19 @@ test('score prints flagged tokens with their place, or every token as JSON', () 
   const plain = cli('score', file, '--checkpoint', run, '--threshold', '0', '--alternatives', '2');
   assert.equal(plain.code, 0, plain.err);
   const lines = plain.out.trim().split('\n');
-  // Every token is flagged; the swap fix is checked for the first 200 (each check reads its context again).
-  const swapsChecked = parsed.tokens.length > 200 ? '; swaps checked for the first 200' : '';
-  assert.match(lines[lines.length - 1], new RegExp(`^${parsed.tokens.length} of ${parsed.tokens.length} tokens at or above 0\\.00, set by --threshold \\(checkpoint step \\d+\\)${swapsChecked}$`));
+  // Every token of prose is flagged, and the chapter's code and markup are not (the JSON marks them); the swap fix
+  // is checked for the first 200 (each check reads its context again).
+  const markup = parsed.tokens.filter((t: { markup?: boolean }) => t.markup).length;
+  assert.ok(markup > 0, 'a Rust book chapter has code');
+  const prose = parsed.tokens.length - markup;
+  const swapsChecked = prose > 200 ? '; swaps checked for the first 200' : '';
+  assert.match(lines[lines.length - 1], new RegExp(`^${prose} of ${parsed.tokens.length} tokens at or above 0\\.00, set by --threshold, and ${markup} in code or markup, not flagged \\(checkpoint step \\d+\\)${swapsChecked}$`));
   // Without --threshold: the run's calibration, written when its training ended.
   const calibration = JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8'));
   assert.equal(calibration.step, parsed.step);
   assert.deepEqual(parsed.threshold, { value: calibration.threshold, source: 'calibrated', falseFlagsPer1000: 5 });
   const auto = cli('score', file, '--checkpoint', run);
-  const flagged = parsed.tokens.filter((t: { pReplaced: number }) => t.pReplaced >= calibration.threshold).length;
+  const flagged = parsed.tokens.filter((t: { pReplaced: number; markup?: boolean }) => t.pReplaced >= calibration.threshold && !t.markup).length;
   assert.match(auto.out.trim().split('\n').at(-1)!, new RegExp(`^${flagged} of ${parsed.tokens.length} tokens at or above ${calibration.threshold.toFixed(2)}, calibrated for 5 false flags per 1,000 words`));
   assert.match(lines[0], /:\d+:\d+: ".+" p\(replaced\)=0\.\d{3}  alternatives: \S+ \d+\.\d%, \S+ \d+\.\d%/);
 });
@@ -172,6 +176,40 @@ test("score prints the editor's fixes: a confusable's partners, a repeated word'
   assert.match(line('too'), /^\S+:1:12: "too" p\(replaced\)=0\.\d{3}  fixes: Replace with 'to'/);
   assert.match(line('the'), /fixes: Delete the repeated 'the'/);
   assert.match(line('same'), /^\S+:2:\d+: "same" p\(replaced\)=0\.\d{3}  fixes: Swap to 'the same'$/);
+});
+
+test("a Markdown file's code and markup are scored but not flagged; the same text as plain text is flagged there too", () => {
+  const baseModel = resolve(__dirname, '../../../models/base');
+  const text = [
+    '# Scoring a file',
+    '',
+    'Run the scorer on the file and read what it prints. It lists the words that the model',
+    'believes were replaced, with the the fixes that put them right.',
+    '',
+    '```sh',
+    'node dist/cli.js score -c models/base docs/planted-errors.txt --threshold 0.5',
+    'for f in docs/*.md; do grep -n "p(replaced)" "$f" | cut -d: -f1,2; done',
+    '```',
+    '',
+    'Each line names the file, the line and the column, then the word and its score. See',
+    '[the guide](https://example.com/guide/scoring.html) or `electra-studio score --help`.',
+    '',
+  ].join('\n');
+  const flags = (name: string) => {
+    const file = join(scratch.path, name);
+    writeFileSync(file, text);
+    const r = cli('score', file, '--checkpoint', baseModel, '--threshold', '0.5');
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    return { flagged: lines.slice(0, -1).map((l) => l.replace(/^\S+?:/, '').split(' p(')[0]), summary: lines.at(-1)! };
+  };
+  const plain = flags('scoring.txt');
+  const markdown = flags('scoring.md');
+  const inCode = plain.flagged.filter((f) => Number(f.split(':')[0]) >= 6 && Number(f.split(':')[0]) <= 9);
+  assert.ok(inCode.length > 0, `the base model flags the code block when it is read as plain text: ${plain.flagged.join(', ')}`);
+  assert.deepEqual(markdown.flagged, plain.flagged.filter((f) => !inCode.includes(f)), 'as Markdown: the same flags, less the code');
+  assert.ok(markdown.flagged.some((f) => f.endsWith('"the"')), 'the repeated word in the prose is still flagged');
+  assert.match(markdown.summary, new RegExp(`^${markdown.flagged.length} of \\d+ tokens at or above 0\\.50, set by --threshold, and ${inCode.length} in code or markup, not flagged`));
 });
 
 test('eval prints held-out metrics; export writes Hugging Face folders', () => {

@@ -8,18 +8,24 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WEBVIEW_PROTOCOL_VERSION, type DocumentView, type TokensChannel, type TokenView } from '../../src/shared/webviewProtocol';
 import { binColour, binOf } from '../../src/webview/tokens/colorRamp';
+import { MarkdownProse } from '../../src/core/score/markdownProse';
 import { closeBrowser, openWebview, repo, resultsDir, until, type Webview } from './webviewHarness';
 
 const text = readFileSync(join(repo, 'test', 'fixtures', 'rust-book', 'ch09-00-error-handling.md'), 'utf8');
 
-/** Word and punctuation tokens with UTF-16 offsets, each given a repeatable probability. */
+/**
+ * Word and punctuation tokens with UTF-16 offsets, each given a repeatable probability, and
+ * the chapter's code and markup marked as the language server marks them (markdownProse.ts).
+ */
 function tokenize(s: string): TokenView[] {
+  const prose = new MarkdownProse(s);
   const out: TokenView[] = [];
   for (const m of s.matchAll(/[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu)) {
     const i = out.length;
     // A spread over [0, 1]: mostly low, every 7th token high, as a trained model's scores look.
     const p = i % 7 === 3 ? 0.6 + ((i * 37) % 40) / 100 : ((i * 53) % 100) / 250;
-    out.push({ start: m.index!, end: m.index! + m[0].length, piece: m[0].toLowerCase(), p });
+    const token: TokenView = { start: m.index!, end: m.index! + m[0].length, piece: m[0].toLowerCase(), p };
+    out.push(prose.isProse(token.start, token.end) ? token : { ...token, markup: true });
   }
   return out;
 }
@@ -72,17 +78,22 @@ test('renders every token under the CSP, coloured by the viridis bin of its prob
 });
 
 test("the threshold starts at the editor's, says where it came from, and the slider outlines exactly the tokens at or above it", async () => {
-  const count = (t: number): number => tokens.filter((x) => x.p >= t).length;
+  // Code and markup are never flagged, as in the editor.
+  const count = (t: number): number => tokens.filter((x) => x.p >= t && !x.markup).length;
   assert.notEqual(count(0.62), count(0.5), 'the fixture has tokens between 0.5 and 0.62');
   assert.equal(await view.page.getAttribute('#text', 'data-flagged'), String(count(0.62)));
   assert.equal(await view.page.textContent('#threshold-source'), 'Threshold 0.62, calibrated for 5 false flags per 1,000 words (as the editor)');
   await view.page.locator('#threshold').fill('0.9');
   await until(async () => (await view.page.getAttribute('#text', 'data-flagged')) === String(count(0.9)), 'flag count at 0.9');
-  const high = tokens.findIndex((t) => t.p >= 0.9);
+  const high = tokens.findIndex((t) => t.p >= 0.9 && !t.markup);
   const low = tokens.findIndex((t) => t.p < 0.9 && t.p >= 0.5);
+  const code = tokens.findIndex((t) => t.p >= 0.9 && t.markup);
+  assert.ok(code >= 0, 'the chapter has code scored above 0.9');
   const outline = (i: number) => view.page.locator(`#text .t[data-i="${i}"]`).evaluate((e) => getComputedStyle(e).outlineStyle);
   assert.equal(await outline(high), 'solid');
   assert.equal(await outline(low), 'none');
+  assert.equal(await outline(code), 'none', 'code is never outlined');
+  assert.ok(count(0.9) < tokens.filter((x) => x.p >= 0.9).length, 'and not counted');
   assert.ok(((await view.page.textContent('.info')) ?? '').includes(`${count(0.9)} at or above 0.90`));
   assert.deepEqual(view.posted.filter((m) => m.kind === 'notification' && m.method === 'thresholdChanged').at(-1), { v: WEBVIEW_PROTOCOL_VERSION, kind: 'notification', method: 'thresholdChanged', params: { value: 0.9 } });
   assert.deepEqual(await view.state(), { threshold: 0.9 });
@@ -103,6 +114,17 @@ test('hovering a token shows its probability and the generator alternatives', as
   assert.ok(tip.includes('result') && tip.includes('17.0%'));
   assert.deepEqual(alternativeRequests.at(-1), { offset: tokens[i].start, version: 3 });
   await view.page.screenshot({ path: join(resultsDir, 'tokens-tooltip.png') });
+});
+
+test('hovering code or markup says that it is never flagged', async () => {
+  const i = tokens.findIndex((t) => t.markup);
+  await view.page.locator(`#text .t[data-i="${i}"]`).hover();
+  await until(async () => ((await view.page.textContent('#tooltip')) ?? '').includes('Code or markup: never flagged.'), 'the note in the tooltip');
+  assert.ok((await view.page.textContent('#tooltip'))!.includes(`P(replaced) = ${tokens[i].p.toFixed(3)}`));
+  const prose = tokens.findIndex((t, k) => k > i && !t.markup);
+  await view.page.locator(`#text .t[data-i="${prose}"]`).hover();
+  await until(async () => ((await view.page.textContent('#tooltip')) ?? '').includes(`P(replaced) = ${tokens[prose].p.toFixed(3)}`), 'the prose token in the tooltip');
+  assert.ok(!(await view.page.textContent('#tooltip'))!.includes('never flagged'));
 });
 
 test('clicking a token asks the extension to select its range', async () => {
@@ -145,7 +167,7 @@ test('a long document (over 100k tokens) renders in chunks without long tasks', 
   // Moving the threshold on the long document restyles through one CSS rule.
   const t0 = Date.now();
   await view.page.locator('#threshold').fill('0.7');
-  await until(async () => (await view.page.getAttribute('#text', 'data-flagged')) === String(bigTokens.filter((x) => x.p >= 0.7).length), 'threshold on long doc');
+  await until(async () => (await view.page.getAttribute('#text', 'data-flagged')) === String(bigTokens.filter((x) => x.p >= 0.7 && !x.markup).length), 'threshold on long doc');
   const thresholdMs = Date.now() - t0;
   console.log(`# ${bigTokens.length} tokens rendered ${elapsed} ms after posting (${inPage.toFixed(0)} ms after the page received them), longest task ${longest.toFixed(0)} ms, threshold move ${thresholdMs} ms`);
 });

@@ -82,11 +82,11 @@ sheet.insertRule(`.legend-bar { background: linear-gradient(to right, ${stops});
 const thresholdRuleIndex = sheet.cssRules.length;
 sheet.insertRule('.t.none {}', thresholdRuleIndex);
 
-/** One rule outlines every bin at or above the threshold. */
+/** One rule outlines every bin at or above the threshold (but not code or markup). */
 function applyThreshold(): void {
   const k = thresholdBin(threshold);
   const selectors = [];
-  for (let b = k; b < BINS; b++) selectors.push(`.t.b${b}`);
+  for (let b = k; b < BINS; b++) selectors.push(`.t.b${b}:not(.markup)`); // code and markup are never flagged
   sheet.deleteRule(thresholdRuleIndex);
   sheet.insertRule(
     selectors.length ? `${selectors.join(',')} { outline: 2px solid var(--vscode-editorError-foreground, #f14c4c); outline-offset: -1px; font-weight: 600; }` : '.t.none {}',
@@ -122,7 +122,7 @@ function updateInfo(): void {
     info.textContent = `${doc.fileName} · scoring…`;
     return;
   }
-  const flagged = tokens.reduce((n, t) => n + (t.p >= threshold ? 1 : 0), 0);
+  const flagged = tokens.reduce((n, t) => n + (t.p >= threshold && !t.markup ? 1 : 0), 0);
   info.textContent = `${doc.fileName} · ${tokens.length} tokens · ${flagged} at or above ${threshold.toFixed(2)} · checkpoint step ${doc.checkpointStep}`;
   textBox.dataset.flagged = String(flagged);
 }
@@ -202,6 +202,7 @@ function fillTooltip(token: TokenView, alternatives: AlternativesView | null | '
   const head = el('div', 'tip-head');
   head.append(el('code', 'piece', token.piece), el('span', 'prob', ` P(replaced) = ${token.p.toFixed(3)}`));
   tooltip.append(head);
+  if (token.markup) tooltip.append(el('div', 'tip-note', 'Code or markup: never flagged.'));
   if (alternatives === 'loading') tooltip.append(el('div', 'tip-note', 'Generator alternatives…'));
   else if (alternatives instanceof Error) tooltip.append(el('div', 'tip-note', `No alternatives: ${alternatives.message}`));
   else if (!alternatives || alternatives.alternatives.length === 0) tooltip.append(el('div', 'tip-note', 'No alternatives.'));

@@ -1,5 +1,6 @@
 /**
  * Renders a document's text with one <span class="t b{bin}" data-i="{index}"> per token
+ * (and class "markup" on a Markdown document's code and markup, which is never outlined)
  * and plain text nodes between tokens. The text is cut into chunks of about CHUNK_TOKENS
  * tokens at line ends, one <div class="chunk"> each. All chunks are shown at once as plain
  * text (the reader sees the whole document, scrollable, at once); then the chunks on
@@ -90,7 +91,7 @@ function fillChunk(div: HTMLElement, text: string, tokens: readonly TokenView[],
     const t = tokens[i];
     if (t.start > pos) frag.append(text.slice(pos, t.start));
     const span = document.createElement('span');
-    span.className = `t b${binOf(t.p)}`;
+    span.className = t.markup ? `t b${binOf(t.p)} markup` : `t b${binOf(t.p)}`;
     span.dataset.i = String(i);
     span.textContent = text.slice(t.start, t.end);
     frag.append(span);
