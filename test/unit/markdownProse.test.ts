@@ -90,6 +90,26 @@ test('paragraphs end at blank lines that hold spaces or tabs', () => {
   assert.ok(proseAt(prose, text, 'three'));
 });
 
+test('crafted text cannot make the scan backtrack: a megabyte of each trap is read in one pass', () => {
+  const traps = {
+    'spaces before no fence': ' '.repeat(1_000_000) + 'x',
+    'quote markers': '> '.repeat(500_000),
+    'an e-mail autolink never closed': '<a@' + 'b.'.repeat(500_000),
+    'a link destination never closed': '[a](' + ' '.repeat(1_000_000),
+    'HTML comments never closed': '<!-- '.repeat(200_000),
+    'backtick runs of every length, none closed': Array.from({ length: 1400 }, (_, n) => '`'.repeat(n + 1) + 'a').join(''),
+    'an HTML tag never closed': '<a ' + 'b'.repeat(1_000_000),
+  };
+  for (const [name, text] of Object.entries(traps)) {
+    const started = performance.now();
+    const prose = new MarkdownProse(text);
+    for (let at = 0; at < text.length; at += 50_000) prose.isProse(at, at + 1);
+    const ms = performance.now() - started;
+    // A quadratic pattern takes minutes here; a linear scan takes milliseconds.
+    assert.ok(ms < 5_000, `${name}: ${ms.toFixed(0)} ms`);
+  }
+});
+
 test('Markdown files by name', () => {
   assert.ok(isMarkdownFile('docs/README.md') && isMarkdownFile('a.MARKDOWN'));
   assert.ok(!isMarkdownFile('notes.txt') && !isMarkdownFile('md'));

@@ -35,16 +35,21 @@ export interface TextSpan {
   end: number;
 }
 
-/** A line that may open or close a fence: its indentation or block-quote markers, then three or more ` or ~. */
-const FENCE_LINE = /^[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})([^\n]*)$/gm;
+/*
+ * The patterns below are written so that no text can make them backtrack for long (a document
+ * may be crafted): no two neighbouring parts can match the same characters, so each attempt
+ * is linear in what it reads.
+ */
 
-/** Markup inside a paragraph, outside code spans (which are found first, by codeSpans). */
+/** A line that may open or close a fence: its indentation or block-quote markers, then three or more ` or ~. */
+const FENCE_LINE = /^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})([^\n]*)$/gm;
+
+/** Markup inside a paragraph, outside code spans (which are found first, by codeSpans) and HTML comments. */
 const INLINE_MARKUP: readonly RegExp[] = [
-  /<!--[\s\S]*?-->/g, // an HTML comment
-  /<\/?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?\s*\/?>/g, // an HTML tag, with its attributes
+  /<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>/g, // an HTML tag, with its attributes
   /<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>/g, // an autolink
-  /<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>/g, // an e-mail autolink
-  /\]\(\s*(?:<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)/g, // a link's (destination "title")
+  /<[^\s<>@]+@[^\s<>@.]+(?:\.[^\s<>@.]+)+>/g, // an e-mail autolink
+  /\]\((?:<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*)(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\)/g, // a link's (destination "title")
   /^[ \t]{0,3}\[[^\]\n]+\]:[^\n]*/gm, // a reference definition: the whole line
   /\b(?:https?|ftp):\/\/[^\s<>]*[^\s<>.,:;"'!?)\]]/g, // a bare URL
   /\bwww\.[^\s<>]*[^\s<>.,:;"'!?)\]]/g,
@@ -104,7 +109,7 @@ export function fencedBlocks(text: string): TextSpan[] {
 function inlineMarkup(text: string, paragraph: TextSpan): TextSpan[] {
   const body = text.slice(paragraph.start, paragraph.end);
   const code = codeSpans(body);
-  const spans = [...code];
+  const spans = [...code, ...htmlComments(body).filter((c) => !overlapsAny(code, c.start, c.start + 1))];
   for (const pattern of INLINE_MARKUP) {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(body); m; m = pattern.exec(body)) {
@@ -113,6 +118,18 @@ function inlineMarkup(text: string, paragraph: TextSpan): TextSpan[] {
     }
   }
   return union(spans).map((s) => ({ start: s.start + paragraph.start, end: s.end + paragraph.start }));
+}
+
+/** HTML comments, <!-- to -->: found with indexOf, so that many openings never closed cost one pass. */
+function htmlComments(body: string): TextSpan[] {
+  const out: TextSpan[] = [];
+  for (let open = body.indexOf('<!--'); open >= 0; ) {
+    const close = body.indexOf('-->', open + 4);
+    if (close < 0) break; // nothing later closes either
+    out.push({ start: open, end: close + 3 });
+    open = body.indexOf('<!--', close + 3);
+  }
+  return out;
 }
 
 /** The union of `spans`, as disjoint spans in order. */
@@ -129,9 +146,18 @@ function union(spans: TextSpan[]): TextSpan[] {
 /**
  * CommonMark's code spans: a run of n backticks (not escaped by a backslash) opens a span
  * that the next run of exactly n backticks closes; a run that nothing closes is literal.
+ * Inside a span a backslash escapes nothing, so closing runs are looked up among all runs,
+ * by length, with one pointer per length that only moves forward: linear in the text.
  */
 export function codeSpans(body: string): TextSpan[] {
-  const runs: TextSpan[] = [];
+  const runsByLength = new Map<number, number[]>();
+  for (const m of body.matchAll(/`+/g)) {
+    const starts = runsByLength.get(m[0].length) ?? [];
+    starts.push(m.index!);
+    runsByLength.set(m[0].length, starts);
+  }
+  const nextOfLength = new Map<number, number>();
+  const out: TextSpan[] = [];
   for (let i = 0; i < body.length; i++) {
     if (body[i] === '\\') {
       i++; // an escaped character, perhaps a backtick: literal
@@ -140,31 +166,19 @@ export function codeSpans(body: string): TextSpan[] {
     if (body[i] !== '`') continue;
     let j = i;
     while (j < body.length && body[j] === '`') j++;
-    runs.push({ start: i, end: j });
-    i = j - 1;
-  }
-  const out: TextSpan[] = [];
-  for (let r = 0; r < runs.length; r++) {
-    const length = runs[r].end - runs[r].start;
-    // Inside a code span backslashes escape nothing, so the closing run is the next run of
-    // the same length in the raw text; runs found above skipped escaped backticks, so look again.
-    const close = nextRunOfLength(body, runs[r].end, length);
-    if (close === undefined) continue;
-    out.push({ start: runs[r].start, end: close.end });
-    while (r + 1 < runs.length && runs[r + 1].start < close.end) r++;
+    const length = j - i;
+    const starts = runsByLength.get(length) ?? [];
+    let k = nextOfLength.get(length) ?? 0;
+    while (k < starts.length && starts[k] < j) k++;
+    nextOfLength.set(length, k);
+    if (k < starts.length) {
+      out.push({ start: i, end: starts[k] + length });
+      i = starts[k] + length - 1;
+    } else {
+      i = j - 1; // nothing closes it: literal backticks
+    }
   }
   return out;
-}
-
-function nextRunOfLength(body: string, from: number, length: number): TextSpan | undefined {
-  for (let i = from; i < body.length; i++) {
-    if (body[i] !== '`') continue;
-    let j = i;
-    while (j < body.length && body[j] === '`') j++;
-    if (j - i === length) return { start: i, end: j };
-    i = j - 1;
-  }
-  return undefined;
 }
 
 /** Whether any of `spans` (disjoint, in order) overlaps [start, end); an empty range asks about the character at start. */
