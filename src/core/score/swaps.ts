@@ -19,6 +19,9 @@ export interface SwapReader {
   score(text: string): Promise<{ tokens: ReadonlyArray<{ start: number; end: number; pReplaced: number }> }>;
 }
 
+/** Letters, with apostrophes or hyphens inside ("we’re", "well-known"). */
+const PLAIN_WORD = /^\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*$/u;
+
 /**
  * Context given to the model on each side of the pair, at most: about a window's worth of
  * words, and never past a blank line (the language server scores blocks, documentPlan.ts).
@@ -39,6 +42,8 @@ export async function preferredSwaps(text: string, word: { start: number; end: n
   if (after) pairs.push([self, after]);
   const candidates = pairs
     .filter(([first, second]) => text.slice(first.start, first.end).toLowerCase() !== text.slice(second.start, second.end).toLowerCase()) // doubled: corrections.ts
+    // Words in the wrong order are words: not a number ("Listing 10-3"), nor a name_with_underscores or _emphasis_.
+    .filter(([first, second]) => PLAIN_WORD.test(text.slice(first.start, first.end)) && PLAIN_WORD.test(text.slice(second.start, second.end)))
     .map(([first, second]) => ({
       first,
       second,
