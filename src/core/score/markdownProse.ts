@@ -16,8 +16,9 @@
  * Not recognised: indented code blocks (four spaces also indent list items' paragraphs, which
  * are prose), front matter and math. Their words are flagged as before.
  *
- * Built for the language server's hot paths: the fence index is one pass of a regular
- * expression over the text (about a millisecond a megabyte), and everything else is worked
+ * Built for the language server's hot paths, where a CommonMark parser over the whole document
+ * on every publish would be too slow (docs/benchmarks.md, "Markdown's code and markup"): the
+ * fence index is one pass of a regular expression over the text, and everything else is worked
  * out only for the paragraphs asked about, once each.
  */
 
