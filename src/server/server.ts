@@ -256,7 +256,10 @@ connection.onRequest(ScoreDocumentRequest, async (params, token): Promise<ScoreD
     version: score.version,
     checkpointStep: score.checkpointStep,
     threshold: threshold(),
-    tokens: score.tokens.map((t) => (isProse(t.start, t.end) ? { start: t.start, end: t.end, piece: t.piece, p: t.pReplaced } : { start: t.start, end: t.end, piece: t.piece, p: t.pReplaced, markup: true })),
+    tokens: score.tokens.map((t) => {
+      const token = { start: t.start, end: t.end, piece: t.piece, p: t.pReplaced };
+      return isProse(t.start, t.end) ? token : { ...token, markup: true as const };
+    }),
   };
 });
 

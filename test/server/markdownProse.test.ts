@@ -5,7 +5,7 @@
  * token view's scores mark the code and markup (ScoreDocumentResult, protocol 4).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -24,21 +24,8 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const TEXT = [
-  '# Scoring a file',
-  '',
-  'Run the scorer on the file and read what it prints. It lists the words that the model',
-  'believes were replaced, with the the fixes that put them right.',
-  '',
-  '```sh',
-  'node dist/cli.js score -c models/base docs/planted-errors.txt --threshold 0.5',
-  'for f in docs/*.md; do grep -n "p(replaced)" "$f" | cut -d: -f1,2; done',
-  '```',
-  '',
-  'Each line names the file, the line and the column, then the word and its score. See',
-  '[the guide](https://example.com/guide/scoring.html) or `electra-studio score --help`.',
-  '',
-].join('\n');
+/** Prose with a doubled word, a fenced block of commands, a link and a code span (shared with the CLI's test). */
+const TEXT = readFileSync(join(repoRoot, 'test', 'fixtures', 'markdown-with-code.md'), 'utf8');
 const span = (s: string) => ({ start: TEXT.indexOf(s), end: TEXT.indexOf(s) + s.length });
 const CODE = { start: TEXT.indexOf('```sh'), end: TEXT.lastIndexOf('```') + 3 };
 /** The code and markup of TEXT: the fenced block, the link's destination (from its closing bracket) and the code span. */

@@ -180,32 +180,21 @@ test("score prints the editor's fixes: a confusable's partners, a repeated word'
 
 test("a Markdown file's code and markup are scored but not flagged; the same text as plain text is flagged there too", () => {
   const baseModel = resolve(__dirname, '../../../models/base');
-  const text = [
-    '# Scoring a file',
-    '',
-    'Run the scorer on the file and read what it prints. It lists the words that the model',
-    'believes were replaced, with the the fixes that put them right.',
-    '',
-    '```sh',
-    'node dist/cli.js score -c models/base docs/planted-errors.txt --threshold 0.5',
-    'for f in docs/*.md; do grep -n "p(replaced)" "$f" | cut -d: -f1,2; done',
-    '```',
-    '',
-    'Each line names the file, the line and the column, then the word and its score. See',
-    '[the guide](https://example.com/guide/scoring.html) or `electra-studio score --help`.',
-    '',
-  ].join('\n');
+  // Prose with a doubled word, a fenced block of commands, a link and a code span (shared with test/server/markdownProse.test.ts).
+  const text = readFileSync(resolve(__dirname, '../../../test/fixtures/markdown-with-code.md'), 'utf8');
+  const lines = text.split('\n');
+  const [fenceOpen, fenceClose] = [lines.indexOf('```sh') + 1, lines.lastIndexOf('```') + 1];
   const flags = (name: string) => {
     const file = join(scratch.path, name);
     writeFileSync(file, text);
     const r = cli('score', file, '--checkpoint', baseModel, '--threshold', '0.5');
     assert.equal(r.code, 0, r.err);
-    const lines = r.out.trim().split('\n');
-    return { flagged: lines.slice(0, -1).map((l) => l.replace(/^\S+?:/, '').split(' p(')[0]), summary: lines.at(-1)! };
+    const out = r.out.trim().split('\n');
+    return { flagged: out.slice(0, -1).map((l) => l.replace(/^\S+?:/, '').split(' p(')[0]), summary: out.at(-1)! };
   };
   const plain = flags('scoring.txt');
   const markdown = flags('scoring.md');
-  const inCode = plain.flagged.filter((f) => Number(f.split(':')[0]) >= 6 && Number(f.split(':')[0]) <= 9);
+  const inCode = plain.flagged.filter((f) => Number(f.split(':')[0]) >= fenceOpen && Number(f.split(':')[0]) <= fenceClose);
   assert.ok(inCode.length > 0, `the base model flags the code block when it is read as plain text: ${plain.flagged.join(', ')}`);
   assert.deepEqual(markdown.flagged, plain.flagged.filter((f) => !inCode.includes(f)), 'as Markdown: the same flags, less the code');
   assert.ok(markdown.flagged.some((f) => f.endsWith('"the"')), 'the repeated word in the prose is still flagged');
